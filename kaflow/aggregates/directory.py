@@ -1,0 +1,94 @@
+"""The user directory: who may act, and the role each person held on any date.
+
+A role change never overwrites: each user keeps a timeline of (effective from, role),
+so the role someone held when a visit took place (R6) is always known.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from kaflow.aggregates.errors import AccessError, DomainError, UnknownUserError
+
+DIRECTORY_ID = uuid5(UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "kaflow:user-directory")
+
+
+class Role(StrEnum):
+    SALES = "sales"
+    MANAGER = "manager"
+    DIRECTOR = "director"
+    OWNER = "owner"
+
+
+RANK = {Role.SALES: 0, Role.MANAGER: 1, Role.DIRECTOR: 2, Role.OWNER: 3}
+
+
+def at_least_manager(role: str | None) -> bool:
+    """A development manager or above (R4, R6); a process owner counts as above."""
+    return role is not None and RANK[Role(role)] >= RANK[Role.MANAGER]
+
+
+class UserDirectory(Aggregate):
+    @staticmethod
+    def create_id(owner: str, effective_from: datetime) -> UUID:
+        return DIRECTORY_ID
+
+    @event("Created")
+    def __init__(self, owner: str, effective_from: datetime) -> None:
+        self.timelines: dict[str, list[list[object]]] = {
+            owner: [[effective_from, Role.OWNER.value]]
+        }
+
+    def names(self) -> list[str]:
+        return sorted(self.timelines)
+
+    def has(self, name: str) -> bool:
+        return name in self.timelines
+
+    def role_of(self, name: str, at: datetime) -> str | None:
+        """The role ``name`` held at ``at``, or None if they held none yet."""
+        held: str | None = None
+        for effective_from, role in self._timeline(name):
+            assert isinstance(effective_from, datetime)
+            if effective_from <= at:
+                held = str(role)
+        return held
+
+    def timeline(self, name: str) -> list[tuple[datetime, str]]:
+        return [(f, str(r)) for f, r in self._timeline(name)]  # type: ignore[misc]
+
+    def _timeline(self, name: str) -> list[list[object]]:
+        try:
+            return self.timelines[name]
+        except KeyError:
+            raise UnknownUserError(name) from None
+
+    def add_user(
+        self, name: str, role: str, effective_from: datetime, by: str, now: datetime
+    ) -> None:
+        self._require_owner(by, now, "add users")
+        if name in self.timelines:
+            raise DomainError(f"user '{name}' exists already (use 'kaflow user role')")
+        self._role_assigned(name=name, role=role, effective_from=effective_from, by=by)
+
+    def change_role(
+        self, name: str, role: str, effective_from: datetime, by: str, now: datetime
+    ) -> None:
+        self._require_owner(by, now, "change roles")
+        self._timeline(name)
+        self._role_assigned(name=name, role=role, effective_from=effective_from, by=by)
+
+    def _require_owner(self, by: str, at: datetime, what: str) -> None:
+        role = self.role_of(by, at)
+        if role != Role.OWNER:
+            raise AccessError(f"access: only an owner can {what}; {by} is '{role}'")
+
+    @event("RoleAssigned")
+    def _role_assigned(self, name: str, role: str, effective_from: datetime, by: str) -> None:
+        timeline = self.timelines.setdefault(name, [])
+        timeline.append([effective_from, role])
+        timeline.sort(key=lambda entry: entry[0])  # type: ignore[arg-type,return-value]

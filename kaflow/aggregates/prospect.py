@@ -1,0 +1,233 @@
+"""The prospect: one key account's development, from identification to won or lost.
+
+Each public method checks the lifecycle, then calls a private ``@event`` method that
+only mutates. Event bodies re-run on every replay: no I/O, no clock.
+Every event carries who recorded it (``actor``, ``actor_role`` at the time) and when
+the step happened (``occurred_at``); the library stamps when it was recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from kaflow.aggregates.errors import LifecycleError
+from kaflow.aggregates.lifecycle import State, allowed_triggers, next_state
+
+
+class Prospect(Aggregate):
+    @event("Identified")
+    def __init__(
+        self,
+        name: str,
+        category: str,
+        nature: str,
+        product_line: str,
+        service: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.name = name
+        self.category = category
+        self.nature = nature
+        self.product_line = product_line
+        self.service = service
+        self.state: str = State.IDENTIFIED.value
+        self.analysis: dict[str, Any] | None = None
+        self.development_value: Decimal | None = None
+        self.approach: dict[str, Any] | None = None
+        self.contacts = 0
+        self.visits = 0
+        self.follow_ups = 0
+        # Since the last visit: when the pre-visit conference (R7) and material (R8) were done.
+        self.conference_at: datetime | None = None
+        self.material_at: datetime | None = None
+        self.last_visit: dict[str, Any] | None = None
+        self.outcome: dict[str, Any] | None = None
+        self.identified_at = occurred_at
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    def may(self, trigger: str) -> bool:
+        return next_state(trigger, self.state) is not None
+
+    def _require(self, trigger: str) -> None:
+        if not self.may(trigger):
+            raise LifecycleError(trigger, self.state, allowed_triggers(self.state))
+
+    def _move(self, trigger: str) -> None:
+        self.state = next_state(trigger, self.state) or self.state
+
+    # -- commands -----------------------------------------------------------------
+
+    def analyse(self, analysis: dict[str, Any], development_value: Decimal, **meta: Any) -> None:
+        self._require("analyse")
+        self._analysed(analysis=analysis, development_value=development_value, **meta)
+
+    def decide_approach(self, method: str, chair: str, notes: str, **meta: Any) -> None:
+        self._require("approach")
+        self._approach_decided(method=method, chair=chair, notes=notes, **meta)
+
+    def record_contact(
+        self, channel: str, person: str, attitude: str, notes: str, **meta: Any
+    ) -> None:
+        self._require("contact")
+        self._contact_recorded(
+            channel=channel, person=person, attitude=attitude, notes=notes, **meta
+        )
+
+    def hold_conference(self, participants: list[str], notes: str, **meta: Any) -> None:
+        self._require("conference")
+        self._conference_held(participants=participants, notes=notes, **meta)
+
+    def prepare_material(
+        self, customer_data: str, analysis: str, sales_materials: str, **meta: Any
+    ) -> None:
+        self._require("prepare")
+        self._material_prepared(
+            customer_data=customer_data, analysis=analysis, sales_materials=sales_materials, **meta
+        )
+
+    def record_visit(self, visit: dict[str, Any], **meta: Any) -> None:
+        self._require("visit")
+        self._visit_recorded(visit=visit, **meta)
+
+    def record_follow_up(self, channel: str, feedback: str, **meta: Any) -> None:
+        self._require("follow_up")
+        self._follow_up_recorded(channel=channel, feedback=feedback, **meta)
+
+    def win(self, classification: str, summary: str, **meta: Any) -> None:
+        self._require("win")
+        self._won(classification=classification, summary=summary, **meta)
+
+    def lose(self, reason: str, analysis: str, **meta: Any) -> None:
+        self._require("lose")
+        self._lost(reason=reason, analysis=analysis, lost_in=self.state, **meta)
+
+    def reopen(self, reason: str, **meta: Any) -> None:
+        self._require("reopen")
+        self._reopened(reason=reason, **meta)
+
+    # -- events: mutate only --------------------------------------------------------
+
+    @event("Analysed")
+    def _analysed(
+        self,
+        analysis: dict[str, Any],
+        development_value: Decimal,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.analysis = analysis
+        self.development_value = development_value
+        self._move("analyse")
+
+    @event("ApproachDecided")
+    def _approach_decided(
+        self,
+        method: str,
+        chair: str,
+        notes: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.approach = {"method": method, "chair": chair, "decided_at": occurred_at}
+
+    @event("ContactRecorded")
+    def _contact_recorded(
+        self,
+        channel: str,
+        person: str,
+        attitude: str,
+        notes: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.contacts += 1
+        self._move("contact")
+
+    @event("ConferenceHeld")
+    def _conference_held(
+        self,
+        participants: list[str],
+        notes: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.conference_at = occurred_at
+
+    @event("MaterialPrepared")
+    def _material_prepared(
+        self,
+        customer_data: str,
+        analysis: str,
+        sales_materials: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.material_at = occurred_at
+
+    @event("VisitRecorded")
+    def _visit_recorded(
+        self,
+        visit: dict[str, Any],
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.visits += 1
+        self.last_visit = {**visit, "occurred_at": occurred_at}
+        self.conference_at = None
+        self.material_at = None
+        self._move("visit")
+
+    @event("FollowUpRecorded")
+    def _follow_up_recorded(
+        self,
+        channel: str,
+        feedback: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.follow_ups += 1
+        self._move("follow_up")
+
+    @event("Won")
+    def _won(
+        self,
+        classification: str,
+        summary: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.outcome = {"result": "won", "classification": classification, "at": occurred_at}
+        self._move("win")
+
+    @event("Lost")
+    def _lost(
+        self,
+        reason: str,
+        analysis: str,
+        lost_in: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.outcome = {"result": "lost", "reason": reason, "lost_in": lost_in, "at": occurred_at}
+        self._move("lose")
+
+    @event("Reopened")
+    def _reopened(self, reason: str, actor: str, actor_role: str, occurred_at: datetime) -> None:
+        self.outcome = None
+        self._move("reopen")

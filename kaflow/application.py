@@ -1,0 +1,199 @@
+"""The application service: the one place where commands are handled.
+
+Every command follows one recipe: load, check the actor and the rules, act, save.
+A concurrent writer makes the save fail; the command is then re-loaded, re-checked
+and re-applied a bounded number of times before it is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, OperationalError
+
+from kaflow import commands as c
+from kaflow.aggregates.directory import DIRECTORY_ID, UserDirectory
+from kaflow.aggregates.errors import AccessError
+from kaflow.aggregates.prospect import Prospect
+from kaflow.clock import Clock, SystemClock
+from kaflow.errors import BadInputError, ConflictError, NotFoundError, RuleViolationError, WorkspaceError
+from kaflow.policies import guards, prospect_classified
+
+SNAPSHOT_EVERY = 50
+RETRIES = 5
+# A step may be dated a little ahead of the clock (clock skew between machines), no more.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+P = TypeVar("P", bound=c.ProspectCommand)
+Act = Callable[[Prospect, Any, dict[str, Any]], None]
+
+
+class Kaflow(Application[UUID]):
+    name = "kaflow"
+    snapshotting_intervals = {Prospect: SNAPSHOT_EVERY, UserDirectory: SNAPSHOT_EVERY}  # noqa: RUF012
+
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock | None = None) -> None:
+        super().__init__(env)
+        self.clock: Clock = clock or SystemClock()
+
+    # -- users --------------------------------------------------------------------
+
+    def create_directory(self, owner: str) -> None:
+        try:
+            self.repository.get(DIRECTORY_ID)
+        except AggregateNotFoundError:
+            self._save(UserDirectory(owner=owner, effective_from=self.clock.now()))
+            return
+        raise WorkspaceError("this store has users already; it belongs to another workspace")
+
+    def directory(self) -> UserDirectory:
+        try:
+            found = self.repository.get(DIRECTORY_ID)
+        except AggregateNotFoundError:
+            raise WorkspaceError("the store has no users: run 'kaflow init --owner NAME'") from None
+        assert isinstance(found, UserDirectory)
+        return found
+
+    def add_user(self, cmd: c.AddUser) -> None:
+        self._with_directory(cmd, UserDirectory.add_user)
+
+    def change_role(self, cmd: c.ChangeRole) -> None:
+        self._with_directory(cmd, UserDirectory.change_role)
+
+    def _with_directory(self, cmd: c.AddUser, act: Callable[..., None]) -> None:
+        for _ in range(RETRIES):
+            directory = self.directory()
+            now = self.clock.now()
+            self.actor_role(cmd.actor, directory, now)
+            act(directory, cmd.name, cmd.role.value, cmd.effective_from or now, cmd.actor, now)
+            if self._save(directory):
+                return
+        raise ConflictError("the user directory kept changing under this command; retry")
+
+    def actor_role(self, actor: str, directory: UserDirectory, now: datetime) -> str:
+        role = directory.role_of(actor, now)
+        if role is None:
+            raise AccessError(f"access: {actor} holds no role yet on {now.date()}")
+        return role
+
+    # -- prospects ----------------------------------------------------------------
+
+    def identify(self, cmd: c.IdentifyProspect) -> UUID:
+        directory = self.directory()
+        now = self.clock.now()
+        role = self.actor_role(cmd.actor, directory, now)
+        found = prospect_classified.check(cmd, directory)
+        if found is not None:
+            raise RuleViolationError(found)
+        prospect = Prospect(
+            name=cmd.name,
+            category=cmd.category.value,
+            nature=cmd.nature,
+            product_line=cmd.product_line,
+            service=cmd.service,
+            actor=cmd.actor,
+            actor_role=role,
+            occurred_at=self._not_future(c.when(cmd, now), now),
+        )
+        self._save(prospect)
+        return prospect.id
+
+    def get_prospect(self, prospect_id: UUID, version: int | None = None) -> Prospect:
+        try:
+            found = self.repository.get(prospect_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no account with id {prospect_id}") from None
+        if not isinstance(found, Prospect):
+            raise NotFoundError(f"no account with id {prospect_id}")
+        return found
+
+    def analyse(self, cmd: Any) -> None:
+        def act(p: Prospect, cmd: Any, meta: dict[str, Any]) -> None:
+            from kaflow.analysis import development_value
+
+            value = development_value(cmd.analysis.forecast)
+            p.analyse(cmd.analysis.model_dump(mode="json"), value, **meta)
+
+        self.execute(cmd, act)
+
+    def decide_approach(self, cmd: c.DecideApproach) -> None:
+        self.execute(cmd, lambda p, x, m: p.decide_approach(x.method.value, x.chair, x.notes, **m))
+
+    def record_contact(self, cmd: c.RecordContact) -> None:
+        self.execute(
+            cmd,
+            lambda p, x, m: p.record_contact(
+                x.channel.value, x.person, x.attitude.value, x.notes, **m
+            ),
+        )
+
+    def hold_conference(self, cmd: c.HoldConference) -> None:
+        self.execute(cmd, lambda p, x, m: p.hold_conference(list(x.participants), x.notes, **m))
+
+    def prepare_material(self, cmd: c.PrepareMaterial) -> None:
+        self.execute(
+            cmd,
+            lambda p, x, m: p.prepare_material(x.customer_data, x.analysis, x.sales_materials, **m),
+        )
+
+    def record_visit(self, cmd: c.RecordVisit) -> None:
+        def act(p: Prospect, x: c.RecordVisit, meta: dict[str, Any]) -> None:
+            visit = x.model_dump(
+                mode="json", include={"lead", "place", "manner", "points", "views", "next_steps"}
+            )
+            p.record_visit(visit, **meta)
+
+        self.execute(cmd, act)
+
+    def record_follow_up(self, cmd: c.RecordFollowUp) -> None:
+        self.execute(cmd, lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, **m))
+
+    def win(self, cmd: c.WinAccount) -> None:
+        self.execute(cmd, lambda p, x, m: p.win(x.classification, x.summary, **m))
+
+    def lose(self, cmd: c.LoseAccount) -> None:
+        self.execute(cmd, lambda p, x, m: p.lose(x.reason.value, x.analysis, **m))
+
+    def reopen(self, cmd: c.ReopenAccount) -> None:
+        self.execute(cmd, lambda p, x, m: p.reopen(x.reason, **m))
+
+    def execute(self, cmd: P, act: Callable[[Prospect, P, dict[str, Any]], None]) -> None:
+        """Load, check the actor and the rules, act, save; retry on a concurrent write."""
+        for _ in range(RETRIES):
+            now = self.clock.now()
+            prospect = self.get_prospect(cmd.prospect_id)
+            directory = self.directory()
+            role = self.actor_role(cmd.actor, directory, now)
+            occurred_at = self._not_future(c.when(cmd, now), now)
+            if occurred_at < prospect.identified_at:
+                raise BadInputError(
+                    f"--at {occurred_at.isoformat()} is before the account was identified "
+                    f"({prospect.identified_at.isoformat()})"
+                )
+            dated = cmd.model_copy(update={"occurred_at": occurred_at})
+            found = guards.violation(dated, prospect, directory)
+            if found is not None:
+                raise RuleViolationError(found)
+            act(prospect, dated, {"actor": cmd.actor, "actor_role": role, "occurred_at": occurred_at})
+            if self._save(prospect):
+                return
+        raise ConflictError("the account kept changing under this command; nothing was written")
+
+    def _not_future(self, when: datetime, now: datetime) -> datetime:
+        if when > now + FUTURE_TOLERANCE:
+            raise BadInputError(f"--at {when.isoformat()} is in the future")
+        return when
+
+    def _save(self, *aggregates: Prospect | UserDirectory) -> bool:
+        """Save; False if a concurrent writer got there first (nothing was written)."""
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            return False
+        except OperationalError as e:
+            raise ConflictError(f"the store is busy ({e}); nothing was written, retry") from None
+        return True

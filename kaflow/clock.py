@@ -1,0 +1,50 @@
+"""The one clock, and how a user's WHEN becomes a zone-aware time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that moves only when told: for tests and ``--now``."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FixedClock needs a zone-aware time")
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, by: timedelta) -> None:
+        self._now += by
+
+
+def parse_when(text: str, zone: tzinfo) -> datetime:
+    """ISO 8601 date or date-time; without a zone it means the workspace's zone.
+
+    Raises ValueError with a message fit for a user.
+    """
+    raw = text.strip()
+    try:
+        if len(raw) == 10:
+            parsed = datetime.combine(date.fromisoformat(raw), time())
+        else:
+            parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"'{text}' is not an ISO 8601 date or time (e.g. 2026-12-01 or 2026-12-01T14:30+08:00)"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)

@@ -1,0 +1,155 @@
+"""Commands: what a user asks kaflow to do, validated with pydantic at the boundary.
+
+Types, enums and dates are checked here (bad input, exit 2). Texts that a rule of the
+procedure requires (the visit record of R10, the failure analysis of R13, ...) may be
+empty here: the rule's own policy refuses them and names the rule.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from kaflow.aggregates.directory import Role
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+UserName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^,\x00-\x1f]+$"),
+]
+
+
+class Category(StrEnum):
+    EXISTING = "existing"
+    POTENTIAL = "potential"
+
+
+class ApproachMethod(StrEnum):
+    SEMINAR = "seminar"
+    MATERIALS = "materials"
+    VISIT = "visit"
+
+
+class ContactChannel(StrEnum):
+    LETTER = "letter"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+class Attitude(StrEnum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"
+
+
+class VisitManner(StrEnum):
+    FACE_TO_FACE = "face-to-face"
+    VIDEO = "video"
+    PHONE = "phone"
+
+
+class FollowUpChannel(StrEnum):
+    PHONE = "phone"
+    VISIT = "visit"
+
+
+class LossReason(StrEnum):
+    PRICE = "price"
+    TECHNOLOGY = "technology"
+    POLICY = "policy"
+    COMPETITOR = "competitor"
+    RELATIONSHIP = "relationship"
+    TIMING = "timing"
+    OTHER = "other"
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    actor: UserName
+
+
+class AddUser(Command):
+    name: UserName
+    role: Role
+    effective_from: AwareDatetime | None = None
+
+
+class ChangeRole(AddUser):
+    pass
+
+
+class IdentifyProspect(Command):
+    name: Required
+    category: Category
+    nature: Text
+    product_line: Text = ""
+    service: Text = ""
+    occurred_at: AwareDatetime | None = None
+
+
+class ProspectCommand(Command):
+    prospect_id: UUID
+    occurred_at: AwareDatetime | None = None
+
+
+class DecideApproach(ProspectCommand):
+    method: ApproachMethod
+    chair: UserName
+    notes: Text
+
+
+class RecordContact(ProspectCommand):
+    channel: ContactChannel
+    person: Text
+    attitude: Attitude
+    notes: Text
+
+
+class HoldConference(ProspectCommand):
+    participants: list[UserName] = Field(min_length=1)
+    notes: Text
+
+
+class PrepareMaterial(ProspectCommand):
+    customer_data: Text
+    analysis: Text
+    sales_materials: Text
+
+
+class RecordVisit(ProspectCommand):
+    lead: UserName
+    place: Text
+    manner: VisitManner
+    points: Text
+    views: Text
+    next_steps: Text
+
+
+class RecordFollowUp(ProspectCommand):
+    channel: FollowUpChannel
+    feedback: Text
+
+
+class WinAccount(ProspectCommand):
+    classification: Text
+    summary: Text
+
+
+class LoseAccount(ProspectCommand):
+    reason: LossReason
+    analysis: Text
+
+
+class ReopenAccount(ProspectCommand):
+    reason: Required
+
+
+def when(command: ProspectCommand | IdentifyProspect, now: datetime) -> datetime:
+    """When the step happened: as given, or now."""
+    return command.occurred_at or now

@@ -1,0 +1,33 @@
+"""The application's errors; the CLI maps each kind to one exit code."""
+
+from __future__ import annotations
+
+from kaflow.policies import Violation
+
+
+class KaflowError(Exception):
+    """Base of the application's own errors."""
+
+
+class RuleViolationError(KaflowError):
+    """A rule of the procedure refuses the command (exit 1)."""
+
+    def __init__(self, violation: Violation) -> None:
+        self.violation = violation
+        super().__init__(str(violation))
+
+
+class BadInputError(KaflowError):
+    """Malformed input or usage (exit 2)."""
+
+
+class WorkspaceError(BadInputError):
+    """No workspace, or a broken one."""
+
+
+class NotFoundError(KaflowError):
+    """An id or name that does not exist (exit 3)."""
+
+
+class ConflictError(KaflowError):
+    """A concurrent writer changed the account; nothing was written (exit 4)."""

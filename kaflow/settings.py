@@ -1,0 +1,78 @@
+"""The workspace: ``kaflow.toml`` found upwards from the current folder."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kaflow.errors import WorkspaceError
+
+CONFIG_NAME = "kaflow.toml"
+DEFAULT_STORE = "sqlite:///kaflow.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    store: str
+    timezone: ZoneInfo
+    follow_up_within: str = "P7D"
+
+
+def find_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def load(start: Path, environ: Mapping[str, str] = os.environ) -> Settings:
+    root = find_root(start.resolve())
+    if root is None:
+        raise WorkspaceError(
+            f"no {CONFIG_NAME} in {start} or any folder above it; "
+            "create a workspace with 'kaflow init --owner NAME'"
+        )
+    path = root / CONFIG_NAME
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise WorkspaceError(f"cannot read {path}: {e}") from None
+    policies = data.get("policies", {})
+    return Settings(
+        root=root,
+        store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),
+        timezone=zone(str(data.get("timezone", "UTC"))),
+        follow_up_within=str(policies.get("follow_up_within", "P7D")),
+    )
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise WorkspaceError(f"unknown time zone '{name}' (e.g. UTC, Asia/Shanghai)") from None
+
+
+def write(root: Path, store: str, timezone: str) -> Path:
+    path = root / CONFIG_NAME
+    if path.exists():
+        raise WorkspaceError(f"{path} exists already: this folder is a workspace")
+    zone(timezone)
+    path.write_text(
+        "# kaflow workspace. Commands run in this folder or below use it.\n"
+        f"store = {_quote(store)}  # KAFLOW_STORE overrides\n"
+        f"timezone = {_quote(timezone)}  # for dates and times given without a zone\n"
+        "\n[policies]\n"
+        'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
