@@ -17,9 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kaflow.commands import ProspectCommand
+from kaflow.errors import AnalysisFileError
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
@@ -115,6 +116,8 @@ class Analysis(Part):
 
 
 class AnalyseProspect(ProspectCommand):
+    trigger = "analyse"
+
     analysis: Analysis
 
 
@@ -130,10 +133,6 @@ def development_value(forecast: Forecast) -> Decimal:
     return (net * (1 - forecast.risk_level)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-class AnalysisFileError(ValueError):
-    """An analysis file that cannot be read or does not validate."""
-
-
 def load_analysis_file(path: Path) -> dict[str, Any]:
     """Read an analysis from YAML or JSON (JSON is YAML), as plain data."""
     import yaml
@@ -147,17 +146,10 @@ def load_analysis_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as e:
         raise AnalysisFileError(f"{path} is not valid YAML or JSON: {e}".splitlines()[0]) from None
     if not isinstance(data, dict):
-        raise AnalysisFileError(f"{path}: expected a mapping of sections, got {type(data).__name__}")
+        raise AnalysisFileError(
+            f"{path}: expected a mapping of sections, got {type(data).__name__}"
+        )
     return data
-
-
-def describe(error: ValidationError) -> str:
-    """One line for the first problem, with its location in the file."""
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    more = error.error_count() - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{where}: {first['msg']}{tail}"
 
 
 TEMPLATE = Path(__file__).with_name("analysis_template.yaml")

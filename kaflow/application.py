@@ -20,7 +20,13 @@ from kaflow.aggregates.directory import DIRECTORY_ID, UserDirectory
 from kaflow.aggregates.errors import AccessError
 from kaflow.aggregates.prospect import Prospect
 from kaflow.clock import Clock, SystemClock
-from kaflow.errors import BadInputError, ConflictError, NotFoundError, RuleViolationError, WorkspaceError
+from kaflow.errors import (
+    BadInputError,
+    ConflictError,
+    NotFoundError,
+    RuleViolationError,
+    WorkspaceError,
+)
 from kaflow.policies import guards, prospect_classified
 
 SNAPSHOT_EVERY = 50
@@ -52,7 +58,7 @@ class Kaflow(Application[UUID]):
 
     def directory(self) -> UserDirectory:
         try:
-            found = self.repository.get(DIRECTORY_ID)
+            found: Any = self.repository.get(DIRECTORY_ID)
         except AggregateNotFoundError:
             raise WorkspaceError("the store has no users: run 'kaflow init --owner NAME'") from None
         assert isinstance(found, UserDirectory)
@@ -104,7 +110,7 @@ class Kaflow(Application[UUID]):
 
     def get_prospect(self, prospect_id: UUID, version: int | None = None) -> Prospect:
         try:
-            found = self.repository.get(prospect_id, version=version)
+            found: Any = self.repository.get(prospect_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError(f"no account with id {prospect_id}") from None
         if not isinstance(found, Prospect):
@@ -168,6 +174,7 @@ class Kaflow(Application[UUID]):
             prospect = self.get_prospect(cmd.prospect_id)
             directory = self.directory()
             role = self.actor_role(cmd.actor, directory, now)
+            prospect.require(cmd.trigger)
             occurred_at = self._not_future(c.when(cmd, now), now)
             if occurred_at < prospect.identified_at:
                 raise BadInputError(
@@ -178,7 +185,11 @@ class Kaflow(Application[UUID]):
             found = guards.violation(dated, prospect, directory)
             if found is not None:
                 raise RuleViolationError(found)
-            act(prospect, dated, {"actor": cmd.actor, "actor_role": role, "occurred_at": occurred_at})
+            act(
+                prospect,
+                dated,
+                {"actor": cmd.actor, "actor_role": role, "occurred_at": occurred_at},
+            )
             if self._save(prospect):
                 return
         raise ConflictError("the account kept changing under this command; nothing was written")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -20,7 +20,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000
 Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 UserName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^,\x00-\x1f]+$"),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^,\x00-\x1f]+$"
+    ),
 ]
 
 
@@ -94,17 +96,23 @@ class IdentifyProspect(Command):
 
 
 class ProspectCommand(Command):
+    trigger: ClassVar[str]  # the lifecycle trigger the command fires
+
     prospect_id: UUID
     occurred_at: AwareDatetime | None = None
 
 
 class DecideApproach(ProspectCommand):
+    trigger = "approach"
+
     method: ApproachMethod
     chair: UserName
     notes: Text
 
 
 class RecordContact(ProspectCommand):
+    trigger = "contact"
+
     channel: ContactChannel
     person: Text
     attitude: Attitude
@@ -112,17 +120,23 @@ class RecordContact(ProspectCommand):
 
 
 class HoldConference(ProspectCommand):
+    trigger = "conference"
+
     participants: list[UserName] = Field(min_length=1)
     notes: Text
 
 
 class PrepareMaterial(ProspectCommand):
+    trigger = "prepare"
+
     customer_data: Text
     analysis: Text
     sales_materials: Text
 
 
 class RecordVisit(ProspectCommand):
+    trigger = "visit"
+
     lead: UserName
     place: Text
     manner: VisitManner
@@ -132,21 +146,29 @@ class RecordVisit(ProspectCommand):
 
 
 class RecordFollowUp(ProspectCommand):
+    trigger = "follow_up"
+
     channel: FollowUpChannel
     feedback: Text
 
 
 class WinAccount(ProspectCommand):
+    trigger = "win"
+
     classification: Text
     summary: Text
 
 
 class LoseAccount(ProspectCommand):
+    trigger = "lose"
+
     reason: LossReason
     analysis: Text
 
 
 class ReopenAccount(ProspectCommand):
+    trigger = "reopen"
+
     reason: Required
 
 

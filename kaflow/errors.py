@@ -25,6 +25,10 @@ class WorkspaceError(BadInputError):
     """No workspace, or a broken one."""
 
 
+class AnalysisFileError(BadInputError):
+    """An analysis file that cannot be read or does not validate."""
+
+
 class NotFoundError(KaflowError):
     """An id or name that does not exist (exit 3)."""
 

@@ -29,11 +29,15 @@ def resolve_id(app: Kaflow, text: str) -> UUID:
     """An account id from its full form or a unique prefix of at least 6 characters."""
     wanted = text.strip().lower().replace("-", "")
     if not wanted or set(wanted) - set(string.hexdigits.lower()):
-        raise BadInputError(f"'{text}' is not an account id (hexadecimal, as 'prospect list' shows)")
+        raise BadInputError(
+            f"'{text}' is not an account id (hexadecimal, as 'prospect list' shows)"
+        )
     if len(wanted) == 32:
         return UUID(wanted)
     if len(wanted) < MIN_PREFIX:
-        raise BadInputError(f"id prefix '{text}' is too short: give at least {MIN_PREFIX} characters")
+        raise BadInputError(
+            f"id prefix '{text}' is too short: give at least {MIN_PREFIX} characters"
+        )
     found = originators_with_prefix(app.recorder, wanted, IDENTIFIED_TOPIC, limit=6)
     if not found:
         raise NotFoundError(f"no account id starts with '{text}'")
@@ -79,6 +83,7 @@ def history(app: Kaflow, prospect_id: UUID, as_of: datetime | None = None) -> di
     """Every event of an account; with ``as_of``, only what was recorded by then."""
     entries = []
     version = None
+    domain_event: Any
     for domain_event in app.events.get(prospect_id):
         if as_of is not None and domain_event.timestamp > as_of:
             break

@@ -10,7 +10,11 @@ class LifecycleError(DomainError):
         self.trigger = trigger
         self.state = state
         self.allowed = allowed
-        options = ", ".join(a.replace('_', '-') for a in allowed) if allowed else "nothing (the account is closed)"
+        options = (
+            ", ".join(a.replace("_", "-") for a in allowed)
+            if allowed
+            else "nothing (the account is closed)"
+        )
         super().__init__(
             f"lifecycle: cannot {trigger.replace('_', '-')} an account that is '{state}'; "
             f"allowed now: {options}"

@@ -55,7 +55,8 @@ class Prospect(Aggregate):
     def may(self, trigger: str) -> bool:
         return next_state(trigger, self.state) is not None
 
-    def _require(self, trigger: str) -> None:
+    def require(self, trigger: str) -> None:
+        """Refuse a trigger the lifecycle does not allow from the current state."""
         if not self.may(trigger):
             raise LifecycleError(trigger, self.state, allowed_triggers(self.state))
 
@@ -65,51 +66,51 @@ class Prospect(Aggregate):
     # -- commands -----------------------------------------------------------------
 
     def analyse(self, analysis: dict[str, Any], development_value: Decimal, **meta: Any) -> None:
-        self._require("analyse")
+        self.require("analyse")
         self._analysed(analysis=analysis, development_value=development_value, **meta)
 
     def decide_approach(self, method: str, chair: str, notes: str, **meta: Any) -> None:
-        self._require("approach")
+        self.require("approach")
         self._approach_decided(method=method, chair=chair, notes=notes, **meta)
 
     def record_contact(
         self, channel: str, person: str, attitude: str, notes: str, **meta: Any
     ) -> None:
-        self._require("contact")
+        self.require("contact")
         self._contact_recorded(
             channel=channel, person=person, attitude=attitude, notes=notes, **meta
         )
 
     def hold_conference(self, participants: list[str], notes: str, **meta: Any) -> None:
-        self._require("conference")
+        self.require("conference")
         self._conference_held(participants=participants, notes=notes, **meta)
 
     def prepare_material(
         self, customer_data: str, analysis: str, sales_materials: str, **meta: Any
     ) -> None:
-        self._require("prepare")
+        self.require("prepare")
         self._material_prepared(
             customer_data=customer_data, analysis=analysis, sales_materials=sales_materials, **meta
         )
 
     def record_visit(self, visit: dict[str, Any], **meta: Any) -> None:
-        self._require("visit")
+        self.require("visit")
         self._visit_recorded(visit=visit, **meta)
 
     def record_follow_up(self, channel: str, feedback: str, **meta: Any) -> None:
-        self._require("follow_up")
+        self.require("follow_up")
         self._follow_up_recorded(channel=channel, feedback=feedback, **meta)
 
     def win(self, classification: str, summary: str, **meta: Any) -> None:
-        self._require("win")
+        self.require("win")
         self._won(classification=classification, summary=summary, **meta)
 
     def lose(self, reason: str, analysis: str, **meta: Any) -> None:
-        self._require("lose")
+        self.require("lose")
         self._lost(reason=reason, analysis=analysis, lost_in=self.state, **meta)
 
     def reopen(self, reason: str, **meta: Any) -> None:
-        self._require("reopen")
+        self.require("reopen")
         self._reopened(reason=reason, **meta)
 
     # -- events: mutate only --------------------------------------------------------

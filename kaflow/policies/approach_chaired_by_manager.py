@@ -6,7 +6,9 @@ from kaflow.commands import DecideApproach
 from kaflow.policies import Violation, missing
 
 RULE = "R4"
-STATEMENT = "The key-account development manager holds a meeting and decides the most suitable approach."
+STATEMENT = (
+    "The key-account development manager holds a meeting and decides the most suitable approach."
+)
 
 
 def check(cmd: DecideApproach, prospect: Prospect, directory: UserDirectory) -> Violation | None:

@@ -6,7 +6,9 @@ from kaflow.commands import RecordContact
 from kaflow.policies import Violation
 
 RULE = "R4"
-STATEMENT = "The development approach is decided in a meeting before the target customer is contacted."
+STATEMENT = (
+    "The development approach is decided in a meeting before the target customer is contacted."
+)
 
 
 def check(cmd: RecordContact, prospect: Prospect, directory: UserDirectory) -> Violation | None:

@@ -6,7 +6,9 @@ from kaflow.commands import RecordContact
 from kaflow.policies import Violation, missing
 
 RULE = "R5"
-STATEMENT = "First contact by letter, telephone or e-mail, recorded with the person reached and notes."
+STATEMENT = (
+    "First contact by letter, telephone or e-mail, recorded with the person reached and notes."
+)
 
 
 def check(cmd: RecordContact, prospect: Prospect, directory: UserDirectory) -> Violation | None:

@@ -14,7 +14,9 @@ def check(
 ) -> Violation | None:
     if isinstance(cmd, PrepareMaterial):
         empty = missing(
-            customer_data=cmd.customer_data, analysis=cmd.analysis, sales_materials=cmd.sales_materials
+            customer_data=cmd.customer_data,
+            analysis=cmd.analysis,
+            sales_materials=cmd.sales_materials,
         )
         if empty:
             return Violation(RULE, f"the visit material needs {', '.join(empty)} (empty)")

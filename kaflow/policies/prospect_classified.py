@@ -5,7 +5,9 @@ from kaflow.commands import IdentifyProspect
 from kaflow.policies import Violation
 
 RULE = "R1"
-STATEMENT = "Classify existing and potential customers by product line, customer nature and service needs."
+STATEMENT = (
+    "Classify existing and potential customers by product line, customer nature and service needs."
+)
 
 
 def check(cmd: IdentifyProspect, directory: UserDirectory) -> Violation | None:

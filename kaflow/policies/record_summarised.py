@@ -11,5 +11,7 @@ STATEMENT = "Success or not, the development record summarises the whole develop
 
 def check(cmd: WinAccount, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     if not cmd.summary.strip():
-        return Violation(RULE, "the development record needs a success summary (--summary is empty)")
+        return Violation(
+            RULE, "the development record needs a success summary (--summary is empty)"
+        )
     return None

@@ -1,0 +1,3 @@
+"""The kaflow command line: parse, call the application, render. No rules here."""
+
+from __future__ import annotations

@@ -1,0 +1,68 @@
+"""The context object every command receives: settings, application, actor, clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import click
+
+from kaflow.clock import Clock, SystemClock, parse_when
+from kaflow.errors import BadInputError
+from kaflow.settings import Settings, load
+
+if TYPE_CHECKING:
+    from kaflow.application import Kaflow
+
+
+@dataclass
+class Env:
+    actor: str | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    cwd: Path | None = None
+    _settings: Settings | None = None
+    _app: Kaflow | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load(self.cwd or Path.cwd())
+        return self._settings
+
+    @property
+    def app(self) -> Kaflow:
+        if self._app is None:
+            from kaflow.bootstrap import open_app
+
+            self._app = open_app(self.settings, clock=self.clock)
+        return self._app
+
+    def user(self) -> str:
+        if not self.actor:
+            raise click.UsageError(
+                "who is acting? give --as USER before the command, or set KAFLOW_USER"
+            )
+        return self.actor
+
+    def when(self, text: str | None, option: str = "--at") -> datetime | None:
+        if text is None:
+            return None
+        try:
+            return parse_when(text, self.settings.timezone)
+        except ValueError as e:
+            raise BadInputError(f"{option}: {e}") from None
+
+    def account(self, text: str) -> UUID:
+        from kaflow.reading import resolve_id
+
+        return resolve_id(self.app, text)
+
+    def local(self, moment: datetime) -> str:
+        """A time for people: the workspace's zone, to the minute."""
+        return moment.astimezone(self.settings.timezone).strftime("%Y-%m-%d %H:%M")
+
+
+pass_env = click.make_pass_decorator(Env)

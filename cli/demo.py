@@ -1,0 +1,74 @@
+"""``kaflow demo``: watch three accounts go through the procedure."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from cli.render import emit, output_options, table
+from kaflow.settings import CONFIG_NAME
+
+
+@click.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to create the demo workspace (default: a new temporary folder).",
+)
+@output_options
+def demo(folder: Path | None, as_json: bool) -> None:
+    """Develop three accounts by the procedure, on the embedded SQLite store.
+
+    One is won; one is lost with a failure analysis; at one a salesperson's visit
+    is refused under R6 and then led by a manager. The workspace is kept so you
+    can look around afterwards.
+
+    \b
+    Example:
+      kaflow demo
+      kaflow demo --dir ./demo && cd demo && kaflow --as olga prospect list
+    """
+    from kaflow.demo import run_demo
+    from kaflow.reading import list_prospects
+
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="kaflow-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / CONFIG_NAME).exists():
+        raise click.UsageError(f"{folder} is a workspace already; choose an empty folder")
+    steps = []
+    for step in run_demo(folder):
+        steps.append(step)
+        if not as_json:
+            mark = "ok     " if step.ok else "REFUSED"
+            click.echo(
+                f"{mark} {step.account:<27} {step.actor:<4} {step.what}"
+                f"{' - ' + step.detail if step.detail else ''}"
+            )
+    from kaflow.bootstrap import open_app
+    from kaflow.settings import load
+
+    accounts = list_prospects(open_app(load(folder)))
+    emit(
+        as_json,
+        {"workspace": str(folder), "steps": [asdict(s) for s in steps], "accounts": accounts},
+        lambda: (
+            "\n"
+            + table(
+                ["ACCOUNT", "STATE", "VALUE", "CONTACTS", "VISITS"],
+                [
+                    (a["name"], a["state"], a["development_value"], a["contacts"], a["visits"])
+                    for a in accounts
+                ],
+            )
+            + f"\n\nWorkspace: {folder}\nLook around: cd {folder} && "
+            "kaflow --as olga prospect list"
+        ),
+    )
+
+
+COMMANDS = [demo]

@@ -1,0 +1,260 @@
+"""Accounts: prospect add/list/show, the analysis template, analyse, history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.context import Env, pass_env
+from cli.render import clip, emit, output_options, short, table
+from kaflow import commands as c
+from kaflow.aggregates.lifecycle import State
+
+
+@click.group()
+def prospect() -> None:
+    """Prospects (key accounts): add one, list them, show one."""
+
+
+@prospect.command("add")
+@click.argument("name")
+@click.option(
+    "--category",
+    type=click.Choice([x.value for x in c.Category]),
+    required=True,
+    help="Existing or potential customer (R1).",
+)
+@click.option("--nature", required=True, help="The customer's nature, e.g. distributor (R1).")
+@click.option("--product-line", default="", help="Our product line for this account (R1).")
+@click.option("--service", default="", help="The services the customer needs (R1).")
+@click.option("--at", "at", metavar="WHEN", help="When it was identified (default: now).")
+@output_options
+@pass_env
+def prospect_add(
+    env: Env,
+    name: str,
+    category: str,
+    nature: str,
+    product_line: str,
+    service: str,
+    at: str | None,
+    as_json: bool,
+) -> None:
+    """Identify a prospect and classify it (R1); prints the new id.
+
+    \b
+    Example:
+      kaflow prospect add "Huadong Supplies" --category potential \\
+          --nature distributor --product-line adhesives --service "on-site support"
+    """
+    cmd = c.IdentifyProspect(
+        actor=env.user(),
+        name=name,
+        category=c.Category(category),
+        nature=nature,
+        product_line=product_line,
+        service=service,
+        occurred_at=env.when(at),
+    )
+    new_id = str(env.app.identify(cmd))
+    emit(as_json, {"id": new_id, "name": cmd.name, "state": State.IDENTIFIED.value}, lambda: new_id)
+
+
+@prospect.command("list")
+@click.option("--state", type=click.Choice([s.value for s in State]), help="Only this state.")
+@output_options
+@pass_env
+def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
+    """List accounts with their state, value and activity.
+
+    \b
+    Example:
+      kaflow prospect list --state visited
+    """
+    from kaflow.reading import list_prospects
+
+    rows = list_prospects(env.app, state)
+    emit(
+        as_json,
+        rows,
+        lambda: table(
+            ["ID", "NAME", "STATE", "CATEGORY", "VALUE", "CONTACTS", "VISITS"],
+            [
+                (
+                    short(r["id"]),
+                    clip(r["name"], 40),
+                    r["state"],
+                    r["category"],
+                    r["development_value"] or "-",
+                    r["contacts"],
+                    r["visits"],
+                )
+                for r in rows
+            ],
+            empty="(no accounts)",
+        ),
+    )
+
+
+@prospect.command("show")
+@click.argument("account_id", metavar="ID")
+@output_options
+@pass_env
+def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
+    """Show one account as it stands now.
+
+    \b
+    Example:
+      kaflow prospect show 3f2a1b
+    """
+    from kaflow.reading import summary
+
+    data = summary(env.app.get_prospect(env.account(account_id)))
+    emit(as_json, data, lambda: describe(data))
+
+
+def describe(data: dict[str, Any]) -> str:
+    lines = [f"{data['name']}  ({data['id']})"]
+    for key in (
+        "state",
+        "category",
+        "nature",
+        "product_line",
+        "service",
+        "development_value",
+        "contacts",
+        "visits",
+        "follow_ups",
+    ):
+        value = data[key]
+        lines.append(
+            f"  {key.replace('_', ' ') + ':':<19}{value if value not in ('', None) else '-'}"
+        )
+    if data["approach"]:
+        lines.append(
+            f"  {'approach:':<19}{data['approach']['method']} (chair {data['approach']['chair']})"
+        )
+    if data["outcome"]:
+        outcome = data["outcome"]
+        detail = outcome.get("classification") or outcome.get("reason")
+        lines.append(f"  {'outcome:':<19}{outcome['result']} ({detail})")
+    lines.append(f"  {'next:':<19}{', '.join(data['next']) or '-'}")
+    return "\n".join(lines)
+
+
+@click.group()
+def template() -> None:
+    """Examples to copy and edit."""
+
+
+@template.command("analysis")
+def template_analysis() -> None:
+    """Print a commented YAML analysis that validates as printed (R2, R3).
+
+    \b
+    Example:
+      kaflow template analysis > analysis.yaml
+    """
+    from kaflow.analysis import TEMPLATE
+
+    click.echo(TEMPLATE.read_text(encoding="utf-8"), nl=False)
+
+
+@click.command()
+@click.argument("account_id", metavar="ID")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The analysis, YAML or JSON (see 'kaflow template analysis').",
+)
+@click.option("--at", "at", metavar="WHEN", help="When the analysis was done (default: now).")
+@output_options
+@pass_env
+def analyse(env: Env, account_id: str, path: Path, at: str | None, as_json: bool) -> None:
+    """Record the account's analysis (R2, R3) and its development value.
+
+    \b
+    Example:
+      kaflow template analysis > acme.yaml   # then edit it
+      kaflow analyse 3f2a1b --file acme.yaml
+    """
+    from kaflow.analysis import AnalyseProspect, load_analysis_file
+    from kaflow.reading import summary
+
+    cmd = AnalyseProspect.model_validate(
+        {
+            "actor": env.user(),
+            "prospect_id": env.account(account_id),
+            "analysis": load_analysis_file(path),
+            "occurred_at": env.when(at),
+        }
+    )
+    env.app.analyse(cmd)
+    data = summary(env.app.get_prospect(cmd.prospect_id))
+    emit(
+        as_json,
+        data,
+        lambda: (
+            f"Analysed {data['name']}: development value "
+            f"{data['development_value']}; state {data['state']}."
+        ),
+    )
+
+
+@click.command()
+@click.argument("account_id", metavar="ID")
+@click.option("--as-of", metavar="WHEN", help="Show the account as it was recorded by then.")
+@output_options
+@pass_env
+def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None:
+    """Every recorded event of an account: who, in what role, when it happened, when recorded.
+
+    \b
+    Example:
+      kaflow history 3f2a1b
+      kaflow history 3f2a1b --as-of 2026-12-01 --json
+    """
+    from datetime import datetime
+
+    from kaflow.reading import history as read_history
+
+    data = read_history(env.app, env.account(account_id), env.when(as_of, "--as-of"))
+
+    def text() -> str:
+        rows = [
+            (
+                e["sequence"],
+                env.local(datetime.fromisoformat(e["recorded_at"])),
+                env.local(datetime.fromisoformat(e["occurred_at"])),
+                f"{e['actor']} ({e['actor_role']})",
+                e["type"],
+                clip(_details(e["details"]), 70),
+            )
+            for e in data["events"]
+        ]
+        head = describe(data["account"])
+        if data["as_of"]:
+            head = f"As recorded by {env.local(datetime.fromisoformat(data['as_of']))}:\n" + head
+        return (
+            head + "\n\n" + table(["SEQ", "RECORDED", "OCCURRED", "BY", "EVENT", "DETAILS"], rows)
+        )
+
+    emit(as_json, data, text)
+
+
+def _details(details: dict[str, Any]) -> str:
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, dict):
+            value = "{…}" if key == "analysis" else _details(value)
+        elif isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        parts.append(f"{key}={value}")
+    return "; ".join(parts)
+
+
+COMMANDS = [prospect, template, analyse, history]

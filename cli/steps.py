@@ -1,0 +1,191 @@
+"""The steps of the procedure: approach, contact, conference, prepare, visit,
+follow-up, win, lose, reopen. Each records one event or is refused by a rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from cli.context import Env, pass_env
+from cli.render import emit, output_options
+from kaflow import commands as c
+
+F = Callable[..., Any]
+
+
+def _choice(enum: Any) -> click.Choice[str]:
+    return click.Choice([e.value for e in enum])
+
+
+def step(name: str, command: type[c.ProspectCommand], handler: str, done: str) -> Callable[[F], F]:
+    """Turn a function that only declares options into a command that runs the step.
+
+    The function's docstring is the help; its options become the command's fields.
+    """
+
+    def decorate(func: F) -> F:
+        @click.argument("account_id", metavar="ID")
+        @click.option("--at", "at", metavar="WHEN", help="When it happened (default: now).")
+        @output_options
+        @pass_env
+        def run(env: Env, /, account_id: str, at: str | None, as_json: bool, **fields: Any) -> None:
+            from kaflow.reading import summary
+
+            cmd = command.model_validate(
+                {
+                    **fields,
+                    "actor": env.user(),
+                    "prospect_id": env.account(account_id),
+                    "occurred_at": env.when(at),
+                }
+            )
+            getattr(env.app, handler)(cmd)
+            data = summary(env.app.get_prospect(cmd.prospect_id))
+            emit(as_json, data, lambda: f"{data['name']}: {done}; now {data['state']}.")
+
+        run.__doc__ = func.__doc__
+        # Shown in order: ID, the step's own options, --at, --json.
+        own: list[Any] = run.__click_params__  # type: ignore[attr-defined]
+        run.__click_params__ = own[:-1] + func.__click_params__ + own[-1:]  # type: ignore[attr-defined]
+        return click.command(name)(run)
+
+    return decorate
+
+
+@step("approach", c.DecideApproach, "decide_approach", "approach decided")
+@click.option("--method", type=_choice(c.ApproachMethod), required=True, help="How to approach.")
+@click.option("--chair", required=True, metavar="USER", help="Who chaired the meeting (R4).")
+@click.option("--notes", required=True, help="What the meeting decided and why.")
+def approach() -> None:
+    """Record the development meeting's chosen approach (R4).
+
+    The chair must be a development manager or above. No contact before this.
+
+    \b
+    Example:
+      kaflow approach 3f2a1b --method visit --chair mia --notes "Seminar first, then visit"
+    """
+
+
+@step("contact", c.RecordContact, "record_contact", "contact recorded")
+@click.option("--channel", type=_choice(c.ContactChannel), required=True, help="How (R5).")
+@click.option("--person", required=True, help="The person reached.")
+@click.option("--attitude", type=_choice(c.Attitude), required=True, help="Their attitude.")
+@click.option("--notes", required=True, help="What was said.")
+def contact() -> None:
+    """Record a contact with the customer by letter, phone or e-mail (R5).
+
+    \b
+    Example:
+      kaflow contact 3f2a1b --channel phone --person "Wang Li" --attitude positive \\
+          --notes "Interested; asked for a visit next week" --at 2026-12-01T10:00
+    """
+
+
+@step("conference", c.HoldConference, "hold_conference", "pre-visit conference recorded")
+@click.option(
+    "--participants", required=True, metavar="A,B", help="Who took part, comma-separated."
+)
+@click.option("--notes", required=True, help="Opinions and suggestions heard.")
+def conference() -> None:
+    """Record the pre-visit conference, held before each visit (R7).
+
+    \b
+    Example:
+      kaflow conference 3f2a1b --participants mia,sam --notes "Lead with the service offer"
+    """
+
+
+@step("prepare", c.PrepareMaterial, "prepare_material", "visit material prepared")
+@click.option("--customer-data", required=True, help="What we know of the person and company.")
+@click.option("--analysis", required=True, help="The analysis of that data.")
+@click.option("--sales-materials", required=True, help="Brochures, samples, references.")
+def prepare() -> None:
+    """Record the material prepared before each visit (R8).
+
+    \b
+    Example:
+      kaflow prepare 3f2a1b --customer-data "Org chart, 2025 report" \\
+          --analysis "Cost pressure in purchasing" --sales-materials "Case study, samples"
+    """
+
+
+@step("visit", c.RecordVisit, "record_visit", "visit recorded")
+@click.option("--lead", required=True, metavar="USER", help="Who led it: manager or above (R6).")
+@click.option("--place", required=True, help="Where (R10).")
+@click.option(
+    "--manner",
+    type=_choice(c.VisitManner),
+    required=True,
+    help="How: only face-to-face is a visit (R9).",
+)
+@click.option("--points", required=True, help="Main talking points (R10).")
+@click.option("--views", required=True, help="The customer's views (R10).")
+@click.option("--next-steps", required=True, help="Suggested next steps (R10).")
+def visit() -> None:
+    """Record a customer visit: the visit record of R10, checked against R6-R9.
+
+    Needs a pre-visit conference (R7) and prepared material (R8) since the last visit,
+    a lead who was a development manager or above when the visit took place (R6),
+    and a face-to-face manner (R9).
+
+    \b
+    Example:
+      kaflow visit 3f2a1b --lead mia --place "Their Suzhou plant" --manner face-to-face \\
+          --points "Service offer" --views "Price is a concern" --next-steps "Send quote" \\
+          --at 2026-12-03T14:00
+    """
+
+
+@step("follow-up", c.RecordFollowUp, "record_follow_up", "follow-up recorded")
+@click.option("--channel", type=_choice(c.FollowUpChannel), required=True, help="Phone or visit.")
+@click.option("--feedback", required=True, help="The customer's opinion.")
+def follow_up() -> None:
+    """Record the follow-up after a visit, by phone or visit (R11).
+
+    \b
+    Example:
+      kaflow follow-up 3f2a1b --channel phone --feedback "Quote accepted in principle"
+    """
+
+
+@step("win", c.WinAccount, "win", "won and entered in the key-account registry")
+@click.option("--classification", required=True, help="Registry class, e.g. A (R12).")
+@click.option("--summary", required=True, help="Success summary for the record (R14).")
+def win() -> None:
+    """Mark the account won and enter it in the key-account registry (R12); after a follow-up.
+
+    \b
+    Example:
+      kaflow win 3f2a1b --classification A --summary "Won on service and delivery time"
+    """
+
+
+@step("lose", c.LoseAccount, "lose", "lost, with the failure analysis recorded")
+@click.option(
+    "--reason", type=_choice(c.LossReason), required=True, help="Classified reason (R13)."
+)
+@click.option("--analysis", required=True, help="Why it failed, what to learn (R13).")
+def lose() -> None:
+    """Mark the account lost, with a classified reason and an analysis (R13).
+
+    \b
+    Example:
+      kaflow lose 3f2a1b --reason price --analysis "Competitor undercut by 12 %"
+    """
+
+
+@step("reopen", c.ReopenAccount, "reopen", "reopened")
+@click.option("--reason", required=True, help="Why development starts again.")
+def reopen() -> None:
+    """Reopen a lost account: it returns to 'analysed'.
+
+    \b
+    Example:
+      kaflow reopen 3f2a1b --reason "New purchasing director"
+    """
+
+
+COMMANDS = [approach, contact, conference, prepare, visit, follow_up, win, lose, reopen]

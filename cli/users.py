@@ -1,0 +1,135 @@
+"""Workspace and users: init, user add, user role, user list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.context import Env, pass_env
+from cli.render import emit, output_options, table
+from kaflow import commands as c
+from kaflow.aggregates.directory import Role
+from kaflow.settings import DEFAULT_STORE
+
+ROLES = click.Choice([r.value for r in Role])
+
+
+@click.command()
+@click.option("--owner", required=True, metavar="NAME", help="The first user, a process owner.")
+@click.option(
+    "--store",
+    envvar="KAFLOW_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    metavar="URL",
+    help="Where events are kept (sqlite:///PATH, relative to this folder).",
+)
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="Zone for times given without one."
+)
+@output_options
+@pass_env
+def init(env: Env, owner: str, store: str, timezone: str, as_json: bool) -> None:
+    """Create a workspace in the current folder: kaflow.toml, the store, the owner.
+
+    \b
+    Example:
+      kaflow init --owner olga --timezone Asia/Shanghai
+    """
+    from kaflow.bootstrap import init_workspace
+
+    name = c.AddUser(actor=owner, name=owner, role=Role.OWNER).name
+    settings = init_workspace(env.cwd or Path.cwd(), name, store, timezone, clock=env.clock)
+    data = {"workspace": str(settings.root), "store": store, "owner": name, "timezone": timezone}
+    emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}.")
+
+
+@click.group()
+def user() -> None:
+    """Users and their roles (sales, manager, director, owner).
+
+    Only an owner adds users or changes roles. Every change is recorded, so the
+    role a person held on any date is known.
+    """
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=ROLES, required=True, help="The user's role.")
+@click.option("--since", metavar="WHEN", help="When the role took effect (default: now).")
+@output_options
+@pass_env
+def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -> None:
+    """Add a user with a role.
+
+    \b
+    Example:
+      kaflow --as olga user add mia --role manager --since 2026-01-01
+    """
+    cmd = c.AddUser(
+        actor=env.user(), name=name, role=Role(role), effective_from=env.when(since, "--since")
+    )
+    env.app.add_user(cmd)
+    emit(as_json, {"name": cmd.name, "role": role}, lambda: f"Added {cmd.name} as {role}.")
+
+
+@user.command("role")
+@click.argument("name")
+@click.option("--role", type=ROLES, required=True, help="The new role.")
+@click.option("--since", metavar="WHEN", help="When the new role took effect (default: now).")
+@output_options
+@pass_env
+def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) -> None:
+    """Change a user's role; the earlier roles stay on record.
+
+    \b
+    Example:
+      kaflow --as olga user role sam --role manager
+    """
+    cmd = c.ChangeRole(
+        actor=env.user(), name=name, role=Role(role), effective_from=env.when(since, "--since")
+    )
+    env.app.change_role(cmd)
+    emit(as_json, {"name": cmd.name, "role": role}, lambda: f"{cmd.name} is now {role}.")
+
+
+@user.command("list")
+@output_options
+@pass_env
+def user_list(env: Env, as_json: bool) -> None:
+    """List users with their role now and since when.
+
+    \b
+    Example:
+      kaflow user list --json
+    """
+    directory = env.app.directory()
+    now = env.clock.now()
+    rows: list[dict[str, Any]] = []
+    for name in directory.names():
+        timeline = directory.timeline(name)
+        in_force = [since for since, _ in timeline if since <= now] or [timeline[0][0]]
+        rows.append(
+            {
+                "name": name,
+                "role": directory.role_of(name, now),
+                "since": in_force[-1],
+                "roles": [{"since": f.isoformat(), "role": r} for f, r in timeline],
+            }
+        )
+
+    def text() -> str:
+        return table(
+            ["NAME", "ROLE", "SINCE", "CHANGES"],
+            [
+                (r["name"], r["role"] or "(not yet)", env.local(r["since"]), len(r["roles"]) - 1)
+                for r in rows
+            ],
+        )
+
+    emit(as_json, [{**r, "since": r["since"].isoformat()} for r in rows], text)
+
+
+COMMANDS = [init, user]
