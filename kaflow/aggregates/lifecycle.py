@@ -67,7 +67,7 @@ _MACHINE = Machine(
 @cache
 def next_state(trigger: str, state: str) -> str | None:
     """Where ``trigger`` leads from ``state``, or None if it may not fire there."""
-    found = _MACHINE.get_transitions(trigger=trigger, source=state)
+    found = _MACHINE.get_transitions(trigger=trigger, source=str(state))
     return str(found[0].dest) if found else None
 
 

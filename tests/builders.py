@@ -1,0 +1,93 @@
+"""Test data: an application on a given store, users, and accounts driven to a state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import yaml
+
+from kaflow import commands as c
+from kaflow.aggregates.directory import Role
+from kaflow.analysis import TEMPLATE, AnalyseProspect
+from kaflow.application import Kaflow
+from kaflow.clock import FixedClock
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ANALYSIS: dict[str, Any] = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
+
+
+def make_app(store: str, tmp: Path | None = None, clock: FixedClock | None = None) -> Kaflow:
+    if store == "memory":
+        env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    else:
+        assert tmp is not None
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp / "k.db")}
+    app = Kaflow(env=env, clock=clock or FixedClock(T0 + timedelta(days=30)))
+    app.create_directory("olga")
+    return app
+
+
+def staff(app: Kaflow, since: datetime = T0) -> None:
+    """olga (owner, from creation), mia (manager), sam (sales), dan (director)."""
+    for name, role in (("mia", Role.MANAGER), ("sam", Role.SALES), ("dan", Role.DIRECTOR)):
+        app.add_user(c.AddUser(actor="olga", name=name, role=role, effective_from=since))
+
+
+def at(days: float) -> datetime:
+    return T0 + timedelta(days=days)
+
+
+def identify(app: Kaflow, name: str = "Acme", when: datetime = T0) -> UUID:
+    return app.identify(
+        c.IdentifyProspect(
+            actor="sam", name=name, category=c.Category.POTENTIAL, nature="distributor",
+            occurred_at=when,
+        )
+    )
+
+
+def visit_cmd(pid: UUID, lead: str = "mia", when: datetime | None = None, **over: Any) -> c.RecordVisit:
+    fields: dict[str, Any] = {
+        "actor": "sam", "prospect_id": pid, "lead": lead, "place": "HQ",
+        "manner": "face-to-face", "points": "offer", "views": "keen", "next_steps": "quote",
+        "occurred_at": when or at(5),
+    }
+    fields.update(over)
+    return c.RecordVisit.model_validate(fields)
+
+
+STEPS = ["analysed", "approach", "contacted", "prepared", "visited", "followed_up"]
+
+
+def advance(app: Kaflow, pid: UUID, upto: str) -> None:
+    """Drive an account through the procedure, stopping after ``upto``."""
+    base = {"actor": "sam", "prospect_id": pid}
+    actions = [
+        ("analysed", lambda: app.analyse(AnalyseProspect(analysis=ANALYSIS, occurred_at=at(1), **base))),
+        ("approach", lambda: app.decide_approach(c.DecideApproach(
+            method=c.ApproachMethod.VISIT, chair="mia", notes="visit", occurred_at=at(2), **base))),
+        ("contacted", lambda: app.record_contact(c.RecordContact(
+            channel=c.ContactChannel.PHONE, person="Wang", attitude=c.Attitude.POSITIVE,
+            notes="ok", occurred_at=at(3), **base))),
+        ("prepared", lambda: (
+            app.hold_conference(c.HoldConference(
+                participants=["sam", "mia"], notes="plan", occurred_at=at(4), **base)),
+            app.prepare_material(c.PrepareMaterial(
+                customer_data="d", analysis="a", sales_materials="m", occurred_at=at(4), **base)),
+        )),
+        ("visited", lambda: app.record_visit(visit_cmd(pid))),
+        ("followed_up", lambda: app.record_follow_up(c.RecordFollowUp(
+            channel=c.FollowUpChannel.PHONE, feedback="good", occurred_at=at(6), **base))),
+    ]
+    for name, action in actions:
+        action()
+        if name == upto:
+            return
+    raise AssertionError(f"unknown step {upto}")
+
+
+def event_count(app: Kaflow, pid: UUID) -> int:
+    return len(list(app.events.get(pid)))

@@ -1,0 +1,235 @@
+"""The application service, the same cases on the in-memory store and on SQLite."""
+
+from __future__ import annotations
+
+from uuid import UUID
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kaflow import commands as c
+from kaflow.aggregates.errors import AccessError, LifecycleError, UnknownUserError
+from kaflow.aggregates.prospect import Prospect
+from kaflow.application import SNAPSHOT_EVERY, Kaflow
+from kaflow.errors import BadInputError, ConflictError, NotFoundError, RuleViolationError
+from kaflow.reading import history, list_prospects, resolve_id
+from tests.builders import advance, at, event_count, identify, make_app, staff, visit_cmd
+
+
+def test_a_full_development_to_won(app: Kaflow) -> None:
+    pid = identify(app)
+    advance(app, pid, "followed_up")
+    app.win(c.WinAccount(actor="mia", prospect_id=pid, classification="A", summary="ok",
+                         occurred_at=at(7)))
+    prospect = app.get_prospect(pid)
+    assert prospect.state == "won"
+    assert (prospect.contacts, prospect.visits, prospect.follow_ups) == (1, 1, 1)
+    assert str(prospect.development_value) == "140000.00"
+    assert prospect.outcome is not None and prospect.outcome["classification"] == "A"
+
+
+def test_every_event_records_actor_role_and_both_times(app: Kaflow) -> None:
+    pid = identify(app)
+    advance(app, pid, "visited")
+    for event in app.events.get(pid):
+        fields = vars(event)
+        assert fields["actor"] == "sam" and fields["actor_role"] == "sales"
+        assert fields["occurred_at"].tzinfo is not None
+        assert event.timestamp.tzinfo is not None  # type: ignore[attr-defined]
+    visit = list(app.events.get(pid))[-1]
+    assert vars(visit)["occurred_at"] == at(5)
+
+
+@pytest.mark.parametrize(
+    ("upto", "cmd", "error"),
+    [
+        ("analysed", lambda pid: visit_cmd(pid), LifecycleError),
+        ("prepared", lambda pid: visit_cmd(pid, lead="sam"), RuleViolationError),
+        ("prepared", lambda pid: visit_cmd(pid, manner="phone"), RuleViolationError),
+        ("contacted", lambda pid: visit_cmd(pid), RuleViolationError),
+        ("prepared", lambda pid: visit_cmd(pid, lead="zed"), UnknownUserError),
+    ],
+)
+def test_a_refused_command_writes_nothing(app: Kaflow, upto: str, cmd: Any, error: type) -> None:
+    pid = identify(app)
+    advance(app, pid, upto)
+    before = event_count(app, pid)
+    with pytest.raises(error):
+        app.record_visit(cmd(pid))
+    assert event_count(app, pid) == before
+
+
+def test_win_only_after_a_follow_up_and_lose_from_any_open_state(app: Kaflow) -> None:
+    pid = identify(app)
+    advance(app, pid, "visited")
+    win = c.WinAccount(actor="mia", prospect_id=pid, classification="A", summary="s")
+    with pytest.raises(LifecycleError, match="allowed now: .*follow-up"):
+        app.win(win)
+    app.lose(c.LoseAccount(actor="mia", prospect_id=pid, reason=c.LossReason.TIMING,
+                           analysis="budget frozen"))
+    prospect = app.get_prospect(pid)
+    assert prospect.state == "lost" and prospect.outcome is not None
+    assert prospect.outcome["lost_in"] == "visited"
+    app.reopen(c.ReopenAccount(actor="mia", prospect_id=pid, reason="new budget"))
+    assert app.get_prospect(pid).state == "analysed"
+
+
+def test_loops_after_a_follow_up_need_a_new_conference_and_material(app: Kaflow) -> None:
+    pid = identify(app)
+    advance(app, pid, "followed_up")
+    with pytest.raises(RuleViolationError, match="^R7"):
+        app.record_visit(visit_cmd(pid, when=at(8)))
+    base = {"actor": "sam", "prospect_id": pid, "occurred_at": at(7)}
+    app.hold_conference(c.HoldConference(participants=["mia"], notes="again", **base))
+    app.prepare_material(c.PrepareMaterial(customer_data="d", analysis="a",
+                                           sales_materials="s", **base))
+    app.record_visit(visit_cmd(pid, when=at(8)))
+    assert app.get_prospect(pid).visits == 2
+
+
+def test_role_at_the_time_of_the_visit(app: Kaflow) -> None:
+    app.change_role(c.ChangeRole(actor="olga", name="sam", role=c.Role.MANAGER,
+                                 effective_from=at(5)))
+    pid = identify(app)
+    advance(app, pid, "prepared")
+    with pytest.raises(RuleViolationError, match="sam is 'sales' on 2026-03-06"):
+        app.record_visit(visit_cmd(pid, lead="sam", when=at(4)))
+    app.record_visit(visit_cmd(pid, lead="sam", when=at(5)))
+
+
+def test_users_are_managed_by_owners_only(app: Kaflow) -> None:
+    with pytest.raises(AccessError):
+        app.add_user(c.AddUser(actor="mia", name="eve", role=c.Role.SALES))
+    with pytest.raises(UnknownUserError):
+        app.add_user(c.AddUser(actor="nobody", name="eve", role=c.Role.SALES))
+    app.add_user(c.AddUser(actor="olga", name="eve", role=c.Role.SALES))
+    assert "eve" in app.directory().names()
+
+
+def test_dates_in_the_future_or_before_identification_are_bad_input(app: Kaflow) -> None:
+    pid = identify(app, when=at(1))
+    lose = {"actor": "sam", "prospect_id": pid, "reason": "price", "analysis": "a"}
+    with pytest.raises(BadInputError, match="in the future"):
+        app.lose(c.LoseAccount.model_validate({**lose, "occurred_at": at(60)}))
+    with pytest.raises(BadInputError, match="before the account was identified"):
+        app.lose(c.LoseAccount.model_validate({**lose, "occurred_at": at(0)}))
+    assert event_count(app, pid) == 1
+
+
+def test_unknown_ids_and_prefixes(app: Kaflow) -> None:
+    first = identify(app, "A")
+    assert resolve_id(app, str(first)) == first
+    assert resolve_id(app, first.hex[:6]) == first
+    assert resolve_id(app, str(first)[:10].upper()) == first
+    with pytest.raises(BadInputError, match="too short"):
+        resolve_id(app, first.hex[:5])
+    with pytest.raises(BadInputError, match="not an account id"):
+        resolve_id(app, "hello!")
+    missing = "0" * 6 if not first.hex.startswith("000000") else "f" * 6
+    with pytest.raises(NotFoundError):
+        resolve_id(app, missing)
+    with pytest.raises(NotFoundError):
+        app.get_prospect(app.directory().id)  # the directory is no account
+
+
+def test_an_ambiguous_prefix_lists_the_candidates(app: Kaflow) -> None:
+    for suffix in ("1", "2"):
+        app.save(Prospect(id=UUID("abcdef00-0000-4000-8000-00000000000" + suffix), name="P",
+                          category="potential", nature="n", product_line="", service="",
+                          actor="sam", actor_role="sales", occurred_at=at(0)))
+    with pytest.raises(BadInputError, match="ambiguous: abcdef00-.*1, abcdef00-.*2"):
+        resolve_id(app, "abcdef")
+    second = UUID("abcdef00-0000-4000-8000-000000000002")
+    assert resolve_id(app, "abcdef00-0000-4000-8000-000000000002") == second
+
+
+def test_list_and_filter_by_state(app: Kaflow) -> None:
+    a, b = identify(app, "A"), identify(app, "B")
+    advance(app, b, "analysed")
+    assert {r["name"] for r in list_prospects(app)} == {"A", "B"}
+    assert [r["id"] for r in list_prospects(app, "analysed")] == [str(b)]
+    assert [r["id"] for r in list_prospects(app, "identified")] == [str(a)]
+
+
+def test_history_and_as_of(app: Kaflow) -> None:
+    pid = identify(app)
+    advance(app, pid, "approach")
+    middle = list(app.events.get(pid))[1].timestamp  # type: ignore[attr-defined]
+    advance_more = c.RecordContact(actor="sam", prospect_id=pid, channel=c.ContactChannel.LETTER,
+                                   person="Wang", attitude=c.Attitude.NEUTRAL, notes="n",
+                                   occurred_at=at(3))
+    app.record_contact(advance_more)
+    full = history(app, pid)
+    assert [e["type"] for e in full["events"]] == [
+        "Identified", "Analysed", "ApproachDecided", "ContactRecorded"]
+    assert full["events"][3]["details"]["channel"] == "letter"
+    then = history(app, pid, as_of=middle)
+    assert len(then["events"]) == 2 and then["account"]["state"] == "analysed"
+    with pytest.raises(NotFoundError, match="not yet recorded"):
+        history(app, pid, as_of=at(-100))
+
+
+def test_snapshots_load_the_same_state_as_a_full_replay(tmp_path: Path) -> None:
+    app = make_app("sqlite", tmp_path)
+    staff(app)
+    pid = identify(app)
+    advance(app, pid, "analysed")
+    for n in range(SNAPSHOT_EVERY + 5):
+        app.decide_approach(c.DecideApproach(actor="sam", prospect_id=pid,
+                                             method=c.ApproachMethod.SEMINAR, chair="mia",
+                                             notes=f"meeting {n}", occurred_at=at(2)))
+    assert app.snapshots is not None and list(app.snapshots.get(pid))
+    loaded = app.get_prospect(pid)
+    replayed: Prospect | None = None
+    for event in app.events.get(pid):
+        replayed = event.mutate(replayed)  # type: ignore[attr-defined]
+    assert replayed is not None and vars(replayed) == vars(loaded)
+
+
+def test_a_concurrent_writer_is_retried_and_nothing_is_lost(tmp_path: Path) -> None:
+    first = make_app("sqlite", tmp_path)
+    staff(first)
+    pid = identify(first)
+    advance(first, pid, "approach")
+    second = Kaflow(env=dict(first.env.items()), clock=first.clock)
+    real_directory = first.directory
+    interleaved = []
+
+    def directory_then_interleave() -> Any:
+        found = real_directory()
+        if not interleaved:  # another process writes between our load and our save
+            interleaved.append(1)
+            second.decide_approach(c.DecideApproach(actor="mia", prospect_id=pid,
+                                                    method=c.ApproachMethod.SEMINAR, chair="mia",
+                                                    notes="changed", occurred_at=at(2)))
+        return found
+
+    first.directory = directory_then_interleave  # type: ignore[method-assign]
+    first.record_contact(c.RecordContact(actor="sam", prospect_id=pid,
+                                         channel=c.ContactChannel.PHONE, person="W",
+                                         attitude=c.Attitude.POSITIVE, notes="n",
+                                         occurred_at=at(3)))
+    types = [type(e).__name__ for e in first.events.get(pid)]
+    assert types[-2:] == ["ApproachDecided", "ContactRecorded"]
+    assert first.get_prospect(pid).approach["method"] == "seminar"  # type: ignore[index]
+
+
+def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(tmp_path: Path) -> None:
+    app = make_app("sqlite", tmp_path)
+    staff(app)
+    pid = identify(app)
+    app._save = lambda *a: False  # type: ignore[method-assign]
+    with pytest.raises(ConflictError):
+        app.lose(c.LoseAccount(actor="sam", prospect_id=pid, reason=c.LossReason.OTHER,
+                               analysis="a"))
+    assert event_count(app, pid) == 1
+
+
+def test_init_refuses_a_store_that_has_users_already(tmp_path: Path) -> None:
+    from kaflow.errors import WorkspaceError
+
+    app = make_app("sqlite", tmp_path)
+    with pytest.raises(WorkspaceError):
+        app.create_directory("someone")
+    assert app.directory().names() == ["olga"]

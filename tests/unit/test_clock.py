@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kaflow.clock import FixedClock, parse_when
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_a_date_means_midnight_in_the_workspace_zone() -> None:
+    assert parse_when("2026-12-01", SHANGHAI) == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+
+
+def test_a_time_without_zone_is_in_the_workspace_zone() -> None:
+    assert parse_when("2026-12-01T10:00", SHANGHAI) == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+
+
+def test_an_explicit_zone_wins_and_the_result_is_always_aware() -> None:
+    parsed = parse_when("2026-12-01T10:00Z", SHANGHAI)
+    assert parsed == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert parsed.tzinfo is not None
+
+
+@pytest.mark.parametrize("text", ["", "tomorrow", "2026-13-01", "01/12/2026", "2026-12-01T25:00"])
+def test_malformed_dates_give_a_message_not_a_traceback(text: str) -> None:
+    with pytest.raises(ValueError, match="ISO 8601"):
+        parse_when(text, SHANGHAI)
+
+
+def test_the_fixed_clock_moves_only_when_told() -> None:
+    clock = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
+    clock.advance(timedelta(hours=2))
+    assert clock.now() == datetime(2026, 1, 1, 2, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        FixedClock(datetime(2026, 1, 1))

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from kaflow.aggregates.directory import UserDirectory, at_least_manager
+from kaflow.aggregates.errors import AccessError, DomainError, UnknownUserError
+from tests.builders import T0
+
+
+def directory() -> UserDirectory:
+    d = UserDirectory(owner="olga", effective_from=T0)
+    d.add_user("sam", "sales", T0 + timedelta(days=1), by="olga", now=T0 + timedelta(days=1))
+    return d
+
+
+def test_the_role_held_on_any_date_is_known() -> None:
+    d = directory()
+    d.change_role("sam", "manager", T0 + timedelta(days=10), by="olga", now=T0 + timedelta(days=2))
+    assert d.role_of("sam", T0) is None
+    assert d.role_of("sam", T0 + timedelta(days=5)) == "sales"
+    assert d.role_of("sam", T0 + timedelta(days=10)) == "manager"
+    assert [r for _, r in d.timeline("sam")] == ["sales", "manager"]
+
+
+def test_a_backdated_role_change_is_placed_in_time_order() -> None:
+    d = directory()
+    d.change_role("sam", "director", T0 + timedelta(days=20), by="olga", now=T0 + timedelta(days=30))
+    d.change_role("sam", "manager", T0 + timedelta(days=10), by="olga", now=T0 + timedelta(days=30))
+    assert d.role_of("sam", T0 + timedelta(days=15)) == "manager"
+    assert d.role_of("sam", T0 + timedelta(days=25)) == "director"
+
+
+def test_only_an_owner_adds_users_or_changes_roles() -> None:
+    d = directory()
+    with pytest.raises(AccessError, match="only an owner can add users; sam is 'sales'"):
+        d.add_user("eve", "manager", T0, by="sam", now=T0 + timedelta(days=2))
+    with pytest.raises(AccessError):
+        d.change_role("sam", "owner", T0, by="sam", now=T0 + timedelta(days=2))
+    assert len(d.collect_events()) == 2
+
+
+def test_unknown_users_and_duplicates_are_refused() -> None:
+    d = directory()
+    with pytest.raises(UnknownUserError):
+        d.role_of("zed", T0)
+    with pytest.raises(UnknownUserError):
+        d.change_role("zed", "sales", T0, by="olga", now=T0)
+    with pytest.raises(DomainError, match="exists already"):
+        d.add_user("sam", "sales", T0, by="olga", now=T0)
+
+
+@pytest.mark.parametrize(
+    ("role", "ok"),
+    [(None, False), ("sales", False), ("manager", True), ("director", True), ("owner", True)],
+)
+def test_manager_or_above(role: str | None, ok: bool) -> None:
+    assert at_least_manager(role) is ok
