@@ -133,15 +133,17 @@ def test_unknown_ids_and_prefixes(app: Kaflow) -> None:
         app.get_prospect(app.directory().id)  # the directory is no account
 
 
-def test_an_ambiguous_prefix_lists_the_candidates(app: Kaflow) -> None:
-    for suffix in ("1", "2"):
-        app.save(Prospect(id=UUID("abcdef00-0000-4000-8000-00000000000" + suffix), name="P",
-                          category="potential", nature="n", product_line="", service="",
-                          actor="sam", actor_role="sales", occurred_at=at(0)))
+def test_an_ambiguous_prefix_lists_the_candidates(
+    app: Kaflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = iter(UUID(f"abcdef00-0000-4000-8000-00000000000{n}") for n in (1, 2))
+    monkeypatch.setattr(Prospect, "create_id", staticmethod(lambda **_: next(ids)))
+    identify(app, "P1")
+    second = identify(app, "P2")
     with pytest.raises(BadInputError, match="ambiguous: abcdef00-.*1, abcdef00-.*2"):
         resolve_id(app, "abcdef")
-    second = UUID("abcdef00-0000-4000-8000-000000000002")
     assert resolve_id(app, "abcdef00-0000-4000-8000-000000000002") == second
+    assert resolve_id(app, "ABCDEF00000040008000000000000002") == second
 
 
 def test_list_and_filter_by_state(app: Kaflow) -> None:
