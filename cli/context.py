@@ -37,7 +37,10 @@ class Env:
         if self._app is None:
             from kaflow.bootstrap import open_app
 
-            self._app = open_app(self.settings, clock=self.clock)
+            app = open_app(self.settings, clock=self.clock)
+            # Everywhere, the acting user must be known and hold a role now.
+            app.actor_role(self.user(), app.directory(), self.clock.now())
+            self._app = app
         return self._app
 
     def user(self) -> str:

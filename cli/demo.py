@@ -37,6 +37,7 @@ def demo(folder: Path | None, as_json: bool) -> None:
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="kaflow-demo-"))
+    folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / CONFIG_NAME).exists():
         raise click.UsageError(f"{folder} is a workspace already; choose an empty folder")

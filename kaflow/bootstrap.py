@@ -7,6 +7,7 @@ from pathlib import Path
 from kaflow import settings as settings_module
 from kaflow.application import Kaflow
 from kaflow.clock import Clock
+from kaflow.errors import WorkspaceError
 from kaflow.settings import Settings
 from kaflow.store import sqlite_path, store_env
 
@@ -20,6 +21,8 @@ def init_workspace(
 ) -> Settings:
     """Write kaflow.toml, create the store and its first user, a process owner."""
     settings_module.zone(timezone)
+    if settings_module.find_root(root) == root:
+        raise WorkspaceError(f"{root} is a workspace already")
     env = store_env(store, root, create=True)
     path = sqlite_path(store, root)
     if path is not None:

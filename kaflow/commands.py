@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Annotated, ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from kaflow.aggregates.directory import Role
 
@@ -124,6 +124,14 @@ class HoldConference(ProspectCommand):
 
     participants: list[UserName] = Field(min_length=1)
     notes: Text
+
+    @field_validator("participants", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        """The CLI gives "A,B"."""
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
 
 
 class PrepareMaterial(ProspectCommand):

@@ -61,7 +61,7 @@ def zone(name: str) -> ZoneInfo:
 def write(root: Path, store: str, timezone: str) -> Path:
     path = root / CONFIG_NAME
     if path.exists():
-        raise WorkspaceError(f"{path} exists already: this folder is a workspace")
+        raise WorkspaceError(f"{path} exists already: this folder is a workspace already")
     zone(timezone)
     path.write_text(
         "# kaflow workspace. Commands run in this folder or below use it.\n"

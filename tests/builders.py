@@ -43,16 +43,27 @@ def at(days: float) -> datetime:
 def identify(app: Kaflow, name: str = "Acme", when: datetime = T0) -> UUID:
     return app.identify(
         c.IdentifyProspect(
-            actor="sam", name=name, category=c.Category.POTENTIAL, nature="distributor",
+            actor="sam",
+            name=name,
+            category=c.Category.POTENTIAL,
+            nature="distributor",
             occurred_at=when,
         )
     )
 
 
-def visit_cmd(pid: UUID, lead: str = "mia", when: datetime | None = None, **over: Any) -> c.RecordVisit:
+def visit_cmd(
+    pid: UUID, lead: str = "mia", when: datetime | None = None, **over: Any
+) -> c.RecordVisit:
     fields: dict[str, Any] = {
-        "actor": "sam", "prospect_id": pid, "lead": lead, "place": "HQ",
-        "manner": "face-to-face", "points": "offer", "views": "keen", "next_steps": "quote",
+        "actor": "sam",
+        "prospect_id": pid,
+        "lead": lead,
+        "place": "HQ",
+        "manner": "face-to-face",
+        "points": "offer",
+        "views": "keen",
+        "next_steps": "quote",
         "occurred_at": when or at(5),
     }
     fields.update(over)
@@ -66,21 +77,63 @@ def advance(app: Kaflow, pid: UUID, upto: str) -> None:
     """Drive an account through the procedure, stopping after ``upto``."""
     base = {"actor": "sam", "prospect_id": pid}
     actions = [
-        ("analysed", lambda: app.analyse(AnalyseProspect(analysis=ANALYSIS, occurred_at=at(1), **base))),
-        ("approach", lambda: app.decide_approach(c.DecideApproach(
-            method=c.ApproachMethod.VISIT, chair="mia", notes="visit", occurred_at=at(2), **base))),
-        ("contacted", lambda: app.record_contact(c.RecordContact(
-            channel=c.ContactChannel.PHONE, person="Wang", attitude=c.Attitude.POSITIVE,
-            notes="ok", occurred_at=at(3), **base))),
-        ("prepared", lambda: (
-            app.hold_conference(c.HoldConference(
-                participants=["sam", "mia"], notes="plan", occurred_at=at(4), **base)),
-            app.prepare_material(c.PrepareMaterial(
-                customer_data="d", analysis="a", sales_materials="m", occurred_at=at(4), **base)),
-        )),
+        (
+            "analysed",
+            lambda: app.analyse(AnalyseProspect(analysis=ANALYSIS, occurred_at=at(1), **base)),
+        ),
+        (
+            "approach",
+            lambda: app.decide_approach(
+                c.DecideApproach(
+                    method=c.ApproachMethod.VISIT,
+                    chair="mia",
+                    notes="visit",
+                    occurred_at=at(2),
+                    **base,
+                )
+            ),
+        ),
+        (
+            "contacted",
+            lambda: app.record_contact(
+                c.RecordContact(
+                    channel=c.ContactChannel.PHONE,
+                    person="Wang",
+                    attitude=c.Attitude.POSITIVE,
+                    notes="ok",
+                    occurred_at=at(3),
+                    **base,
+                )
+            ),
+        ),
+        (
+            "prepared",
+            lambda: (
+                app.hold_conference(
+                    c.HoldConference(
+                        participants=["sam", "mia"], notes="plan", occurred_at=at(4), **base
+                    )
+                ),
+                app.prepare_material(
+                    c.PrepareMaterial(
+                        customer_data="d",
+                        analysis="a",
+                        sales_materials="m",
+                        occurred_at=at(4),
+                        **base,
+                    )
+                ),
+            ),
+        ),
         ("visited", lambda: app.record_visit(visit_cmd(pid))),
-        ("followed_up", lambda: app.record_follow_up(c.RecordFollowUp(
-            channel=c.FollowUpChannel.PHONE, feedback="good", occurred_at=at(6), **base))),
+        (
+            "followed_up",
+            lambda: app.record_follow_up(
+                c.RecordFollowUp(
+                    channel=c.FollowUpChannel.PHONE, feedback="good", occurred_at=at(6), **base
+                )
+            ),
+        ),
     ]
     for name, action in actions:
         action()

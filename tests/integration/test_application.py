@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from uuid import UUID
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -20,8 +20,11 @@ from tests.builders import advance, at, event_count, identify, make_app, staff, 
 def test_a_full_development_to_won(app: Kaflow) -> None:
     pid = identify(app)
     advance(app, pid, "followed_up")
-    app.win(c.WinAccount(actor="mia", prospect_id=pid, classification="A", summary="ok",
-                         occurred_at=at(7)))
+    app.win(
+        c.WinAccount(
+            actor="mia", prospect_id=pid, classification="A", summary="ok", occurred_at=at(7)
+        )
+    )
     prospect = app.get_prospect(pid)
     assert prospect.state == "won"
     assert (prospect.contacts, prospect.visits, prospect.follow_ups) == (1, 1, 1)
@@ -66,8 +69,11 @@ def test_win_only_after_a_follow_up_and_lose_from_any_open_state(app: Kaflow) ->
     win = c.WinAccount(actor="mia", prospect_id=pid, classification="A", summary="s")
     with pytest.raises(LifecycleError, match="allowed now: .*follow-up"):
         app.win(win)
-    app.lose(c.LoseAccount(actor="mia", prospect_id=pid, reason=c.LossReason.TIMING,
-                           analysis="budget frozen"))
+    app.lose(
+        c.LoseAccount(
+            actor="mia", prospect_id=pid, reason=c.LossReason.TIMING, analysis="budget frozen"
+        )
+    )
     prospect = app.get_prospect(pid)
     assert prospect.state == "lost" and prospect.outcome is not None
     assert prospect.outcome["lost_in"] == "visited"
@@ -82,15 +88,17 @@ def test_loops_after_a_follow_up_need_a_new_conference_and_material(app: Kaflow)
         app.record_visit(visit_cmd(pid, when=at(8)))
     base = {"actor": "sam", "prospect_id": pid, "occurred_at": at(7)}
     app.hold_conference(c.HoldConference(participants=["mia"], notes="again", **base))
-    app.prepare_material(c.PrepareMaterial(customer_data="d", analysis="a",
-                                           sales_materials="s", **base))
+    app.prepare_material(
+        c.PrepareMaterial(customer_data="d", analysis="a", sales_materials="s", **base)
+    )
     app.record_visit(visit_cmd(pid, when=at(8)))
     assert app.get_prospect(pid).visits == 2
 
 
 def test_role_at_the_time_of_the_visit(app: Kaflow) -> None:
-    app.change_role(c.ChangeRole(actor="olga", name="sam", role=c.Role.MANAGER,
-                                 effective_from=at(5)))
+    app.change_role(
+        c.ChangeRole(actor="olga", name="sam", role=c.Role.MANAGER, effective_from=at(5))
+    )
     pid = identify(app)
     advance(app, pid, "prepared")
     with pytest.raises(RuleViolationError, match="sam is 'sales' on 2026-03-06"):
@@ -158,13 +166,23 @@ def test_history_and_as_of(app: Kaflow) -> None:
     pid = identify(app)
     advance(app, pid, "approach")
     middle = list(app.events.get(pid))[1].timestamp  # type: ignore[attr-defined]
-    advance_more = c.RecordContact(actor="sam", prospect_id=pid, channel=c.ContactChannel.LETTER,
-                                   person="Wang", attitude=c.Attitude.NEUTRAL, notes="n",
-                                   occurred_at=at(3))
+    advance_more = c.RecordContact(
+        actor="sam",
+        prospect_id=pid,
+        channel=c.ContactChannel.LETTER,
+        person="Wang",
+        attitude=c.Attitude.NEUTRAL,
+        notes="n",
+        occurred_at=at(3),
+    )
     app.record_contact(advance_more)
     full = history(app, pid)
     assert [e["type"] for e in full["events"]] == [
-        "Identified", "Analysed", "ApproachDecided", "ContactRecorded"]
+        "Identified",
+        "Analysed",
+        "ApproachDecided",
+        "ContactRecorded",
+    ]
     assert full["events"][3]["details"]["channel"] == "letter"
     then = history(app, pid, as_of=middle)
     assert len(then["events"]) == 2 and then["account"]["state"] == "analysed"
@@ -178,9 +196,16 @@ def test_snapshots_load_the_same_state_as_a_full_replay(tmp_path: Path) -> None:
     pid = identify(app)
     advance(app, pid, "analysed")
     for n in range(SNAPSHOT_EVERY + 5):
-        app.decide_approach(c.DecideApproach(actor="sam", prospect_id=pid,
-                                             method=c.ApproachMethod.SEMINAR, chair="mia",
-                                             notes=f"meeting {n}", occurred_at=at(2)))
+        app.decide_approach(
+            c.DecideApproach(
+                actor="sam",
+                prospect_id=pid,
+                method=c.ApproachMethod.SEMINAR,
+                chair="mia",
+                notes=f"meeting {n}",
+                occurred_at=at(2),
+            )
+        )
     assert app.snapshots is not None and list(app.snapshots.get(pid))
     loaded = app.get_prospect(pid)
     replayed: Prospect | None = None
@@ -202,16 +227,30 @@ def test_a_concurrent_writer_is_retried_and_nothing_is_lost(tmp_path: Path) -> N
         found = real_directory()
         if not interleaved:  # another process writes between our load and our save
             interleaved.append(1)
-            second.decide_approach(c.DecideApproach(actor="mia", prospect_id=pid,
-                                                    method=c.ApproachMethod.SEMINAR, chair="mia",
-                                                    notes="changed", occurred_at=at(2)))
+            second.decide_approach(
+                c.DecideApproach(
+                    actor="mia",
+                    prospect_id=pid,
+                    method=c.ApproachMethod.SEMINAR,
+                    chair="mia",
+                    notes="changed",
+                    occurred_at=at(2),
+                )
+            )
         return found
 
     first.directory = directory_then_interleave  # type: ignore[method-assign]
-    first.record_contact(c.RecordContact(actor="sam", prospect_id=pid,
-                                         channel=c.ContactChannel.PHONE, person="W",
-                                         attitude=c.Attitude.POSITIVE, notes="n",
-                                         occurred_at=at(3)))
+    first.record_contact(
+        c.RecordContact(
+            actor="sam",
+            prospect_id=pid,
+            channel=c.ContactChannel.PHONE,
+            person="W",
+            attitude=c.Attitude.POSITIVE,
+            notes="n",
+            occurred_at=at(3),
+        )
+    )
     types = [type(e).__name__ for e in first.events.get(pid)]
     assert types[-2:] == ["ApproachDecided", "ContactRecorded"]
     assert first.get_prospect(pid).approach["method"] == "seminar"  # type: ignore[index]
@@ -223,8 +262,9 @@ def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(tmp_path: Path) -> 
     pid = identify(app)
     app._save = lambda *a: False  # type: ignore[method-assign]
     with pytest.raises(ConflictError):
-        app.lose(c.LoseAccount(actor="sam", prospect_id=pid, reason=c.LossReason.OTHER,
-                               analysis="a"))
+        app.lose(
+            c.LoseAccount(actor="sam", prospect_id=pid, reason=c.LossReason.OTHER, analysis="a")
+        )
     assert event_count(app, pid) == 1
 
 

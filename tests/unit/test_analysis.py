@@ -20,8 +20,13 @@ def test_the_printed_template_validates_exactly_as_printed() -> None:
 def test_development_value_is_net_contribution_discounted_by_risk() -> None:
     data = copy.deepcopy(ANALYSIS)
     data["forecast"].update(
-        sales_profit=100, inventory_interest=10, personnel_cost=20, travel_cost=5,
-        customer_management_cost=5, operating_cost=10, risk_level="0.5",
+        sales_profit=100,
+        inventory_interest=10,
+        personnel_cost=20,
+        travel_cost=5,
+        customer_management_cost=5,
+        operating_cost=10,
+        risk_level="0.5",
     )
     assert development_value(Analysis.model_validate(data).forecast) == Decimal("25.00")
 

@@ -26,7 +26,9 @@ def test_the_role_held_on_any_date_is_known() -> None:
 
 def test_a_backdated_role_change_is_placed_in_time_order() -> None:
     d = directory()
-    d.change_role("sam", "director", T0 + timedelta(days=20), by="olga", now=T0 + timedelta(days=30))
+    d.change_role(
+        "sam", "director", T0 + timedelta(days=20), by="olga", now=T0 + timedelta(days=30)
+    )
     d.change_role("sam", "manager", T0 + timedelta(days=10), by="olga", now=T0 + timedelta(days=30))
     assert d.role_of("sam", T0 + timedelta(days=15)) == "manager"
     assert d.role_of("sam", T0 + timedelta(days=25)) == "director"

@@ -10,8 +10,16 @@ from tests.builders import T0
 
 def test_the_main_path_leads_from_identified_to_won() -> None:
     state = State.IDENTIFIED.value
-    for trigger in ["analyse", "approach", "contact", "conference", "prepare", "visit",
-                    "follow_up", "win"]:
+    for trigger in [
+        "analyse",
+        "approach",
+        "contact",
+        "conference",
+        "prepare",
+        "visit",
+        "follow_up",
+        "win",
+    ]:
         found = next_state(trigger, state)
         assert found is not None, f"{trigger} refused from {state}"
         state = found
@@ -36,8 +44,15 @@ def test_loops_after_a_follow_up() -> None:
 
 @pytest.mark.parametrize(
     ("trigger", "state"),
-    [("contact", "identified"), ("visit", "analysed"), ("follow_up", "contacted"),
-     ("win", "visited"), ("win", "contacted"), ("analyse", "won"), ("reopen", "analysed")],
+    [
+        ("contact", "identified"),
+        ("visit", "analysed"),
+        ("follow_up", "contacted"),
+        ("win", "visited"),
+        ("win", "contacted"),
+        ("analyse", "won"),
+        ("reopen", "analysed"),
+    ],
 )
 def test_out_of_order_steps_are_refused(trigger: str, state: str) -> None:
     assert next_state(trigger, state) is None
@@ -56,9 +71,18 @@ def test_every_state_is_reachable_from_identified() -> None:
 
 
 def test_the_aggregate_refuses_a_trigger_and_records_nothing() -> None:
-    prospect = Prospect(name="A", category="potential", nature="d", product_line="",
-                        service="", actor="sam", actor_role="sales", occurred_at=T0)
+    prospect = Prospect(
+        name="A",
+        category="potential",
+        nature="d",
+        product_line="",
+        service="",
+        actor="sam",
+        actor_role="sales",
+        occurred_at=T0,
+    )
     with pytest.raises(LifecycleError, match="cannot contact an account that is 'identified'"):
-        prospect.record_contact("phone", "x", "positive", "n",
-                                actor="sam", actor_role="sales", occurred_at=T0)
+        prospect.record_contact(
+            "phone", "x", "positive", "n", actor="sam", actor_role="sales", occurred_at=T0
+        )
     assert len(prospect.collect_events()) == 1

@@ -27,8 +27,15 @@ def directory() -> UserDirectory:
 
 
 def contacted(*, conference: bool = True, material: bool = True) -> Prospect:
-    p = Prospect(name="A", category="potential", nature="d", product_line="", service="",
-                 occurred_at=T0, **META)
+    p = Prospect(
+        name="A",
+        category="potential",
+        nature="d",
+        product_line="",
+        service="",
+        occurred_at=T0,
+        **META,
+    )
     p.analyse({}, Decimal(1), occurred_at=at(1), **META)
     p.decide_approach("visit", "mia", "n", occurred_at=at(2), **META)
     p.record_contact("phone", "Wang", "positive", "n", occurred_at=at(3), **META)
@@ -89,22 +96,43 @@ def test_r10_the_visit_record_is_complete(field: str) -> None:
 
 def test_r4_chair_is_a_manager_or_above_and_notes_are_kept() -> None:
     def approach(chair: str, notes: str = "n") -> c.DecideApproach:
-        return c.DecideApproach(actor="sam", prospect_id=uuid4(), method=c.ApproachMethod.SEMINAR,
-                                chair=chair, notes=notes, occurred_at=at(5))
+        return c.DecideApproach(
+            actor="sam",
+            prospect_id=uuid4(),
+            method=c.ApproachMethod.SEMINAR,
+            chair=chair,
+            notes=notes,
+            occurred_at=at(5),
+        )
+
     assert rule(approach("sam")) == "R4"
     assert rule(approach("mia")) is None
     assert rule(approach("mia", notes="")) == "R4"
 
 
 def test_r4_no_contact_before_an_approach_and_r5_complete_contacts() -> None:
-    p = Prospect(name="A", category="potential", nature="d", product_line="", service="",
-                 occurred_at=T0, **META)
+    p = Prospect(
+        name="A",
+        category="potential",
+        nature="d",
+        product_line="",
+        service="",
+        occurred_at=T0,
+        **META,
+    )
     p.analyse({}, Decimal(1), occurred_at=at(1), **META)
 
     def contact(person: str = "Wang") -> c.RecordContact:
-        return c.RecordContact(actor="sam", prospect_id=p.id, channel=c.ContactChannel.EMAIL,
-                               person=person, attitude=c.Attitude.NEUTRAL, notes="n",
-                               occurred_at=at(2))
+        return c.RecordContact(
+            actor="sam",
+            prospect_id=p.id,
+            channel=c.ContactChannel.EMAIL,
+            person=person,
+            attitude=c.Attitude.NEUTRAL,
+            notes="n",
+            occurred_at=at(2),
+        )
+
     assert rule(contact(), p) == "R4"
     p.decide_approach("materials", "mia", "n", occurred_at=at(2), **META)
     assert rule(contact(), p) is None
@@ -113,12 +141,34 @@ def test_r4_no_contact_before_an_approach_and_r5_complete_contacts() -> None:
 
 def test_r12_r13_r14_outcomes_are_classified_and_summarised() -> None:
     pid = uuid4()
-    assert rule(c.WinAccount(actor="sam", prospect_id=pid, classification="", summary="s",
-                             occurred_at=at(9))) == "R12"
-    assert rule(c.WinAccount(actor="sam", prospect_id=pid, classification="A", summary="",
-                             occurred_at=at(9))) == "R14"
-    assert rule(c.LoseAccount(actor="sam", prospect_id=pid, reason=c.LossReason.PRICE,
-                              analysis=" ", occurred_at=at(9))) == "R13"
+    assert (
+        rule(
+            c.WinAccount(
+                actor="sam", prospect_id=pid, classification="", summary="s", occurred_at=at(9)
+            )
+        )
+        == "R12"
+    )
+    assert (
+        rule(
+            c.WinAccount(
+                actor="sam", prospect_id=pid, classification="A", summary="", occurred_at=at(9)
+            )
+        )
+        == "R14"
+    )
+    assert (
+        rule(
+            c.LoseAccount(
+                actor="sam",
+                prospect_id=pid,
+                reason=c.LossReason.PRICE,
+                analysis=" ",
+                occurred_at=at(9),
+            )
+        )
+        == "R13"
+    )
 
 
 def test_r1_a_prospect_is_classified_when_identified() -> None:

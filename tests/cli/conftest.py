@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cli.context import Env
+from cli.main import cli
+from tests.builders import ANALYSIS
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Invoke kaflow in a workspace at tmp_path, as ``user`` (default sam)."""
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str, user: str | None = "sam", code: int | None = 0) -> Result:
+        env = {"KAFLOW_USER": user} if user else {"KAFLOW_USER": ""}
+        result = runner.invoke(cli, list(args), obj=Env(), env=env)
+        if code is not None:
+            assert result.exit_code == code, (args, result.output, result.exception)
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def ws(run: Run, tmp_path: Path) -> Run:
+    run("init", "--owner", "olga", user=None)
+    run("user", "add", "mia", "--role", "manager", "--since", "2026-01-01", user="olga")
+    run("user", "add", "sam", "--role", "sales", "--since", "2026-01-01", user="olga")
+    (tmp_path / "analysis.json").write_text(json.dumps(ANALYSIS, default=str))
+    return run
+
+
+def as_json(result: Result) -> Any:
+    return json.loads(result.stdout)
+
+
+def new_account(run: Run, upto: str = "identified") -> str:
+    """Create an account through the CLI and drive it to ``upto``."""
+    pid = run(
+        "prospect",
+        "add",
+        "Acme",
+        "--category",
+        "potential",
+        "--nature",
+        "distributor",
+        "--at",
+        "2026-03-01",
+    ).stdout.strip()
+    steps: list[tuple[str, list[str]]] = [
+        ("analysed", ["analyse", pid, "--file", "analysis.json", "--at", "2026-03-02"]),
+        (
+            "approach",
+            [
+                "approach",
+                pid,
+                "--method",
+                "visit",
+                "--chair",
+                "mia",
+                "--notes",
+                "go",
+                "--at",
+                "2026-03-03",
+            ],
+        ),
+        (
+            "contacted",
+            [
+                "contact",
+                pid,
+                "--channel",
+                "phone",
+                "--person",
+                "Wang",
+                "--attitude",
+                "positive",
+                "--notes",
+                "keen",
+                "--at",
+                "2026-03-04",
+            ],
+        ),
+        (
+            "conference",
+            [
+                "conference",
+                pid,
+                "--participants",
+                "sam,mia",
+                "--notes",
+                "plan",
+                "--at",
+                "2026-03-05",
+            ],
+        ),
+        (
+            "prepared",
+            [
+                "prepare",
+                pid,
+                "--customer-data",
+                "d",
+                "--analysis",
+                "a",
+                "--sales-materials",
+                "m",
+                "--at",
+                "2026-03-05",
+            ],
+        ),
+        ("visited", VISIT(pid)),
+        (
+            "followed_up",
+            ["follow-up", pid, "--channel", "phone", "--feedback", "good", "--at", "2026-03-08"],
+        ),
+    ]
+    if upto != "identified":
+        for name, args in steps:
+            run(*args)
+            if name == upto:
+                break
+    return pid
+
+
+def VISIT(
+    pid: str, lead: str = "mia", manner: str = "face-to-face", at: str = "2026-03-06"
+) -> list[str]:
+    return [
+        "visit",
+        pid,
+        "--lead",
+        lead,
+        "--place",
+        "HQ",
+        "--manner",
+        manner,
+        "--points",
+        "p",
+        "--views",
+        "v",
+        "--next-steps",
+        "n",
+        "--at",
+        at,
+    ]

@@ -1,0 +1,319 @@
+"""Every command through CliRunner: output, --json, each refusal and its exit code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+
+from cli.main import cli
+from tests.cli.conftest import VISIT, Run, as_json, new_account
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        found.append(path)
+        if isinstance(command, click.Group):
+            found += all_commands(command, path)
+    return found
+
+
+@pytest.mark.parametrize("path", all_commands(cli))
+def test_every_command_has_help_with_an_example(run: Run, path: tuple[str, ...]) -> None:
+    result = run(*path, "--help", user=None)
+    assert "Usage:" in result.stdout
+    command = cli
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    if not isinstance(command, click.Group):
+        assert "Example:" in result.stdout, path
+
+
+def test_the_whole_lifecycle_from_the_cli(ws: Run) -> None:
+    pid = new_account(ws, "followed_up")
+    result = ws(
+        "win", pid[:8], "--classification", "A", "--summary", "service won it", "--json", user="mia"
+    )
+    data = as_json(result)
+    assert data["state"] == "won" and data["outcome"]["classification"] == "A"
+    history = as_json(ws("history", pid, "--json"))
+    assert [e["type"] for e in history["events"]] == [
+        "Identified",
+        "Analysed",
+        "ApproachDecided",
+        "ContactRecorded",
+        "ConferenceHeld",
+        "MaterialPrepared",
+        "VisitRecorded",
+        "FollowUpRecorded",
+        "Won",
+    ]
+    won = history["events"][-1]
+    assert (won["actor"], won["actor_role"]) == ("mia", "manager")
+    assert history["events"][6]["occurred_at"] == "2026-03-06T00:00:00+00:00"
+
+
+def test_prospect_add_prints_the_id_and_json_an_object(ws: Run) -> None:
+    plain = ws("prospect", "add", "A", "--category", "existing", "--nature", "n").stdout.strip()
+    assert len(plain) == 36
+    data = as_json(
+        ws(
+            "prospect",
+            "add",
+            "B",
+            "--category",
+            "potential",
+            "--nature",
+            "n",
+            "--product-line",
+            "glue",
+            "--service",
+            "support",
+            "--json",
+        )
+    )
+    assert set(data) >= {"id", "name", "state"} and data["state"] == "identified"
+    listed = as_json(ws("prospect", "list", "--json"))
+    assert {r["name"] for r in listed} == {"A", "B"}
+    assert as_json(ws("prospect", "show", data["id"][:6], "--json"))["product_line"] == "glue"
+    table = ws("prospect", "list").stdout
+    assert "NAME" in table and plain.replace("-", "")[:8] in table
+
+
+def test_list_filters_by_state(ws: Run) -> None:
+    new_account(ws, "analysed")
+    ws("prospect", "add", "B", "--category", "existing", "--nature", "n")
+    assert [
+        r["state"] for r in as_json(ws("prospect", "list", "--state", "analysed", "--json"))
+    ] == ["analysed"]
+    assert "(no accounts)" in ws("prospect", "list", "--state", "won").stdout
+
+
+def test_show_and_history_read_well_in_a_terminal(ws: Run) -> None:
+    pid = new_account(ws, "contacted")
+    shown = ws("prospect", "show", pid).stdout
+    assert "state:" in shown and "contacted" in shown and "next:" in shown
+    history = ws("history", pid).stdout
+    assert "ContactRecorded" in history and "sam (sales)" in history and "2026-03-04" in history
+    now = as_json(ws("history", pid, "--as-of", "2999-01-01", "--json"))
+    assert now["account"]["state"] == "contacted" and len(now["events"]) == 4
+
+
+def test_history_as_of_before_recording_is_not_found(ws: Run) -> None:
+    pid = new_account(ws)
+    result = ws("history", pid, "--as-of", "2000-01-01", code=3)
+    assert "not yet recorded" in result.stderr
+
+
+# -- refusals: one line naming the rule, exit 1, nothing written -----------------------
+
+
+def count(run: Run, pid: str) -> int:
+    return len(as_json(run("history", pid, "--json"))["events"])
+
+
+@pytest.mark.parametrize(
+    ("upto", "args", "rule"),
+    [
+        ("prepared", lambda p: VISIT(p, lead="sam"), "R6:"),
+        ("prepared", lambda p: VISIT(p, manner="video"), "R9:"),
+        ("contacted", lambda p: VISIT(p), "R7:"),
+        ("conference", lambda p: VISIT(p), "R8:"),
+        ("prepared", lambda p: [*VISIT(p)[:-6], "--views", " ", "--next-steps", "n"], "R10:"),
+        (
+            "analysed",
+            lambda p: [
+                "contact",
+                p,
+                "--channel",
+                "email",
+                "--person",
+                "W",
+                "--attitude",
+                "neutral",
+                "--notes",
+                "n",
+            ],
+            "R4:",
+        ),
+        (
+            "analysed",
+            lambda p: ["approach", p, "--method", "seminar", "--chair", "sam", "--notes", "n"],
+            "R4:",
+        ),
+        (
+            "approach",
+            lambda p: [
+                "contact",
+                p,
+                "--channel",
+                "email",
+                "--person",
+                "",
+                "--attitude",
+                "neutral",
+                "--notes",
+                "n",
+            ],
+            "R5:",
+        ),
+        ("followed_up", lambda p: ["win", p, "--classification", "", "--summary", "s"], "R12:"),
+        ("followed_up", lambda p: ["win", p, "--classification", "A", "--summary", ""], "R14:"),
+        ("visited", lambda p: ["lose", p, "--reason", "price", "--analysis", ""], "R13:"),
+        ("visited", lambda p: ["win", p, "--classification", "A", "--summary", "s"], "lifecycle:"),
+        (
+            "identified",
+            lambda p: [
+                "contact",
+                p,
+                "--channel",
+                "email",
+                "--person",
+                "W",
+                "--attitude",
+                "neutral",
+                "--notes",
+                "n",
+            ],
+            "lifecycle:",
+        ),
+        ("identified", lambda p: ["reopen", p, "--reason", "r"], "lifecycle:"),
+    ],
+)
+def test_a_refusal_names_the_rule_exits_1_and_writes_nothing(
+    ws: Run, upto: str, args: object, rule: str
+) -> None:
+    pid = new_account(ws, upto)
+    before = count(ws, pid)
+    result = ws(*args(pid), code=1)  # type: ignore[operator]
+    assert result.stderr.startswith(rule)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert count(ws, pid) == before
+
+
+def test_r1_nature_is_required_when_identifying(ws: Run) -> None:
+    result = ws("prospect", "add", "A", "--category", "existing", "--nature", " ", code=1)
+    assert result.stderr.startswith("R1:")
+
+
+def test_lose_and_reopen(ws: Run) -> None:
+    pid = new_account(ws, "contacted")
+    ws("lose", pid, "--reason", "competitor", "--analysis", "they had a local plant")
+    assert as_json(ws("prospect", "show", pid, "--json"))["outcome"]["lost_in"] == "contacted"
+    data = as_json(ws("reopen", pid, "--reason", "plant closed", "--json"))
+    assert data["state"] == "analysed"
+
+
+# -- bad input (2), not found (3) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--channel", "fax"], "Invalid value for '--channel'"),
+        (["--at", "next tuesday"], "--at: 'next tuesday' is not an ISO 8601"),
+        (["--at", "2999-01-01"], "in the future"),
+        (["--at", "2000-01-01"], "before the account was identified"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(ws: Run, args: list[str], message: str) -> None:
+    pid = new_account(ws, "approach")
+    base = {"--channel": "phone", "--person": "W", "--attitude": "positive", "--notes": "n"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    result = ws("contact", pid, *[x for kv in base.items() for x in kv], code=2)
+    assert message in result.stderr
+
+
+def test_unknown_ids_and_users(ws: Run) -> None:
+    pid = new_account(ws)
+    assert "no account" in ws("prospect", "show", "abcdef12", code=3).stderr
+    assert "too short" in ws("prospect", "show", pid[:4], code=2).stderr
+    assert "unknown user 'zed'" in ws("prospect", "show", pid, user="zed", code=3).stderr
+    assert "--as USER" in ws("prospect", "list", user=None, code=2).stderr
+    result = ws("lose", pid, "--reason", "price", "--analysis", "a", user="zed", code=3)
+    assert "unknown user 'zed'" in result.stderr
+    result = ws("lose", pid, "--reason", "price", "--analysis", "a", user=None, code=2)
+    assert "--as USER" in result.stderr
+
+
+def test_analysis_files_bad_input(ws: Run, tmp_path: Path) -> None:
+    pid = new_account(ws)
+    (tmp_path / "bad.yaml").write_text("forecast: {risk_level: 2}\n")
+    result = ws("analyse", pid, "--file", "bad.yaml", code=2)
+    assert result.stderr.startswith("bad input: analysis file:")
+    result = ws("analyse", pid, "--file", "missing.yaml", code=2)
+    assert "cannot read" in result.stderr
+    (tmp_path / "broken.yaml").write_text("a: [b\n")
+    assert "not valid YAML" in ws("analyse", pid, "--file", "broken.yaml", code=2).stderr
+
+
+def test_template_output_validates_when_fed_back(ws: Run, tmp_path: Path) -> None:
+    pid = new_account(ws)
+    (tmp_path / "t.yaml").write_text(ws("template", "analysis", user=None).stdout)
+    data = as_json(ws("analyse", pid, "--file", "t.yaml", "--json"))
+    assert data["development_value"] == "140000.00"
+
+
+# -- workspace and users ---------------------------------------------------------------------
+
+
+def test_users_roles_and_their_history(ws: Run) -> None:
+    ws("user", "role", "sam", "--role", "manager", "--since", "2026-06-01", user="olga")
+    users = {u["name"]: u for u in as_json(ws("user", "list", "--json"))}
+    assert users["sam"]["role"] == "manager"
+    assert [r["role"] for r in users["sam"]["roles"]] == ["sales", "manager"]
+    assert (
+        "access: only an owner"
+        in ws("user", "add", "eve", "--role", "sales", user="mia", code=1).stderr
+    )
+    assert (
+        "exists already" in ws("user", "add", "mia", "--role", "sales", user="olga", code=1).stderr
+    )
+    assert (
+        "Invalid value for '--role'"
+        in ws("user", "add", "x", "--role", "boss", user="olga", code=2).stderr
+    )
+    assert (
+        "bad input: --name"
+        in ws("user", "add", "a,b", "--role", "sales", user="olga", code=2).stderr
+    )
+    assert "SINCE" in ws("user", "list").stdout
+
+
+def test_commands_outside_a_workspace_say_how_to_make_one(run: Run) -> None:
+    result = run("prospect", "list", code=2)
+    assert "kaflow init --owner NAME" in result.stderr
+
+
+def test_init_twice_and_bad_zone_are_refused(run: Run, tmp_path: Path) -> None:
+    assert (
+        "unknown time zone" in run("init", "--owner", "o", "--timezone", "Mars/Base", code=2).stderr
+    )
+    assert not (tmp_path / "kaflow.toml").exists() and not (tmp_path / "kaflow.db").exists()
+    run("init", "--owner", "olga", "--timezone", "Asia/Shanghai")
+    assert "workspace already" in run("init", "--owner", "olga", code=2).stderr
+    assert 'timezone = "Asia/Shanghai"' in (tmp_path / "kaflow.toml").read_text()
+
+
+def test_kaflow_store_overrides_the_workspace_store(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("init", "--owner", "olga", user=None)
+    monkeypatch.setenv("KAFLOW_STORE", "sqlite:///other.db")
+    result = run("user", "list", code=2)
+    assert "other.db does not exist" in result.stderr
+
+
+def test_json_output_is_one_document_everywhere(ws: Run) -> None:
+    pid = new_account(ws, "contacted")
+    for args in (
+        ["prospect", "list"],
+        ["prospect", "show", pid],
+        ["history", pid],
+        ["user", "list"],
+    ):
+        json.loads(ws(*args, "--json").stdout)
