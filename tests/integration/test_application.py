@@ -67,7 +67,7 @@ def test_win_only_after_a_follow_up_and_lose_from_any_open_state(app: Kaflow) ->
     pid = identify(app)
     advance(app, pid, "visited")
     win = c.WinAccount(actor="mia", prospect_id=pid, classification="A", summary="s")
-    with pytest.raises(LifecycleError, match="allowed now: .*follow-up"):
+    with pytest.raises(LifecycleError, match=r"allowed now: .*follow-up"):
         app.win(win)
     app.lose(
         c.LoseAccount(
@@ -84,7 +84,7 @@ def test_win_only_after_a_follow_up_and_lose_from_any_open_state(app: Kaflow) ->
 def test_loops_after_a_follow_up_need_a_new_conference_and_material(app: Kaflow) -> None:
     pid = identify(app)
     advance(app, pid, "followed_up")
-    with pytest.raises(RuleViolationError, match="^R7"):
+    with pytest.raises(RuleViolationError, match=r"^R7"):
         app.record_visit(visit_cmd(pid, when=at(8)))
     base = {"actor": "sam", "prospect_id": pid, "occurred_at": at(7)}
     app.hold_conference(c.HoldConference(participants=["mia"], notes="again", **base))
@@ -148,7 +148,7 @@ def test_an_ambiguous_prefix_lists_the_candidates(
     monkeypatch.setattr(Prospect, "create_id", staticmethod(lambda **_: next(ids)))
     identify(app, "P1")
     second = identify(app, "P2")
-    with pytest.raises(BadInputError, match="ambiguous: abcdef00-.*1, abcdef00-.*2"):
+    with pytest.raises(BadInputError, match=r"ambiguous: abcdef00-.*1, abcdef00-.*2"):
         resolve_id(app, "abcdef")
     assert resolve_id(app, "abcdef00-0000-4000-8000-000000000002") == second
     assert resolve_id(app, "ABCDEF00000040008000000000000002") == second
