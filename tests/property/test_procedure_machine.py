@@ -1,0 +1,205 @@
+"""Random commands by random users never reach a state the lifecycle forbids.
+
+Also: every refused command leaves the event count unchanged, the live state always
+equals a replay of the events, and every recorded visit was led by someone who was a
+development manager or above when it took place (R6).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+
+from kaflow import commands as c
+from kaflow.aggregates.directory import DIRECTORY_ID, Role, at_least_manager
+from kaflow.aggregates.errors import DomainError
+from kaflow.aggregates.lifecycle import State, next_state
+from kaflow.aggregates.prospect import Prospect
+from kaflow.analysis import AnalyseProspect
+from kaflow.application import Kaflow
+from kaflow.clock import FixedClock
+from kaflow.errors import KaflowError
+from tests.builders import ANALYSIS, T0, staff
+
+USERS = ["olga", "mia", "sam", "dan"]
+TEXT = st.sampled_from(["", " ", "notes", "客户很满意"])
+
+
+def command(kind: str, pid: UUID, actor: str, other: str, text: str, pick: int) -> Any:
+    base: dict[str, Any] = {"actor": actor, "prospect_id": pid}
+    enum_pick = lambda e: list(e)[pick % len(e)]  # noqa: E731
+    match kind:
+        case "analyse":
+            return AnalyseProspect(analysis=ANALYSIS, **base)
+        case "approach":
+            return c.DecideApproach(
+                method=enum_pick(c.ApproachMethod), chair=other, notes=text, **base
+            )
+        case "contact":
+            return c.RecordContact(
+                channel=enum_pick(c.ContactChannel),
+                person=text,
+                attitude=enum_pick(c.Attitude),
+                notes="n",
+                **base,
+            )
+        case "conference":
+            return c.HoldConference(participants=[other], notes=text or "n", **base)
+        case "prepare":
+            return c.PrepareMaterial(
+                customer_data="d", analysis=text or "a", sales_materials="s", **base
+            )
+        case "visit":
+            return c.RecordVisit(
+                lead=other,
+                place="HQ",
+                manner=enum_pick(c.VisitManner),
+                points="p",
+                views=text or "v",
+                next_steps="n",
+                **base,
+            )
+        case "follow_up":
+            return c.RecordFollowUp(channel=enum_pick(c.FollowUpChannel), feedback=text, **base)
+        case "win":
+            return c.WinAccount(classification=text, summary="s", **base)
+        case "lose":
+            return c.LoseAccount(reason=enum_pick(c.LossReason), analysis=text, **base)
+        case _:
+            return c.ReopenAccount(reason="again", **base)
+
+
+HANDLERS = {
+    "analyse": Kaflow.analyse,
+    "approach": Kaflow.decide_approach,
+    "contact": Kaflow.record_contact,
+    "conference": Kaflow.hold_conference,
+    "prepare": Kaflow.prepare_material,
+    "visit": Kaflow.record_visit,
+    "follow_up": Kaflow.record_follow_up,
+    "win": Kaflow.win,
+    "lose": Kaflow.lose,
+    "reopen": Kaflow.reopen,
+}
+
+
+class Procedure(RuleBasedStateMachine):
+    accounts = Bundle("accounts")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FixedClock(T0)
+        self.app = Kaflow(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=self.clock)
+        self.app.create_directory("olga")
+        staff(self.app)
+        self.expected: dict[UUID, str] = {}
+
+    @precondition(lambda self: len(self.expected) < 4)
+    @rule(target=accounts, actor=st.sampled_from(USERS))
+    def identify(self, actor: str) -> UUID:
+        pid = self.app.identify(
+            c.IdentifyProspect(actor=actor, name="P", category=c.Category.POTENTIAL, nature="n")
+        )
+        self.expected[pid] = State.IDENTIFIED.value
+        return pid
+
+    @rule(minutes=st.integers(1, 4 * 24 * 60))
+    def time_passes(self, minutes: int) -> None:
+        self.clock.advance(timedelta(minutes=minutes))
+
+    @rule(
+        name=st.sampled_from(USERS[1:]), role=st.sampled_from(list(Role)), by=st.sampled_from(USERS)
+    )
+    def change_role(self, name: str, role: Role, by: str) -> None:
+        try:
+            self.app.change_role(c.ChangeRole(actor=by, name=name, role=role))
+        except DomainError:
+            assert by != "olga"
+
+    @rule(pid=accounts, actor=st.sampled_from(USERS), count=st.integers(1, 8))
+    def take_the_next_steps(self, pid: UUID, actor: str, count: int) -> None:
+        """The steps the procedure expects next, so that deep states are reached."""
+        for _ in range(count):
+            self.take_the_next_step(pid, actor)
+
+    def take_the_next_step(self, pid: UUID, actor: str) -> None:
+        p = self.app.get_prospect(pid)
+        steps = {
+            "identified": "analyse",
+            "analysed": "contact" if p.approach else "approach",
+            "contacted": "visit"
+            if p.conference_at and p.material_at
+            else ("prepare" if p.conference_at else "conference"),
+            "visited": "follow_up",
+            "followed_up": "win",
+            "lost": "reopen",
+        }
+        if p.state in steps:
+            self.issue(pid, steps[p.state], actor, other="mia", text="notes", pick=0)
+
+    @rule(pid=accounts, kind=st.sampled_from(sorted(HANDLERS)), actor=st.sampled_from(USERS))
+    def issue_by_the_book(self, pid: UUID, kind: str, actor: str) -> None:
+        """Well-formed arguments (a manager leads, texts filled), so deep states are reached."""
+        self.issue(pid, kind, actor, other="mia", text="notes", pick=0)
+
+    @rule(
+        pid=accounts,
+        kind=st.sampled_from(sorted(HANDLERS)),
+        actor=st.sampled_from(USERS),
+        other=st.sampled_from(USERS),
+        text=TEXT,
+        pick=st.integers(0, 6),
+    )
+    def issue(self, pid: UUID, kind: str, actor: str, other: str, text: str, pick: int) -> None:
+        cmd = command(kind, pid, actor, other, text, pick)
+        before = len(list(self.app.events.get(pid)))
+        allowed = next_state(cmd.trigger, self.expected[pid])
+        try:
+            HANDLERS[kind](self.app, cmd)
+        except (KaflowError, DomainError):
+            assert len(list(self.app.events.get(pid))) == before, "a refusal wrote something"
+            return
+        assert allowed is not None, f"{kind} accepted from {self.expected[pid]}"
+        assert len(list(self.app.events.get(pid))) == before + 1
+        self.expected[pid] = allowed
+
+    @invariant()
+    def live_state_is_the_expected_one_and_equals_a_replay(self) -> None:
+        for pid, state in self.expected.items():
+            live = self.app.get_prospect(pid)
+            assert live.state == state
+            replayed: Prospect | None = None
+            for event in self.app.events.get(pid):
+                replayed = event.mutate(replayed)  # type: ignore[attr-defined]
+            assert vars(replayed) == vars(live)
+
+    @invariant()
+    def every_visit_was_led_by_a_manager_then(self) -> None:
+        """Judged on the directory as it was recorded when the visit was recorded: a later
+        role change, even one effective at the visit's very instant, cannot un-check R6."""
+        directory_events = list(self.app.events.get(DIRECTORY_ID))
+        for pid in self.expected:
+            for event in self.app.events.get(pid):
+                if type(event).__name__ != "VisitRecorded":
+                    continue
+                recorded = event.timestamp  # type: ignore[attr-defined]
+                version = sum(1 for d in directory_events if d.timestamp <= recorded)  # type: ignore[attr-defined]
+                directory = self.app.repository.get(DIRECTORY_ID, version=version)
+                fields = vars(event)
+                lead = fields["visit"]["lead"]
+                assert at_least_manager(directory.role_of(lead, fields["occurred_at"]))
+                assert fields["visit"]["manner"] == "face-to-face"
+
+
+Procedure.TestCase.settings = settings(
+    max_examples=60,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_procedure = Procedure.TestCase
