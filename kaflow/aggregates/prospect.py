@@ -37,7 +37,6 @@ class Prospect(Aggregate):
         self.product_line = product_line
         self.service = service
         self.state: str = State.IDENTIFIED.value
-        self.analysis: dict[str, Any] | None = None
         self.development_value: Decimal | None = None
         self.approach: dict[str, Any] | None = None
         self.contacts = 0
@@ -124,7 +123,8 @@ class Prospect(Aggregate):
         actor_role: str,
         occurred_at: datetime,
     ) -> None:
-        self.analysis = analysis
+        # The analysis itself stays in the event (history, the development record); the
+        # aggregate keeps only what decisions need.
         self.development_value = development_value
         self._move("analyse")
 
