@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 from typing import Any
 
 import click
 
-from cli import demo, prospects, steps, users
 from cli.context import Env
-from cli.errors import as_refusal
 from kaflow import __version__
+
+# Command name -> module that defines it: a command imports only what it needs, so that
+# a short command starts fast.
+COMMANDS = {
+    "init": "cli.users",
+    "user": "cli.users",
+    "prospect": "cli.prospects",
+    "template": "cli.prospects",
+    "analyse": "cli.prospects",
+    "history": "cli.prospects",
+    "approach": "cli.steps",
+    "contact": "cli.steps",
+    "conference": "cli.steps",
+    "prepare": "cli.steps",
+    "visit": "cli.steps",
+    "follow-up": "cli.steps",
+    "win": "cli.steps",
+    "lose": "cli.steps",
+    "reopen": "cli.steps",
+    "demo": "cli.demo",
+}
 
 
 class KaflowGroup(click.Group):
-    """Turns every known error into one line and its exit code; never a traceback."""
+    """Loads commands lazily; turns every known error into one line and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        commands: list[click.Command] = importlib.import_module(module).COMMANDS
+        return next(c for c in commands if c.name == cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -21,6 +52,8 @@ class KaflowGroup(click.Group):
         except click.ClickException:
             raise
         except Exception as error:
+            from cli.errors import as_refusal
+
             refusal = as_refusal(error)
             if refusal is None:
                 raise
@@ -57,10 +90,8 @@ def cli(ctx: click.Context, actor: str | None) -> None:
         env.actor = actor
 
 
-for module in (users, prospects, steps, demo):
-    for command in module.COMMANDS:
-        cli.add_command(command)
-
-
 def main() -> None:
+    # kaflow uses no pydantic plugins; looking for them scans every installed package's
+    # metadata at the first validation, which is most of a short command's start-up.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     cli(prog_name="kaflow")

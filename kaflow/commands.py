@@ -71,7 +71,7 @@ class LossReason(StrEnum):
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     actor: UserName
 

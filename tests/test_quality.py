@@ -20,8 +20,9 @@ def tool(name: str) -> str:
 
 
 def test_ruff_is_clean() -> None:
-    done = subprocess.run([tool("ruff"), "check", "."], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [tool("ruff"), "check", "."], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -13,8 +13,11 @@ from tests.cli.conftest import VISIT, Run, as_json, new_account
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    ctx = click.Context(group)
     found = []
-    for name, command in group.commands.items():
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         path = (*prefix, name)
         found.append(path)
         if isinstance(command, click.Group):
@@ -22,13 +25,24 @@ def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple
     return found
 
 
+def test_every_command_module_is_reachable_from_the_group() -> None:
+    import importlib
+
+    from cli.main import COMMANDS
+
+    for module in set(COMMANDS.values()):
+        for command in importlib.import_module(module).COMMANDS:
+            assert COMMANDS.get(command.name) == module, command.name
+
+
 @pytest.mark.parametrize("path", all_commands(cli))
 def test_every_command_has_help_with_an_example(run: Run, path: tuple[str, ...]) -> None:
     result = run(*path, "--help", user=None)
     assert "Usage:" in result.stdout
-    command = cli
+    command: click.Command | None = cli
     for name in path:
-        command = command.commands[name]  # type: ignore[attr-defined]
+        assert isinstance(command, click.Group)
+        command = command.get_command(click.Context(command), name)
     if not isinstance(command, click.Group):
         assert "Example:" in result.stdout, path
 

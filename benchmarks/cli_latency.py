@@ -1,0 +1,96 @@
+"""Median wall time of a real ``kaflow contact ...`` process versus a bare Python that only
+imports the libraries kaflow is built on.
+
+Run:  python benchmarks/cli_latency.py [--runs 21]
+Target: kaflow contact / bare imports <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ANALYSIS = ROOT / "kaflow" / "analysis_template.yaml"
+BASELINE = "import eventsourcing.application, transitions, pydantic, click"
+
+
+def kaflow_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("kaflow")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    began = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    kaflow = kaflow_cmd()
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp)
+        env = {**os.environ, "KAFLOW_USER": "olga"}
+        env.pop("KAFLOW_STORE", None)
+
+        def run(*a: str) -> str:
+            done = subprocess.run(
+                [*kaflow, *a], cwd=ws, env=env, check=True, capture_output=True, text=True
+            )
+            return done.stdout
+
+        run("init", "--owner", "olga")
+        pid = json.loads(
+            run(
+                "prospect",
+                "add",
+                "Acme",
+                "--category",
+                "potential",
+                "--nature",
+                "distributor",
+                "--json",
+            )
+        )["id"]
+        run("analyse", pid, "--file", str(ANALYSIS))
+        run("approach", pid, "--method", "visit", "--chair", "olga", "--notes", "n")
+        contact = [
+            *kaflow,
+            "contact",
+            pid[:8],
+            "--channel",
+            "phone",
+            "--person",
+            "Wang",
+            "--attitude",
+            "positive",
+            "--notes",
+            "called",
+        ]
+        bare = [sys.executable, "-c", BASELINE]
+        samples: dict[str, list[float]] = {"kaflow": [], "bare": []}
+        timed(contact, ws, env)
+        timed(bare, ws, env)  # warm the file cache for both
+        for _ in range(args.runs):  # alternate, so that noise falls on both alike
+            samples["kaflow"].append(timed(contact, ws, env))
+            samples["bare"].append(timed(bare, ws, env))
+    k, b = statistics.median(samples["kaflow"]), statistics.median(samples["bare"])
+    print(
+        f"median wall time  kaflow contact {k * 1000:6.1f} ms   "
+        f"python -c '{BASELINE}' {b * 1000:6.1f} ms"
+    )
+    print(f"ratio kaflow/bare imports = {k / b:.2f}  (target <= 1.50)")
+
+
+if __name__ == "__main__":
+    main()
