@@ -74,3 +74,14 @@ def next_state(trigger: str, state: str) -> str | None:
 @cache
 def allowed_triggers(state: str) -> list[str]:
     return [t for t in TRIGGERS if next_state(t, state) is not None]
+
+
+def mermaid() -> str:
+    """The lifecycle as a Mermaid state diagram, drawn from the table itself."""
+    lines = ["stateDiagram-v2", f"    [*] --> {State.IDENTIFIED.value}"]
+    for t in TRANSITIONS:
+        for source in t["source"]:
+            dest = source if t["dest"] == "=" else t["dest"]
+            lines.append(f"    {source} --> {dest}: {t['trigger'].replace('_', '-')}")
+    lines.append(f"    {State.WON.value} --> [*]")
+    return "\n".join(lines)
