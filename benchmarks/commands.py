@@ -85,7 +85,9 @@ def kaflow_setup(folder: Path, accounts: int) -> tuple[Kaflow, list[UUID]]:
             )
         )
         app.analyse(
-            AnalyseProspect(actor="mia", prospect_id=pid, analysis=analysis, occurred_at=T0)
+            AnalyseProspect.validate(
+                {"actor": "mia", "prospect_id": pid, "analysis": analysis, "occurred_at": T0}
+            )
         )
         app.decide_approach(
             c.DecideApproach(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from kaflow.aggregates.errors import DomainError, UnknownUserError
 from kaflow.errors import (

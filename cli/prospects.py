@@ -49,14 +49,16 @@ def prospect_add(
       kaflow prospect add "Huadong Supplies" --category potential \\
           --nature distributor --product-line adhesives --service "on-site support"
     """
-    cmd = c.IdentifyProspect(
-        actor=env.user(),
-        name=name,
-        category=c.Category(category),
-        nature=nature,
-        product_line=product_line,
-        service=service,
-        occurred_at=env.when(at),
+    cmd = c.IdentifyProspect.validate(
+        {
+            "actor": env.user(),
+            "name": name,
+            "category": category,
+            "nature": nature,
+            "product_line": product_line,
+            "service": service,
+            "occurred_at": env.when(at),
+        }
     )
     new_id = str(env.app.identify(cmd))
     emit(as_json, {"id": new_id, "name": cmd.name, "state": State.IDENTIFIED.value}, lambda: new_id)
@@ -185,7 +187,7 @@ def analyse(env: Env, account_id: str, path: Path, at: str | None, as_json: bool
     from kaflow.analysis import AnalyseProspect, load_analysis_file
     from kaflow.reading import summary
 
-    cmd = AnalyseProspect.model_validate(
+    cmd = AnalyseProspect.validate(
         {
             "actor": env.user(),
             "prospect_id": env.account(account_id),

@@ -33,7 +33,7 @@ def step(name: str, command: type[c.ProspectCommand], handler: str, done: str) -
         def run(env: Env, /, account_id: str, at: str | None, as_json: bool, **fields: Any) -> None:
             from kaflow.reading import summary
 
-            cmd = command.model_validate(
+            cmd = command.validate(
                 {
                     **fields,
                     "actor": env.user(),

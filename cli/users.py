@@ -40,7 +40,7 @@ def init(env: Env, owner: str, store: str, timezone: str, as_json: bool) -> None
     """
     from kaflow.bootstrap import init_workspace
 
-    name = c.AddUser(actor=owner, name=owner, role=Role.OWNER).name
+    name = c.AddUser.validate({"actor": owner, "name": owner, "role": Role.OWNER}).name
     settings = init_workspace(env.cwd or Path.cwd(), name, store, timezone, clock=env.clock)
     data = {"workspace": str(settings.root), "store": store, "owner": name, "timezone": timezone}
     emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}.")
@@ -68,8 +68,13 @@ def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -
     Example:
       kaflow --as olga user add mia --role manager --since 2026-01-01
     """
-    cmd = c.AddUser(
-        actor=env.user(), name=name, role=Role(role), effective_from=env.when(since, "--since")
+    cmd = c.AddUser.validate(
+        {
+            "actor": env.user(),
+            "name": name,
+            "role": role,
+            "effective_from": env.when(since, "--since"),
+        }
     )
     env.app.add_user(cmd)
     emit(as_json, {"name": cmd.name, "role": role}, lambda: f"Added {cmd.name} as {role}.")
@@ -88,8 +93,13 @@ def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) 
     Example:
       kaflow --as olga user role sam --role manager
     """
-    cmd = c.ChangeRole(
-        actor=env.user(), name=name, role=Role(role), effective_from=env.when(since, "--since")
+    cmd = c.ChangeRole.validate(
+        {
+            "actor": env.user(),
+            "name": name,
+            "role": role,
+            "effective_from": env.when(since, "--since"),
+        }
     )
     env.app.change_role(cmd)
     emit(as_json, {"name": cmd.name, "role": role}, lambda: f"{cmd.name} is now {role}.")

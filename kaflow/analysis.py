@@ -13,11 +13,13 @@ forecast is worthless. All amounts are in the workspace's currency over the fore
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import core_schema as cs
 
 from kaflow.commands import ProspectCommand
 from kaflow.errors import AnalysisFileError
@@ -115,10 +117,13 @@ class Analysis(Part):
     value_proposition: ValueProposition
 
 
+AnalysisField = Annotated[Analysis, cs.no_info_plain_validator_function(Analysis.model_validate)]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class AnalyseProspect(ProspectCommand):
     trigger = "analyse"
-
-    analysis: Analysis
+    analysis: AnalysisField
 
 
 def development_value(forecast: Forecast) -> Decimal:

@@ -7,6 +7,7 @@ and re-applied a bounded number of times before it is refused.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -175,13 +176,7 @@ class Kaflow(Application[UUID]):
         )
 
     def record_visit(self, cmd: c.RecordVisit) -> None:
-        def act(p: Prospect, x: c.RecordVisit, meta: dict[str, Any]) -> None:
-            visit = x.model_dump(
-                mode="json", include={"lead", "place", "manner", "points", "views", "next_steps"}
-            )
-            p.record_visit(visit, **meta)
-
-        self.execute(cmd, act)
+        self.execute(cmd, lambda p, x, m: p.record_visit(x.record(), **m))
 
     def record_follow_up(self, cmd: c.RecordFollowUp) -> None:
         self.execute(cmd, lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, **m))
@@ -209,7 +204,7 @@ class Kaflow(Application[UUID]):
                     f"--at {occurred_at.isoformat()} is before the account was identified "
                     f"({prospect.identified_at.isoformat()})"
                 )
-            dated = cmd.model_copy(update={"occurred_at": occurred_at})
+            dated = dataclasses.replace(cmd, occurred_at=occurred_at)
             found = guards.violation(dated, prospect, directory)
             if found is not None:
                 raise RuleViolationError(found)

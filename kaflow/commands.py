@@ -1,28 +1,50 @@
-"""Commands: what a user asks kaflow to do, validated with pydantic at the boundary.
+"""Commands: what a user asks kaflow to do, validated by pydantic at the boundary.
 
 Types, enums and dates are checked here (bad input, exit 2). Texts that a rule of the
 procedure requires (the visit record of R10, the failure analysis of R13, ...) may be
 empty here: the rule's own policy refuses them and names the rule.
+
+Commands are frozen dataclasses whose fields carry their pydantic-core schema. They are
+validated by pydantic's validation core directly rather than through ``BaseModel``:
+importing pydantic's model machinery and building model schemas costs a short CLI
+command more than all of its own work (benchmarks/cli_latency.py), while the validation,
+its errors and their messages are pydantic's all the same.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import typing
+from collections.abc import Mapping
 from datetime import datetime
-from enum import StrEnum
-from typing import Annotated, ClassVar
+from enum import Enum, StrEnum
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import CoreSchema, SchemaValidator
+from pydantic_core import core_schema as cs
 
 from kaflow.aggregates.directory import Role
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
-Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-UserName = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^,\x00-\x1f]+$"
-    ),
+Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=20_000)]
+Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=20_000)]
+_NAME = cs.str_schema(
+    strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^,\x00-\x1f]+$"
+)
+UserName = Annotated[str, _NAME]
+
+
+def _split_names(value: object) -> object:
+    """The CLI gives "A,B"."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return value
+
+
+UserNames = Annotated[
+    list[str],
+    cs.no_info_before_validator_function(_split_names, cs.list_schema(_NAME, min_length=1)),
 ]
 
 
@@ -70,81 +92,81 @@ class LossReason(StrEnum):
     OTHER = "other"
 
 
-class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+class Command:
     actor: UserName
 
+    @classmethod
+    def validate(cls, data: Mapping[str, Any]) -> Self:
+        """A command from plain input; raises pydantic_core.ValidationError."""
+        return cls(**_validator(cls).validate_python(dict(data)))
 
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class AddUser(Command):
     name: UserName
     role: Role
-    effective_from: AwareDatetime | None = None
+    effective_from: datetime | None = None
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class ChangeRole(AddUser):
     pass
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class IdentifyProspect(Command):
     name: Required
     category: Category
     nature: Text
     product_line: Text = ""
     service: Text = ""
-    occurred_at: AwareDatetime | None = None
+    occurred_at: datetime | None = None
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class ProspectCommand(Command):
     trigger: ClassVar[str]  # the lifecycle trigger the command fires
 
     prospect_id: UUID
-    occurred_at: AwareDatetime | None = None
+    occurred_at: datetime | None = None
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class DecideApproach(ProspectCommand):
     trigger = "approach"
-
     method: ApproachMethod
     chair: UserName
     notes: Text
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class RecordContact(ProspectCommand):
     trigger = "contact"
-
     channel: ContactChannel
     person: Text
     attitude: Attitude
     notes: Text
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class HoldConference(ProspectCommand):
     trigger = "conference"
-
-    participants: list[UserName] = Field(min_length=1)
+    participants: UserNames
     notes: Text
 
-    @field_validator("participants", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> object:
-        """The CLI gives "A,B"."""
-        if isinstance(value, str):
-            return [name.strip() for name in value.split(",") if name.strip()]
-        return value
 
-
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class PrepareMaterial(ProspectCommand):
     trigger = "prepare"
-
     customer_data: Text
     analysis: Text
     sales_materials: Text
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class RecordVisit(ProspectCommand):
     trigger = "visit"
-
     lead: UserName
     place: Text
     manner: VisitManner
@@ -152,34 +174,78 @@ class RecordVisit(ProspectCommand):
     views: Text
     next_steps: Text
 
+    def record(self) -> dict[str, str]:
+        """The visit record (R10) as it is stored."""
+        return {
+            "lead": self.lead,
+            "place": self.place,
+            "manner": self.manner.value,
+            "points": self.points,
+            "views": self.views,
+            "next_steps": self.next_steps,
+        }
 
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class RecordFollowUp(ProspectCommand):
     trigger = "follow_up"
-
     channel: FollowUpChannel
     feedback: Text
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class WinAccount(ProspectCommand):
     trigger = "win"
-
     classification: Text
     summary: Text
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class LoseAccount(ProspectCommand):
     trigger = "lose"
-
     reason: LossReason
     analysis: Text
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
 class ReopenAccount(ProspectCommand):
     trigger = "reopen"
-
     reason: Required
 
 
 def when(command: ProspectCommand | IdentifyProspect, now: datetime) -> datetime:
     """When the step happened: as given, or now."""
     return command.occurred_at or now
+
+
+_VALIDATORS: dict[type[Command], SchemaValidator] = {}
+
+
+def _validator(cls: type[Command]) -> SchemaValidator:
+    """Built from the dataclass's fields on first use, once per command class."""
+    if cls not in _VALIDATORS:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        fields = {
+            field.name: cs.typed_dict_field(
+                schema_of(hints[field.name]), required=field.default is dataclasses.MISSING
+            )
+            for field in dataclasses.fields(cls)
+        }
+        _VALIDATORS[cls] = SchemaValidator(cs.typed_dict_schema(fields, extra_behavior="forbid"))
+    return _VALIDATORS[cls]
+
+
+def schema_of(hint: Any) -> CoreSchema:
+    """The pydantic-core schema of a field's type."""
+    if typing.get_origin(hint) is Annotated:
+        return typing.cast(CoreSchema, hint.__metadata__[0])
+    if typing.get_origin(hint) in (UnionType, typing.Union):
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return cs.nullable_schema(schema_of(inner))
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return cs.enum_schema(hint, list(hint), sub_type="str")
+    if hint is UUID:
+        return cs.uuid_schema()
+    if hint is datetime:
+        return cs.datetime_schema(tz_constraint="aware")
+    raise TypeError(f"no schema for {hint!r}")

@@ -66,7 +66,9 @@ class Script:
         yield self.do(
             "analysed (R2, R3)",
             a.analyse,
-            AnalyseProspect(actor="sam", analysis=analysis, occurred_at=self.day(t), **base),
+            AnalyseProspect.validate(
+                {"actor": "sam", "analysis": analysis, "occurred_at": self.day(t), **base}
+            ),
         )
         yield self.do(
             "approach chosen in mia's meeting (R4)",

@@ -6,8 +6,8 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kaflow.errors import WorkspaceError
 
@@ -19,7 +19,7 @@ DEFAULT_STORE = "sqlite:///kaflow.db"
 class Settings:
     root: Path
     store: str
-    timezone: ZoneInfo
+    timezone: tzinfo
     follow_up_within: str = "P7D"
 
 
@@ -51,7 +51,11 @@ def load(start: Path, environ: Mapping[str, str] = os.environ) -> Settings:
     )
 
 
-def zone(name: str) -> ZoneInfo:
+def zone(name: str) -> tzinfo:
+    if name == "UTC":
+        return UTC  # the default: spare every command the zoneinfo import
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -67,7 +67,7 @@ def visit_cmd(
         "occurred_at": when or at(5),
     }
     fields.update(over)
-    return c.RecordVisit.model_validate(fields)
+    return c.RecordVisit.validate(fields)
 
 
 STEPS = ["analysed", "approach", "contacted", "prepared", "visited", "followed_up"]
@@ -79,7 +79,9 @@ def advance(app: Kaflow, pid: UUID, upto: str) -> None:
     actions = [
         (
             "analysed",
-            lambda: app.analyse(AnalyseProspect(analysis=ANALYSIS, occurred_at=at(1), **base)),
+            lambda: app.analyse(
+                AnalyseProspect.validate({"analysis": ANALYSIS, "occurred_at": at(1), **base})
+            ),
         ),
         (
             "approach",

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from kaflow.aggregates.errors import AccessError, DomainError, UnknownUserError
 
-DIRECTORY_ID = uuid5(UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8"), "kaflow:user-directory")
+# uuid5(NAMESPACE_URL, "kaflow:user-directory"), written out: computing it costs hashlib's
+# import on every start.
+DIRECTORY_ID = UUID("9f7ab8d6-8419-557e-bcc5-31129348e122")
 
 
 class Role(StrEnum):

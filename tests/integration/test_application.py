@@ -119,9 +119,9 @@ def test_dates_in_the_future_or_before_identification_are_bad_input(app: Kaflow)
     pid = identify(app, when=at(1))
     lose = {"actor": "sam", "prospect_id": pid, "reason": "price", "analysis": "a"}
     with pytest.raises(BadInputError, match="in the future"):
-        app.lose(c.LoseAccount.model_validate({**lose, "occurred_at": at(60)}))
+        app.lose(c.LoseAccount.validate({**lose, "occurred_at": at(60)}))
     with pytest.raises(BadInputError, match="before the account was identified"):
-        app.lose(c.LoseAccount.model_validate({**lose, "occurred_at": at(0)}))
+        app.lose(c.LoseAccount.validate({**lose, "occurred_at": at(0)}))
     assert event_count(app, pid) == 1
 
 

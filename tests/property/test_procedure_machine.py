@@ -35,7 +35,7 @@ def command(kind: str, pid: UUID, actor: str, other: str, text: str, pick: int) 
     enum_pick = lambda e: list(e)[pick % len(e)]  # noqa: E731
     match kind:
         case "analyse":
-            return AnalyseProspect(analysis=ANALYSIS, **base)
+            return AnalyseProspect.validate({"analysis": ANALYSIS, **base})
         case "approach":
             return c.DecideApproach(
                 method=enum_pick(c.ApproachMethod), chair=other, notes=text, **base

@@ -59,3 +59,11 @@ def test_unknown_users_and_duplicates_are_refused() -> None:
 )
 def test_manager_or_above(role: str | None, ok: bool) -> None:
     assert at_least_manager(role) is ok
+
+
+def test_the_directory_id_is_the_documented_uuid5() -> None:
+    from uuid import NAMESPACE_URL, uuid5
+
+    from kaflow.aggregates.directory import DIRECTORY_ID
+
+    assert uuid5(NAMESPACE_URL, "kaflow:user-directory") == DIRECTORY_ID
