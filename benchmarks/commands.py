@@ -84,12 +84,12 @@ def kaflow_setup(folder: Path, accounts: int) -> tuple[Kaflow, list[UUID]]:
                 actor="mia", name=f"P{n}", category=c.Category.POTENTIAL, nature="d", occurred_at=T0
             )
         )
-        app.analyse(
+        app.handle(
             AnalyseProspect.validate(
                 {"actor": "mia", "prospect_id": pid, "analysis": analysis, "occurred_at": T0}
             )
         )
-        app.decide_approach(
+        app.handle(
             c.DecideApproach(
                 actor="mia",
                 prospect_id=pid,
@@ -105,7 +105,7 @@ def kaflow_setup(folder: Path, accounts: int) -> tuple[Kaflow, list[UUID]]:
 
 def kaflow_op(app: Kaflow, ids: list[UUID]) -> Callable[[int], None]:
     def op(i: int) -> None:
-        app.record_contact(
+        app.handle(
             c.RecordContact(
                 actor="mia",
                 prospect_id=ids[i % len(ids)],

@@ -195,7 +195,7 @@ def analyse(env: Env, account_id: str, path: Path, at: str | None, as_json: bool
             "occurred_at": env.when(at),
         }
     )
-    env.app.analyse(cmd)
+    env.app.handle(cmd)
     data = summary(env.app.get_prospect(cmd.prospect_id))
     emit(
         as_json,

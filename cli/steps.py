@@ -19,7 +19,7 @@ def _choice(enum: Any) -> click.Choice[str]:
     return click.Choice([e.value for e in enum])
 
 
-def step(name: str, command: type[c.ProspectCommand], handler: str, done: str) -> Callable[[F], F]:
+def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F], F]:
     """Turn a function that only declares options into a command that runs the step.
 
     The function's docstring is the help; its options become the command's fields.
@@ -41,7 +41,7 @@ def step(name: str, command: type[c.ProspectCommand], handler: str, done: str) -
                     "occurred_at": env.when(at),
                 }
             )
-            getattr(env.app, handler)(cmd)
+            env.app.handle(cmd)
             data = summary(env.app.get_prospect(cmd.prospect_id))
             emit(as_json, data, lambda: f"{data['name']}: {done}; now {data['state']}.")
 
@@ -54,7 +54,7 @@ def step(name: str, command: type[c.ProspectCommand], handler: str, done: str) -
     return decorate
 
 
-@step("approach", c.DecideApproach, "decide_approach", "approach decided")
+@step("approach", c.DecideApproach, "approach decided")
 @click.option("--method", type=_choice(c.ApproachMethod), required=True, help="How to approach.")
 @click.option("--chair", required=True, metavar="USER", help="Who chaired the meeting (R4).")
 @click.option("--notes", required=True, help="What the meeting decided and why.")
@@ -69,7 +69,7 @@ def approach() -> None:
     """
 
 
-@step("contact", c.RecordContact, "record_contact", "contact recorded")
+@step("contact", c.RecordContact, "contact recorded")
 @click.option("--channel", type=_choice(c.ContactChannel), required=True, help="How (R5).")
 @click.option("--person", required=True, help="The person reached.")
 @click.option("--attitude", type=_choice(c.Attitude), required=True, help="Their attitude.")
@@ -84,7 +84,7 @@ def contact() -> None:
     """
 
 
-@step("conference", c.HoldConference, "hold_conference", "pre-visit conference recorded")
+@step("conference", c.HoldConference, "pre-visit conference recorded")
 @click.option(
     "--participants", required=True, metavar="A,B", help="Who took part, comma-separated."
 )
@@ -98,7 +98,7 @@ def conference() -> None:
     """
 
 
-@step("prepare", c.PrepareMaterial, "prepare_material", "visit material prepared")
+@step("prepare", c.PrepareMaterial, "visit material prepared")
 @click.option("--customer-data", required=True, help="What we know of the person and company.")
 @click.option("--analysis", required=True, help="The analysis of that data.")
 @click.option("--sales-materials", required=True, help="Brochures, samples, references.")
@@ -112,7 +112,7 @@ def prepare() -> None:
     """
 
 
-@step("visit", c.RecordVisit, "record_visit", "visit recorded")
+@step("visit", c.RecordVisit, "visit recorded")
 @click.option("--lead", required=True, metavar="USER", help="Who led it: manager or above (R6).")
 @click.option("--place", required=True, help="Where (R10).")
 @click.option(
@@ -139,7 +139,7 @@ def visit() -> None:
     """
 
 
-@step("follow-up", c.RecordFollowUp, "record_follow_up", "follow-up recorded")
+@step("follow-up", c.RecordFollowUp, "follow-up recorded")
 @click.option("--channel", type=_choice(c.FollowUpChannel), required=True, help="Phone or visit.")
 @click.option("--feedback", required=True, help="The customer's opinion.")
 def follow_up() -> None:
@@ -151,7 +151,7 @@ def follow_up() -> None:
     """
 
 
-@step("win", c.WinAccount, "win", "won and entered in the key-account registry")
+@step("win", c.WinAccount, "won and entered in the key-account registry")
 @click.option("--classification", required=True, help="Registry class, e.g. A (R12).")
 @click.option("--summary", required=True, help="Success summary for the record (R14).")
 def win() -> None:
@@ -163,7 +163,7 @@ def win() -> None:
     """
 
 
-@step("lose", c.LoseAccount, "lose", "lost, with the failure analysis recorded")
+@step("lose", c.LoseAccount, "lost, with the failure analysis recorded")
 @click.option(
     "--reason", type=_choice(c.LossReason), required=True, help="Classified reason (R13)."
 )
@@ -177,7 +177,7 @@ def lose() -> None:
     """
 
 
-@step("reopen", c.ReopenAccount, "reopen", "reopened")
+@step("reopen", c.ReopenAccount, "reopened")
 @click.option("--reason", required=True, help="Why development starts again.")
 def reopen() -> None:
     """Reopen a lost account: it returns to 'analysed'.

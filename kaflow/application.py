@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -38,8 +38,34 @@ RETRIES = 5
 # A step may be dated a little ahead of the clock (clock skew between machines), no more.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
-P = TypeVar("P", bound=c.ProspectCommand)
 Act = Callable[[Prospect, Any, dict[str, Any]], None]
+
+
+def _analyse(prospect: Prospect, cmd: Any, meta: dict[str, Any]) -> None:
+    from kaflow.analysis import development_value
+
+    analysis = cmd.analysis
+    prospect.analyse(analysis.model_dump(mode="json"), development_value(analysis.forecast), **meta)
+
+
+# What each step does to the account, once the rules allow it; ``meta`` holds who, in
+# what role, and when it happened.
+ACTIONS: dict[str, Act] = {
+    "analyse": _analyse,
+    "approach": lambda p, x, m: p.decide_approach(x.method.value, x.chair, x.notes, **m),
+    "contact": lambda p, x, m: p.record_contact(
+        x.channel.value, x.person, x.attitude.value, x.notes, **m
+    ),
+    "conference": lambda p, x, m: p.hold_conference(list(x.participants), x.notes, **m),
+    "prepare": lambda p, x, m: p.prepare_material(
+        x.customer_data, x.analysis, x.sales_materials, **m
+    ),
+    "visit": lambda p, x, m: p.record_visit(x.record(), **m),
+    "follow_up": lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, **m),
+    "win": lambda p, x, m: p.win(x.classification, x.summary, **m),
+    "lose": lambda p, x, m: p.lose(x.reason.value, x.analysis, **m),
+    "reopen": lambda p, x, m: p.reopen(x.reason, **m),
+}
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -146,52 +172,10 @@ class Kaflow(Application[UUID]):
             raise NotFoundError(f"no account with id {prospect_id}")
         return found
 
-    def analyse(self, cmd: Any) -> None:
-        def act(p: Prospect, cmd: Any, meta: dict[str, Any]) -> None:
-            from kaflow.analysis import development_value
-
-            value = development_value(cmd.analysis.forecast)
-            p.analyse(cmd.analysis.model_dump(mode="json"), value, **meta)
-
-        self.execute(cmd, act)
-
-    def decide_approach(self, cmd: c.DecideApproach) -> None:
-        self.execute(cmd, lambda p, x, m: p.decide_approach(x.method.value, x.chair, x.notes, **m))
-
-    def record_contact(self, cmd: c.RecordContact) -> None:
-        self.execute(
-            cmd,
-            lambda p, x, m: p.record_contact(
-                x.channel.value, x.person, x.attitude.value, x.notes, **m
-            ),
-        )
-
-    def hold_conference(self, cmd: c.HoldConference) -> None:
-        self.execute(cmd, lambda p, x, m: p.hold_conference(list(x.participants), x.notes, **m))
-
-    def prepare_material(self, cmd: c.PrepareMaterial) -> None:
-        self.execute(
-            cmd,
-            lambda p, x, m: p.prepare_material(x.customer_data, x.analysis, x.sales_materials, **m),
-        )
-
-    def record_visit(self, cmd: c.RecordVisit) -> None:
-        self.execute(cmd, lambda p, x, m: p.record_visit(x.record(), **m))
-
-    def record_follow_up(self, cmd: c.RecordFollowUp) -> None:
-        self.execute(cmd, lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, **m))
-
-    def win(self, cmd: c.WinAccount) -> None:
-        self.execute(cmd, lambda p, x, m: p.win(x.classification, x.summary, **m))
-
-    def lose(self, cmd: c.LoseAccount) -> None:
-        self.execute(cmd, lambda p, x, m: p.lose(x.reason.value, x.analysis, **m))
-
-    def reopen(self, cmd: c.ReopenAccount) -> None:
-        self.execute(cmd, lambda p, x, m: p.reopen(x.reason, **m))
-
-    def execute(self, cmd: P, act: Callable[[Prospect, P, dict[str, Any]], None]) -> None:
-        """Load, check the actor and the rules, act, save; retry on a concurrent write."""
+    def handle(self, cmd: c.ProspectCommand) -> None:
+        """Load, check the lifecycle, the actor and the rules, act, save; retry on a
+        concurrent write."""
+        act = ACTIONS[cmd.trigger]
         for _ in range(RETRIES):
             now = self.clock.now()
             prospect = self.get_prospect(cmd.prospect_id)

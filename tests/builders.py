@@ -79,13 +79,13 @@ def advance(app: Kaflow, pid: UUID, upto: str) -> None:
     actions = [
         (
             "analysed",
-            lambda: app.analyse(
+            lambda: app.handle(
                 AnalyseProspect.validate({"analysis": ANALYSIS, "occurred_at": at(1), **base})
             ),
         ),
         (
             "approach",
-            lambda: app.decide_approach(
+            lambda: app.handle(
                 c.DecideApproach(
                     method=c.ApproachMethod.VISIT,
                     chair="mia",
@@ -97,7 +97,7 @@ def advance(app: Kaflow, pid: UUID, upto: str) -> None:
         ),
         (
             "contacted",
-            lambda: app.record_contact(
+            lambda: app.handle(
                 c.RecordContact(
                     channel=c.ContactChannel.PHONE,
                     person="Wang",
@@ -111,12 +111,12 @@ def advance(app: Kaflow, pid: UUID, upto: str) -> None:
         (
             "prepared",
             lambda: (
-                app.hold_conference(
+                app.handle(
                     c.HoldConference(
                         participants=["sam", "mia"], notes="plan", occurred_at=at(4), **base
                     )
                 ),
-                app.prepare_material(
+                app.handle(
                     c.PrepareMaterial(
                         customer_data="d",
                         analysis="a",
@@ -127,10 +127,10 @@ def advance(app: Kaflow, pid: UUID, upto: str) -> None:
                 ),
             ),
         ),
-        ("visited", lambda: app.record_visit(visit_cmd(pid))),
+        ("visited", lambda: app.handle(visit_cmd(pid))),
         (
             "followed_up",
-            lambda: app.record_follow_up(
+            lambda: app.handle(
                 c.RecordFollowUp(
                     channel=c.FollowUpChannel.PHONE, feedback="good", occurred_at=at(6), **base
                 )

@@ -20,7 +20,7 @@ from tests.builders import advance, at, event_count, identify, make_app, staff, 
 def test_a_full_development_to_won(app: Kaflow) -> None:
     pid = identify(app)
     advance(app, pid, "followed_up")
-    app.win(
+    app.handle(
         c.WinAccount(
             actor="mia", prospect_id=pid, classification="A", summary="ok", occurred_at=at(7)
         )
@@ -59,7 +59,7 @@ def test_a_refused_command_writes_nothing(app: Kaflow, upto: str, cmd: Any, erro
     advance(app, pid, upto)
     before = event_count(app, pid)
     with pytest.raises(error):
-        app.record_visit(cmd(pid))
+        app.handle(cmd(pid))
     assert event_count(app, pid) == before
 
 
@@ -68,8 +68,8 @@ def test_win_only_after_a_follow_up_and_lose_from_any_open_state(app: Kaflow) ->
     advance(app, pid, "visited")
     win = c.WinAccount(actor="mia", prospect_id=pid, classification="A", summary="s")
     with pytest.raises(LifecycleError, match=r"allowed now: .*follow-up"):
-        app.win(win)
-    app.lose(
+        app.handle(win)
+    app.handle(
         c.LoseAccount(
             actor="mia", prospect_id=pid, reason=c.LossReason.TIMING, analysis="budget frozen"
         )
@@ -77,7 +77,7 @@ def test_win_only_after_a_follow_up_and_lose_from_any_open_state(app: Kaflow) ->
     prospect = app.get_prospect(pid)
     assert prospect.state == "lost" and prospect.outcome is not None
     assert prospect.outcome["lost_in"] == "visited"
-    app.reopen(c.ReopenAccount(actor="mia", prospect_id=pid, reason="new budget"))
+    app.handle(c.ReopenAccount(actor="mia", prospect_id=pid, reason="new budget"))
     assert app.get_prospect(pid).state == "analysed"
 
 
@@ -85,13 +85,11 @@ def test_loops_after_a_follow_up_need_a_new_conference_and_material(app: Kaflow)
     pid = identify(app)
     advance(app, pid, "followed_up")
     with pytest.raises(RuleViolationError, match=r"^R7"):
-        app.record_visit(visit_cmd(pid, when=at(8)))
+        app.handle(visit_cmd(pid, when=at(8)))
     base = {"actor": "sam", "prospect_id": pid, "occurred_at": at(7)}
-    app.hold_conference(c.HoldConference(participants=["mia"], notes="again", **base))
-    app.prepare_material(
-        c.PrepareMaterial(customer_data="d", analysis="a", sales_materials="s", **base)
-    )
-    app.record_visit(visit_cmd(pid, when=at(8)))
+    app.handle(c.HoldConference(participants=["mia"], notes="again", **base))
+    app.handle(c.PrepareMaterial(customer_data="d", analysis="a", sales_materials="s", **base))
+    app.handle(visit_cmd(pid, when=at(8)))
     assert app.get_prospect(pid).visits == 2
 
 
@@ -102,8 +100,8 @@ def test_role_at_the_time_of_the_visit(app: Kaflow) -> None:
     pid = identify(app)
     advance(app, pid, "prepared")
     with pytest.raises(RuleViolationError, match="sam is 'sales' on 2026-03-06"):
-        app.record_visit(visit_cmd(pid, lead="sam", when=at(4)))
-    app.record_visit(visit_cmd(pid, lead="sam", when=at(5)))
+        app.handle(visit_cmd(pid, lead="sam", when=at(4)))
+    app.handle(visit_cmd(pid, lead="sam", when=at(5)))
 
 
 def test_users_are_managed_by_owners_only(app: Kaflow) -> None:
@@ -119,9 +117,9 @@ def test_dates_in_the_future_or_before_identification_are_bad_input(app: Kaflow)
     pid = identify(app, when=at(1))
     lose = {"actor": "sam", "prospect_id": pid, "reason": "price", "analysis": "a"}
     with pytest.raises(BadInputError, match="in the future"):
-        app.lose(c.LoseAccount.validate({**lose, "occurred_at": at(60)}))
+        app.handle(c.LoseAccount.validate({**lose, "occurred_at": at(60)}))
     with pytest.raises(BadInputError, match="before the account was identified"):
-        app.lose(c.LoseAccount.validate({**lose, "occurred_at": at(0)}))
+        app.handle(c.LoseAccount.validate({**lose, "occurred_at": at(0)}))
     assert event_count(app, pid) == 1
 
 
@@ -175,7 +173,7 @@ def test_history_and_as_of(app: Kaflow) -> None:
         notes="n",
         occurred_at=at(3),
     )
-    app.record_contact(advance_more)
+    app.handle(advance_more)
     full = history(app, pid)
     assert [e["type"] for e in full["events"]] == [
         "Identified",
@@ -196,7 +194,7 @@ def test_snapshots_load_the_same_state_as_a_full_replay(tmp_path: Path) -> None:
     pid = identify(app)
     advance(app, pid, "analysed")
     for n in range(SNAPSHOT_EVERY + 5):
-        app.decide_approach(
+        app.handle(
             c.DecideApproach(
                 actor="sam",
                 prospect_id=pid,
@@ -227,7 +225,7 @@ def test_a_concurrent_writer_is_retried_and_nothing_is_lost(tmp_path: Path) -> N
         found = real_directory()
         if not interleaved:  # another process writes between our load and our save
             interleaved.append(1)
-            second.decide_approach(
+            second.handle(
                 c.DecideApproach(
                     actor="mia",
                     prospect_id=pid,
@@ -240,7 +238,7 @@ def test_a_concurrent_writer_is_retried_and_nothing_is_lost(tmp_path: Path) -> N
         return found
 
     first.directory = directory_then_interleave  # type: ignore[method-assign]
-    first.record_contact(
+    first.handle(
         c.RecordContact(
             actor="sam",
             prospect_id=pid,
@@ -262,7 +260,7 @@ def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(tmp_path: Path) -> 
     pid = identify(app)
     app._save = lambda *a: False  # type: ignore[method-assign]
     with pytest.raises(ConflictError):
-        app.lose(
+        app.handle(
             c.LoseAccount(actor="sam", prospect_id=pid, reason=c.LossReason.OTHER, analysis="a")
         )
     assert event_count(app, pid) == 1

@@ -18,7 +18,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 from kaflow import commands as c
 from kaflow.aggregates.directory import DIRECTORY_ID, Role, at_least_manager
 from kaflow.aggregates.errors import DomainError
-from kaflow.aggregates.lifecycle import State, next_state
+from kaflow.aggregates.lifecycle import TRIGGERS, State, next_state
 from kaflow.aggregates.prospect import Prospect
 from kaflow.analysis import AnalyseProspect
 from kaflow.application import Kaflow
@@ -72,20 +72,6 @@ def command(kind: str, pid: UUID, actor: str, other: str, text: str, pick: int) 
             return c.LoseAccount(reason=enum_pick(c.LossReason), analysis=text, **base)
         case _:
             return c.ReopenAccount(reason="again", **base)
-
-
-HANDLERS = {
-    "analyse": Kaflow.analyse,
-    "approach": Kaflow.decide_approach,
-    "contact": Kaflow.record_contact,
-    "conference": Kaflow.hold_conference,
-    "prepare": Kaflow.prepare_material,
-    "visit": Kaflow.record_visit,
-    "follow_up": Kaflow.record_follow_up,
-    "win": Kaflow.win,
-    "lose": Kaflow.lose,
-    "reopen": Kaflow.reopen,
-}
 
 
 class Procedure(RuleBasedStateMachine):
@@ -142,14 +128,14 @@ class Procedure(RuleBasedStateMachine):
         if p.state in steps:
             self.issue(pid, steps[p.state], actor, other="mia", text="notes", pick=0)
 
-    @rule(pid=accounts, kind=st.sampled_from(sorted(HANDLERS)), actor=st.sampled_from(USERS))
+    @rule(pid=accounts, kind=st.sampled_from(TRIGGERS), actor=st.sampled_from(USERS))
     def issue_by_the_book(self, pid: UUID, kind: str, actor: str) -> None:
         """Well-formed arguments (a manager leads, texts filled), so deep states are reached."""
         self.issue(pid, kind, actor, other="mia", text="notes", pick=0)
 
     @rule(
         pid=accounts,
-        kind=st.sampled_from(sorted(HANDLERS)),
+        kind=st.sampled_from(TRIGGERS),
         actor=st.sampled_from(USERS),
         other=st.sampled_from(USERS),
         text=TEXT,
@@ -160,7 +146,7 @@ class Procedure(RuleBasedStateMachine):
         before = len(list(self.app.events.get(pid)))
         allowed = next_state(cmd.trigger, self.expected[pid])
         try:
-            HANDLERS[kind](self.app, cmd)
+            self.app.handle(cmd)
         except (KaflowError, DomainError):
             assert len(list(self.app.events.get(pid))) == before, "a refusal wrote something"
             return

@@ -86,3 +86,25 @@ def test_the_aggregate_refuses_a_trigger_and_records_nothing() -> None:
             "phone", "x", "positive", "n", actor="sam", actor_role="sales", occurred_at=T0
         )
     assert len(prospect.collect_events()) == 1
+
+
+def test_every_trigger_has_an_action_and_a_command() -> None:
+    import dataclasses
+
+    from kaflow import commands as c
+    from kaflow.analysis import AnalyseProspect
+    from kaflow.application import ACTIONS
+
+    assert sorted(ACTIONS) == sorted(TRIGGERS)
+    commands = [
+        AnalyseProspect,
+        *(
+            v
+            for v in vars(c).values()
+            if isinstance(v, type)
+            and issubclass(v, c.ProspectCommand)
+            and v is not c.ProspectCommand
+        ),
+    ]
+    assert sorted(k.trigger for k in commands) == sorted(TRIGGERS)
+    assert all(dataclasses.is_dataclass(k) for k in commands)
