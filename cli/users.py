@@ -68,16 +68,9 @@ def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -
     Example:
       kaflow --as olga user add mia --role manager --since 2026-01-01
     """
-    cmd = c.AddUser.validate(
-        {
-            "actor": env.user(),
-            "name": name,
-            "role": role,
-            "effective_from": env.when(since, "--since"),
-        }
-    )
+    cmd = c.AddUser.validate(_assignment(env, name, role, since))
     env.app.add_user(cmd)
-    emit(as_json, {"name": cmd.name, "role": role}, lambda: f"Added {cmd.name} as {role}.")
+    emit(as_json, _result(env, cmd), lambda: f"Added {cmd.name} as {role}.")
 
 
 @user.command("role")
@@ -93,16 +86,23 @@ def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) 
     Example:
       kaflow --as olga user role sam --role manager
     """
-    cmd = c.ChangeRole.validate(
-        {
-            "actor": env.user(),
-            "name": name,
-            "role": role,
-            "effective_from": env.when(since, "--since"),
-        }
-    )
+    cmd = c.ChangeRole.validate(_assignment(env, name, role, since))
     env.app.change_role(cmd)
-    emit(as_json, {"name": cmd.name, "role": role}, lambda: f"{cmd.name} is now {role}.")
+    emit(as_json, _result(env, cmd), lambda: f"{cmd.name} is now {role}.")
+
+
+def _assignment(env: Env, name: str, role: str, since: str | None) -> dict[str, Any]:
+    return {
+        "actor": env.user(),
+        "name": name,
+        "role": role,
+        "effective_from": env.when(since, "--since"),
+    }
+
+
+def _result(env: Env, cmd: c.AddUser) -> dict[str, Any]:
+    since = cmd.effective_from or env.clock.now()
+    return {"name": cmd.name, "role": cmd.role.value, "since": since.isoformat()}
 
 
 @user.command("list")
