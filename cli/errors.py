@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import click
+from eventsourcing.persistence import OperationalError, PersistenceError
 from pydantic_core import ValidationError
 
 from kaflow.aggregates.errors import DomainError, UnknownUserError
@@ -42,10 +45,20 @@ class Refusal(click.ClickException):
 def as_refusal(error: Exception) -> Refusal | None:
     if isinstance(error, ValidationError):
         return Refusal(f"bad input: {_validation_message(error)}", BAD_INPUT)
+    if isinstance(error, PersistenceError | sqlite3.Error):
+        return _store_refusal(error)
     for kind, code in EXIT_CODES:
         if isinstance(error, kind):
             return Refusal(str(error), code)
     return None
+
+
+def _store_refusal(error: Exception) -> Refusal:
+    text = str(error) or type(error).__name__
+    busy = isinstance(error, OperationalError | sqlite3.OperationalError)
+    if busy and ("locked" in text or "busy" in text):
+        return Refusal(f"the store is busy ({text}); nothing was written, retry", CONFLICT)
+    return Refusal(f"cannot use the store: {text}", BAD_INPUT)
 
 
 def _validation_message(error: ValidationError) -> str:

@@ -152,8 +152,11 @@ def template() -> None:
 
 
 @template.command("analysis")
-def template_analysis() -> None:
+@output_options
+def template_analysis(as_json: bool) -> None:
     """Print a commented YAML analysis that validates as printed (R2, R3).
+
+    With --json, the same analysis as a JSON document (accepted by 'analyse' too).
 
     \b
     Example:
@@ -161,7 +164,13 @@ def template_analysis() -> None:
     """
     from kaflow.analysis import TEMPLATE
 
-    click.echo(TEMPLATE.read_text(encoding="utf-8"), nl=False)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    if as_json:
+        import yaml
+
+        emit(True, yaml.safe_load(text), lambda: text)
+    else:
+        click.echo(text, nl=False)
 
 
 @click.command()

@@ -13,7 +13,8 @@ from kaflow.store import sqlite_path, store_env
 
 
 def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
-    return Kaflow(env=store_env(settings.store, settings.root), clock=clock)
+    env = store_env(settings.store, settings.root, lock_timeout=settings.lock_timeout)
+    return Kaflow(env=env, clock=clock)
 
 
 def init_workspace(

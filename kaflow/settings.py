@@ -21,6 +21,7 @@ class Settings:
     store: str
     timezone: tzinfo
     follow_up_within: str = "P7D"
+    lock_timeout: int = 10  # seconds a writer waits for another before giving up
 
 
 def find_root(start: Path) -> Path | None:
@@ -48,7 +49,14 @@ def load(start: Path, environ: Mapping[str, str] = os.environ) -> Settings:
         store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),
         timezone=zone(str(data.get("timezone", "UTC"))),
         follow_up_within=str(policies.get("follow_up_within", "P7D")),
+        lock_timeout=_seconds(data.get("lock_timeout", 10), path),
     )
+
+
+def _seconds(value: object, path: Path) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise WorkspaceError(f"{path}: lock_timeout must be a whole number of seconds, at least 1")
+    return value
 
 
 def zone(name: str) -> tzinfo:
@@ -71,6 +79,7 @@ def write(root: Path, store: str, timezone: str) -> Path:
         "# kaflow workspace. Commands run in this folder or below use it.\n"
         f"store = {_quote(store)}  # KAFLOW_STORE overrides\n"
         f"timezone = {_quote(timezone)}  # for dates and times given without a zone\n"
+        "lock_timeout = 10  # seconds a command waits for another writer\n"
         "\n[policies]\n"
         'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n',
         encoding="utf-8",

@@ -22,7 +22,9 @@ def sqlite_path(url: str, root: Path) -> Path | None:
     return path if path.is_absolute() else root / path
 
 
-def store_env(url: str, root: Path, *, create: bool = False) -> dict[str, str]:
+def store_env(
+    url: str, root: Path, *, create: bool = False, lock_timeout: int = 10
+) -> dict[str, str]:
     path = sqlite_path(url, root)
     if path is not None:
         if not create and not path.exists():
@@ -30,7 +32,7 @@ def store_env(url: str, root: Path, *, create: bool = False) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
-            "SQLITE_LOCK_TIMEOUT": "10",
+            "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
         }
     if url == "memory://":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}

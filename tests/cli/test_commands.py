@@ -331,3 +331,44 @@ def test_json_output_is_one_document_everywhere(ws: Run) -> None:
         ["user", "list"],
     ):
         json.loads(ws(*args, "--json").stdout)
+
+
+def test_template_as_json_is_accepted_by_analyse(ws: Run, tmp_path: Path) -> None:
+    pid = new_account(ws)
+    (tmp_path / "t.json").write_text(ws("template", "analysis", "--json", user=None).stdout)
+    assert as_json(ws("analyse", pid, "--file", "t.json", "--json"))["state"] == "analysed"
+
+
+def test_a_writer_that_keeps_losing_exits_4_with_nothing_written(
+    ws: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kaflow.application import Kaflow
+
+    pid = new_account(ws, "approach")
+    before = count(ws, pid)
+    with monkeypatch.context() as patched:
+        patched.setattr(Kaflow, "_save", lambda self, *aggregates: False)
+        args = ["contact", pid, "--channel", "phone", "--person", "W", "--attitude", "neutral"]
+        result = ws(*args, "--notes", "n", code=4)
+    assert "nothing was written" in result.stderr
+    assert count(ws, pid) == before
+
+
+def test_a_busy_store_exits_4_and_a_broken_one_2(ws: Run, tmp_path: Path) -> None:
+    import sqlite3
+
+    pid = new_account(ws)
+    config = tmp_path / "kaflow.toml"
+    config.write_text(config.read_text().replace("lock_timeout = 10", "lock_timeout = 1"))
+    lock = sqlite3.connect(tmp_path / "kaflow.db", isolation_level=None, timeout=0)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        result = ws("lose", pid, "--reason", "price", "--analysis", "a", code=None)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert result.exit_code == 4, result.output
+    assert "busy" in result.stderr
+    (tmp_path / "kaflow.db").write_bytes(b"this is not a database" * 100)
+    result = ws("prospect", "list", code=2)
+    assert "cannot use the store" in result.stderr
