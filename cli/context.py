@@ -50,11 +50,13 @@ class Env:
             )
         return self.actor
 
-    def when(self, text: str | None, option: str = "--at") -> datetime | None:
+    def when(
+        self, text: str | None, option: str = "--at", *, end_of_day: bool = False
+    ) -> datetime | None:
         if text is None:
             return None
         try:
-            return parse_when(text, self.settings.timezone)
+            return parse_when(text, self.settings.timezone, end_of_day=end_of_day)
         except ValueError as e:
             raise BadInputError(f"{option}: {e}") from None
 

@@ -233,7 +233,9 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
 
     from kaflow.reading import history as read_history
 
-    data = read_history(env.app, env.account(account_id), env.when(as_of, "--as-of"))
+    data = read_history(
+        env.app, env.account(account_id), env.when(as_of, "--as-of", end_of_day=True)
+    )
 
     def text() -> str:
         rows = [

@@ -14,7 +14,7 @@ from kaflow.store import sqlite_path, store_env
 
 def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
     env = store_env(settings.store, settings.root, lock_timeout=settings.lock_timeout)
-    return Kaflow(env=env, clock=clock)
+    return Kaflow(env=env, clock=clock, zone=settings.timezone)
 
 
 def init_workspace(

@@ -30,15 +30,16 @@ class FixedClock:
         self._now += by
 
 
-def parse_when(text: str, zone: tzinfo) -> datetime:
+def parse_when(text: str, zone: tzinfo, *, end_of_day: bool = False) -> datetime:
     """ISO 8601 date or date-time; without a zone it means the workspace's zone.
 
-    Raises ValueError with a message fit for a user.
+    A bare date means its first instant, or its last with ``end_of_day`` ("as of a
+    date" includes that day). Raises ValueError with a message fit for a user.
     """
     raw = text.strip()
     try:
         if len(raw) == 10:
-            parsed = datetime.combine(date.fromisoformat(raw), time())
+            parsed = datetime.combine(date.fromisoformat(raw), time.max if end_of_day else time())
         else:
             parsed = datetime.fromisoformat(raw)
     except ValueError:
@@ -47,4 +48,7 @@ def parse_when(text: str, zone: tzinfo) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(zone)
+    except (OverflowError, ValueError):
+        raise ValueError(f"'{text}' is out of range") from None

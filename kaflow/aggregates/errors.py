@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """A command the domain model refuses."""
@@ -19,6 +21,22 @@ class LifecycleError(DomainError):
             f"lifecycle: cannot {trigger.replace('_', '-')} an account that is '{state}'; "
             f"allowed now: {options}"
         )
+
+
+class DatedTooEarlyError(LifecycleError):
+    def __init__(self, trigger: str, state: str, since: datetime, at: datetime) -> None:
+        self.trigger = trigger
+        self.state = state
+        self.allowed = []
+        DomainError.__init__(
+            self,
+            f"lifecycle: the account has been '{state}' since {_minute(since)}; "
+            f"a {trigger.replace('_', '-')} cannot be dated {_minute(at)}, before that",
+        )
+
+
+def _minute(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %z").replace(" +0000", " UTC")
 
 
 class UnknownUserError(DomainError):

@@ -14,7 +14,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from kaflow.aggregates.errors import LifecycleError
+from kaflow.aggregates.errors import DatedTooEarlyError, LifecycleError
 from kaflow.aggregates.lifecycle import State, allowed_triggers, next_state
 
 
@@ -48,69 +48,75 @@ class Prospect(Aggregate):
         self.last_visit: dict[str, Any] | None = None
         self.outcome: dict[str, Any] | None = None
         self.identified_at = occurred_at
+        self.state_since = occurred_at
 
     # -- lifecycle ----------------------------------------------------------------
 
     def may(self, trigger: str) -> bool:
         return next_state(trigger, self.state) is not None
 
-    def require(self, trigger: str) -> None:
-        """Refuse a trigger the lifecycle does not allow from the current state."""
-        if not self.may(trigger):
+    def require(self, trigger: str, at: datetime) -> str:
+        """The state ``trigger`` leads to from here, at time ``at``; refuse it if the
+        lifecycle does not allow it now, or if it is dated before the account entered
+        its current state (a step happens in the state it is taken from)."""
+        dest = next_state(trigger, self.state)
+        if dest is None:
             raise LifecycleError(trigger, self.state, allowed_triggers(self.state))
-
-    def _move(self, trigger: str) -> None:
-        self.state = next_state(trigger, self.state) or self.state
+        if at < self.state_since:
+            raise DatedTooEarlyError(trigger, self.state, self.state_since, at)
+        return dest
 
     # -- commands -----------------------------------------------------------------
 
     def analyse(self, analysis: dict[str, Any], development_value: Decimal, **meta: Any) -> None:
-        self.require("analyse")
-        self._analysed(analysis=analysis, development_value=development_value, **meta)
+        state = self.require("analyse", meta["occurred_at"])
+        self._analysed(analysis=analysis, development_value=development_value, state=state, **meta)
 
     def decide_approach(self, method: str, chair: str, notes: str, **meta: Any) -> None:
-        self.require("approach")
+        self.require("approach", meta["occurred_at"])
         self._approach_decided(method=method, chair=chair, notes=notes, **meta)
 
     def record_contact(
         self, channel: str, person: str, attitude: str, notes: str, **meta: Any
     ) -> None:
-        self.require("contact")
+        state = self.require("contact", meta["occurred_at"])
         self._contact_recorded(
-            channel=channel, person=person, attitude=attitude, notes=notes, **meta
+            channel=channel, person=person, attitude=attitude, notes=notes, state=state, **meta
         )
 
     def hold_conference(self, participants: list[str], notes: str, **meta: Any) -> None:
-        self.require("conference")
+        self.require("conference", meta["occurred_at"])
         self._conference_held(participants=participants, notes=notes, **meta)
 
     def prepare_material(
         self, customer_data: str, analysis: str, sales_materials: str, **meta: Any
     ) -> None:
-        self.require("prepare")
+        self.require("prepare", meta["occurred_at"])
         self._material_prepared(
             customer_data=customer_data, analysis=analysis, sales_materials=sales_materials, **meta
         )
 
     def record_visit(self, visit: dict[str, Any], **meta: Any) -> None:
-        self.require("visit")
-        self._visit_recorded(visit=visit, **meta)
+        state = self.require("visit", meta["occurred_at"])
+        self._visit_recorded(visit=visit, state=state, **meta)
 
     def record_follow_up(self, channel: str, feedback: str, **meta: Any) -> None:
-        self.require("follow_up")
-        self._follow_up_recorded(channel=channel, feedback=feedback, **meta)
+        state = self.require("follow_up", meta["occurred_at"])
+        self._follow_up_recorded(channel=channel, feedback=feedback, state=state, **meta)
 
     def win(self, classification: str, summary: str, **meta: Any) -> None:
-        self.require("win")
-        self._won(classification=classification, summary=summary, **meta)
+        state = self.require("win", meta["occurred_at"])
+        self._won(classification=classification, summary=summary, state=state, **meta)
 
     def lose(self, reason: str, analysis: str, **meta: Any) -> None:
-        self.require("lose")
-        self._lost(reason=reason, analysis=analysis, lost_in=self.state, **meta)
+        state = self.require("lose", meta["occurred_at"])
+        self._lost(reason=reason, analysis=analysis, lost_in=self.state, state=state, **meta)
 
     def reopen(self, reason: str, **meta: Any) -> None:
-        self.require("reopen")
-        self._reopened(reason=reason, **meta)
+        state = self.require("reopen", meta["occurred_at"])
+        if self.development_value is None:
+            state = State.IDENTIFIED.value  # lost before its analysis: R2 still applies
+        self._reopened(reason=reason, state=state, **meta)
 
     # -- events: mutate only --------------------------------------------------------
 
@@ -119,6 +125,7 @@ class Prospect(Aggregate):
         self,
         analysis: dict[str, Any],
         development_value: Decimal,
+        state: str,
         actor: str,
         actor_role: str,
         occurred_at: datetime,
@@ -126,7 +133,7 @@ class Prospect(Aggregate):
         # The analysis itself stays in the event (history, the development record); the
         # aggregate keeps only what decisions need.
         self.development_value = development_value
-        self._move("analyse")
+        self._enter(state, occurred_at)
 
     @event("ApproachDecided")
     def _approach_decided(
@@ -147,12 +154,13 @@ class Prospect(Aggregate):
         person: str,
         attitude: str,
         notes: str,
+        state: str,
         actor: str,
         actor_role: str,
         occurred_at: datetime,
     ) -> None:
         self.contacts += 1
-        self._move("contact")
+        self._enter(state, occurred_at)
 
     @event("ConferenceHeld")
     def _conference_held(
@@ -181,6 +189,7 @@ class Prospect(Aggregate):
     def _visit_recorded(
         self,
         visit: dict[str, Any],
+        state: str,
         actor: str,
         actor_role: str,
         occurred_at: datetime,
@@ -189,31 +198,33 @@ class Prospect(Aggregate):
         self.last_visit = {**visit, "occurred_at": occurred_at}
         self.conference_at = None
         self.material_at = None
-        self._move("visit")
+        self._enter(state, occurred_at, again=True)
 
     @event("FollowUpRecorded")
     def _follow_up_recorded(
         self,
         channel: str,
         feedback: str,
+        state: str,
         actor: str,
         actor_role: str,
         occurred_at: datetime,
     ) -> None:
         self.follow_ups += 1
-        self._move("follow_up")
+        self._enter(state, occurred_at)
 
     @event("Won")
     def _won(
         self,
         classification: str,
         summary: str,
+        state: str,
         actor: str,
         actor_role: str,
         occurred_at: datetime,
     ) -> None:
         self.outcome = {"result": "won", "classification": classification, "at": occurred_at}
-        self._move("win")
+        self._enter(state, occurred_at)
 
     @event("Lost")
     def _lost(
@@ -221,14 +232,28 @@ class Prospect(Aggregate):
         reason: str,
         analysis: str,
         lost_in: str,
+        state: str,
         actor: str,
         actor_role: str,
         occurred_at: datetime,
     ) -> None:
         self.outcome = {"result": "lost", "reason": reason, "lost_in": lost_in, "at": occurred_at}
-        self._move("lose")
+        self._enter(state, occurred_at)
 
     @event("Reopened")
-    def _reopened(self, reason: str, actor: str, actor_role: str, occurred_at: datetime) -> None:
+    def _reopened(
+        self, reason: str, state: str, actor: str, actor_role: str, occurred_at: datetime
+    ) -> None:
         self.outcome = None
-        self._move("reopen")
+        # Development starts again from the analysis: a new meeting decides the approach.
+        self.approach = None
+        self.conference_at = None
+        self.material_at = None
+        self._enter(state, occurred_at)
+
+    def _enter(self, state: str, at: datetime, *, again: bool = False) -> None:
+        """Move to ``state``; a new state, or a visit (which starts the cycle of
+        conference, material and follow-up again), restarts ``state_since``."""
+        if state != self.state or again:
+            self.state_since = at
+        self.state = state

@@ -231,7 +231,6 @@ def test_lose_and_reopen(ws: Run) -> None:
         (["--channel", "fax"], "Invalid value for '--channel'"),
         (["--at", "next tuesday"], "--at: 'next tuesday' is not an ISO 8601"),
         (["--at", "2999-01-01"], "in the future"),
-        (["--at", "2000-01-01"], "before the account was identified"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(ws: Run, args: list[str], message: str) -> None:
@@ -240,6 +239,32 @@ def test_bad_input_exits_2_with_one_line(ws: Run, args: list[str], message: str)
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
     result = ws("contact", pid, *[x for kv in base.items() for x in kv], code=2)
     assert message in result.stderr
+
+
+def test_steps_cannot_be_dated_before_the_state_they_follow(ws: Run) -> None:
+    pid = new_account(ws, "visited")  # visited on 2026-03-06
+    before = count(ws, pid)
+    result = ws(
+        "follow-up", pid, "--channel", "phone", "--feedback", "f", "--at", "2026-03-05", code=1
+    )
+    assert result.stderr.startswith("lifecycle: the account has been 'visited' since 2026-03-06")
+    result = ws(
+        "contact",
+        new_account(ws, "approach"),
+        "--channel",
+        "phone",
+        "--person",
+        "W",
+        "--attitude",
+        "neutral",
+        "--notes",
+        "n",
+        "--at",
+        "2026-03-01T12:00",
+        code=1,
+    )
+    assert "lifecycle:" in result.stderr
+    assert count(ws, pid) == before
 
 
 def test_unknown_ids_and_users(ws: Run) -> None:

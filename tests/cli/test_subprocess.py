@@ -150,4 +150,4 @@ def test_a_full_lifecycle_in_real_processes(tmp_path: Path) -> None:
     assert history["account"]["state"] == "won"
     visit_event = history["events"][6]
     assert visit_event["type"] == "VisitRecorded"
-    assert visit_event["occurred_at"] == "2026-03-06T02:00:00+00:00"  # 10:00 in Shanghai
+    assert visit_event["occurred_at"] == "2026-03-06T10:00:00+08:00"  # in the workspace's zone
