@@ -8,7 +8,7 @@ import click
 from eventsourcing.persistence import OperationalError, PersistenceError
 from pydantic_core import ValidationError
 
-from kaflow.aggregates.errors import DomainError, UnknownUserError
+from kaflow.aggregates.errors import DomainError, InvalidChangeError, UnknownUserError
 from kaflow.errors import (
     BadInputError,
     ConflictError,
@@ -22,6 +22,7 @@ DONE, REFUSED, BAD_INPUT, NOT_FOUND, CONFLICT = 0, 1, 2, 3, 4
 EXIT_CODES: list[tuple[type[Exception], int]] = [
     (RuleViolationError, REFUSED),
     (UnknownUserError, NOT_FOUND),
+    (InvalidChangeError, BAD_INPUT),
     (DomainError, REFUSED),
     (BadInputError, BAD_INPUT),
     (NotFoundError, NOT_FOUND),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,14 @@ def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) 
     """
     cmd = c.ChangeRole.validate(_assignment(env, name, role, since))
     env.app.change_role(cmd)
-    emit(as_json, _result(env, cmd), lambda: f"{cmd.name} is now {role}.")
+    result = _result(env, cmd)
+
+    def text() -> str:
+        if cmd.effective_from and cmd.effective_from > env.clock.now():
+            return f"{cmd.name} becomes {role} on {env.local(cmd.effective_from)}."
+        return f"{cmd.name} is {role} from {env.local(datetime.fromisoformat(result['since']))}."
+
+    emit(as_json, result, text)
 
 
 def _assignment(env: Env, name: str, role: str, since: str | None) -> dict[str, Any]:

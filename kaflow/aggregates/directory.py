@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from kaflow.aggregates.errors import AccessError, DomainError, UnknownUserError
+from kaflow.aggregates.errors import AccessError, InvalidChangeError, UnknownUserError
 
 # uuid5(NAMESPACE_URL, "kaflow:user-directory"), written out: computing it costs hashlib's
 # import on every start.
@@ -73,16 +73,42 @@ class UserDirectory(Aggregate):
         self, name: str, role: str, effective_from: datetime, by: str, now: datetime
     ) -> None:
         self._require_owner(by, now, "add users")
-        if name in self.timelines:
-            raise DomainError(f"user '{name}' exists already (use 'kaflow user role')")
+        same = [n for n in self.timelines if n.casefold() == name.casefold()]
+        if same:
+            raise InvalidChangeError(f"user '{same[0]}' exists already (use 'kaflow user role')")
         self._role_assigned(name=name, role=role, effective_from=effective_from, by=by)
 
     def change_role(
         self, name: str, role: str, effective_from: datetime, by: str, now: datetime
     ) -> None:
         self._require_owner(by, now, "change roles")
-        self._timeline(name)
+        first = self.timeline(name)[0][0]
+        if effective_from < first:
+            raise InvalidChangeError(
+                f"{name} has a role only from {first.isoformat(timespec='minutes')}; "
+                "a change cannot take effect before that"
+            )
+        if self.role_of(name, effective_from) == role and not self._changes_after(
+            name, effective_from
+        ):
+            raise InvalidChangeError(f"{name} is '{role}' from then on already; nothing to change")
+        if role != Role.OWNER and not self._owner_remains(name, effective_from, now):
+            raise AccessError(f"access: {name} is the only owner; make someone else owner first")
         self._role_assigned(name=name, role=role, effective_from=effective_from, by=by)
+
+    def _changes_after(self, name: str, at: datetime) -> bool:
+        return any(since > at for since, _ in self.timeline(name))
+
+    def _owner_remains(self, name: str, effective_from: datetime, now: datetime) -> bool:
+        """Whether someone else is owner now and from then on, so users stay manageable."""
+        later = max(effective_from, now)
+        return any(
+            self.role_of(other, now) == Role.OWNER
+            and self.role_of(other, later) == Role.OWNER
+            and self.timeline(other)[-1][1] == Role.OWNER
+            for other in self.timelines
+            if other != name
+        )
 
     def _require_owner(self, by: str, at: datetime, what: str) -> None:
         role = self.role_of(by, at)

@@ -45,5 +45,9 @@ class UnknownUserError(DomainError):
         super().__init__(f"unknown user '{name}' (see 'kaflow user list')")
 
 
+class InvalidChangeError(DomainError):
+    """A change that makes no sense as asked (a duplicate, a date before the start)."""
+
+
 class AccessError(DomainError):
     """The acting user's role does not allow the command."""

@@ -310,7 +310,7 @@ def test_users_roles_and_their_history(ws: Run) -> None:
         in ws("user", "add", "eve", "--role", "sales", user="mia", code=1).stderr
     )
     assert (
-        "exists already" in ws("user", "add", "mia", "--role", "sales", user="olga", code=1).stderr
+        "exists already" in ws("user", "add", "Mia", "--role", "sales", user="olga", code=2).stderr
     )
     assert (
         "Invalid value for '--role'"

@@ -67,3 +67,36 @@ def test_the_directory_id_is_the_documented_uuid5() -> None:
     from kaflow.aggregates.directory import DIRECTORY_ID
 
     assert uuid5(NAMESPACE_URL, "kaflow:user-directory") == DIRECTORY_ID
+
+
+def test_the_last_owner_cannot_give_up_ownership() -> None:
+    d = directory()
+    with pytest.raises(AccessError, match="only owner"):
+        d.change_role(
+            "olga", "sales", T0 + timedelta(days=3), by="olga", now=T0 + timedelta(days=3)
+        )
+    d.change_role("sam", "owner", T0 + timedelta(days=3), by="olga", now=T0 + timedelta(days=3))
+    d.change_role("olga", "sales", T0 + timedelta(days=4), by="olga", now=T0 + timedelta(days=4))
+    assert d.role_of("olga", T0 + timedelta(days=4)) == "sales"
+
+
+def test_a_future_owner_does_not_count_as_an_owner_now() -> None:
+    d = directory()
+    later = T0 + timedelta(days=30)
+    d.change_role("sam", "owner", later, by="olga", now=T0 + timedelta(days=2))
+    with pytest.raises(AccessError):
+        d.change_role(
+            "olga", "sales", T0 + timedelta(days=2), by="olga", now=T0 + timedelta(days=2)
+        )
+
+
+def test_changes_before_the_first_role_or_changing_nothing_are_refused() -> None:
+    from kaflow.aggregates.errors import InvalidChangeError
+
+    d = directory()
+    with pytest.raises(InvalidChangeError, match="cannot take effect before"):
+        d.change_role("sam", "manager", T0, by="olga", now=T0 + timedelta(days=2))
+    with pytest.raises(InvalidChangeError, match="nothing to change"):
+        d.change_role("sam", "sales", T0 + timedelta(days=2), by="olga", now=T0 + timedelta(days=2))
+    with pytest.raises(InvalidChangeError, match="'sam' exists already"):
+        d.add_user("SAM", "sales", T0, by="olga", now=T0 + timedelta(days=2))
