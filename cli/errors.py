@@ -48,6 +48,9 @@ def as_refusal(error: Exception) -> Refusal | None:
         return Refusal(f"bad input: {_validation_message(error)}", BAD_INPUT)
     if isinstance(error, PersistenceError | sqlite3.Error):
         return _store_refusal(error)
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        return Refusal(f"cannot use the file system{where}: {error.strerror or error}", BAD_INPUT)
     for kind, code in EXIT_CODES:
         if isinstance(error, kind):
             return Refusal(str(error), code)

@@ -101,8 +101,8 @@ class Kaflow(Application[UUID]):
         try:
             self.repository.get(DIRECTORY_ID)
         except AggregateNotFoundError:
-            self._save(UserDirectory(owner=owner, effective_from=self.now()))
-            return
+            if self._save(UserDirectory(owner=owner, effective_from=self.now())):
+                return
         raise WorkspaceError("this store has users already; it belongs to another workspace")
 
     def directory(self) -> UserDirectory:

@@ -20,15 +20,26 @@ def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
 def init_workspace(
     root: Path, owner: str, store: str, timezone: str, clock: Clock | None = None
 ) -> Settings:
-    """Write kaflow.toml, create the store and its first user, a process owner."""
+    """Create the store and its first user, a process owner, then write kaflow.toml.
+
+    All or nothing: if any part fails, a store file this call created is removed again.
+    """
     settings_module.zone(timezone)
-    if settings_module.find_root(root) == root:
+    if (root / settings_module.CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is a workspace already")
+    if store == "memory://":
+        raise WorkspaceError("memory:// keeps nothing between commands; use sqlite:///PATH")
     env = store_env(store, root, create=True)
     path = sqlite_path(store, root)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    app = Kaflow(env=env, clock=clock)
-    app.create_directory(owner)
-    settings_module.write(root, store, timezone)
+    created = path is not None and not path.exists()
+    try:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        Kaflow(env=env, clock=clock).create_directory(owner)
+        settings_module.write(root, store, timezone)
+    except BaseException:
+        if created and path is not None:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
     return settings_module.load(root)

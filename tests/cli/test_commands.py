@@ -397,3 +397,27 @@ def test_a_busy_store_exits_4_and_a_broken_one_2(ws: Run, tmp_path: Path) -> Non
     (tmp_path / "kaflow.db").write_bytes(b"this is not a database" * 100)
     result = ws("prospect", "list", code=2)
     assert "cannot use the store" in result.stderr
+
+
+def test_init_is_all_or_nothing(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = run("init", "--owner", "olga", "--store", "sqlite:///afile/x.db", user=None, code=2)
+    assert "cannot use the file system" in result.stderr
+    result = run("init", "--owner", "o", "--store", "memory://", user=None, code=2)
+    assert "memory://" in result.stderr
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device", "kaflow.toml")
+
+    with monkeypatch.context() as patched:  # the config fails after the store was made
+        patched.setattr("kaflow.settings.write", disk_full)
+        assert "No space left" in run("init", "--owner", "olga", user=None, code=2).stderr
+    assert not list(tmp_path.glob("kaflow.*"))
+    run("init", "--owner", "olga", user=None)  # and nothing is left in the way
+
+
+def test_demo_into_an_unusable_folder_is_bad_input(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    assert (
+        "cannot use the file system" in run("demo", "--dir", "afile/demo", user=None, code=2).stderr
+    )
