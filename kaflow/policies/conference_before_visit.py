@@ -13,6 +13,8 @@ def check(
     cmd: RecordVisit | HoldConference, prospect: Prospect, directory: UserDirectory
 ) -> Violation | None:
     if isinstance(cmd, HoldConference):
+        for name in cmd.participants:
+            directory.timeline(name)  # an unknown participant is refused by name
         if not cmd.notes.strip():
             return Violation(RULE, "a pre-visit conference needs notes (--notes is empty)")
         return None

@@ -14,6 +14,7 @@ from kaflow.policies import (
     conference_before_visit,
     contact_after_approach,
     contact_recorded,
+    follow_up_heard,
     loss_analysed,
     material_before_visit,
     record_summarised,
@@ -37,6 +38,7 @@ GUARDS: dict[type[c.ProspectCommand], tuple[Guard, ...]] = {
         material_before_visit.check,
         visit_record_complete.check,
     ),
+    c.RecordFollowUp: (follow_up_heard.check,),
     c.WinAccount: (win_registered.check, record_summarised.check),
     c.LoseAccount: (loss_analysed.check,),
 }

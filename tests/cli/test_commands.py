@@ -160,6 +160,11 @@ def count(run: Run, pid: str) -> int:
             "R4:",
         ),
         (
+            "visited",
+            lambda p: ["follow-up", p, "--channel", "phone", "--feedback", " "],
+            "R11:",
+        ),
+        (
             "approach",
             lambda p: [
                 "contact",
@@ -207,6 +212,12 @@ def test_a_refusal_names_the_rule_exits_1_and_writes_nothing(
     assert result.stderr.startswith(rule)
     assert len(result.stderr.strip().splitlines()) == 1
     assert count(ws, pid) == before
+
+
+def test_conference_participants_must_be_users(ws: Run) -> None:
+    pid = new_account(ws, "contacted")
+    result = ws("conference", pid, "--participants", "mia,ghost", "--notes", "n", code=3)
+    assert "unknown user 'ghost'" in result.stderr
 
 
 def test_r1_nature_is_required_when_identifying(ws: Run) -> None:

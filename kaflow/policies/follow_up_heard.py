@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from kaflow.aggregates.directory import UserDirectory
+from kaflow.aggregates.prospect import Prospect
+from kaflow.commands import RecordFollowUp
+from kaflow.policies import Violation, missing
+
+RULE = "R11"
+STATEMENT = (
+    "Within one week after the visit, follow up by phone or visit to hear the customer's opinions."
+)
+
+
+def check(cmd: RecordFollowUp, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    if missing(feedback=cmd.feedback):
+        return Violation(RULE, "a follow-up records the customer's opinion (--feedback is empty)")
+    return None
