@@ -424,3 +424,68 @@ def test_json_output_is_one_document_everywhere(run: Run, tmp_path: Path) -> Non
     for result in documents:
         json.loads(result.stdout)
         assert result.stderr == ""
+
+
+def test_template_as_json_is_accepted_by_analyse(ws: Run, tmp_path: Path) -> None:
+    pid = new_account(ws)
+    (tmp_path / "t.json").write_text(ws("template", "analysis", "--json", user=None).stdout)
+    assert as_json(ws("analyse", pid, "--file", "t.json", "--json"))["state"] == "analysed"
+
+
+def test_a_writer_that_keeps_losing_exits_4_with_nothing_written(
+    ws: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kaflow.application import Kaflow
+
+    pid = new_account(ws, "approach")
+    before = count(ws, pid)
+    with monkeypatch.context() as patched:
+        patched.setattr(Kaflow, "_save", lambda self, *aggregates: False)
+        args = ["contact", pid, "--channel", "phone", "--person", "W", "--attitude", "neutral"]
+        result = ws(*args, "--notes", "n", code=4)
+    assert "nothing was written" in result.stderr
+    assert count(ws, pid) == before
+
+
+def test_a_busy_store_exits_4_and_a_broken_one_2(ws: Run, tmp_path: Path) -> None:
+    import sqlite3
+
+    pid = new_account(ws)
+    config = tmp_path / "kaflow.toml"
+    config.write_text(config.read_text().replace("lock_timeout = 10", "lock_timeout = 1"))
+    lock = sqlite3.connect(tmp_path / "kaflow.db", isolation_level=None, timeout=0)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        result = ws("lose", pid, "--reason", "price", "--analysis", "a", code=None)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert result.exit_code == 4, result.output
+    assert "busy" in result.stderr
+    (tmp_path / "kaflow.db").write_bytes(b"this is not a database" * 100)
+    result = ws("prospect", "list", code=2)
+    assert "cannot use the store" in result.stderr
+
+
+def test_init_is_all_or_nothing(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = run("init", "--owner", "olga", "--store", "sqlite:///afile/x.db", user=None, code=2)
+    assert "cannot use the file system" in result.stderr
+    result = run("init", "--owner", "o", "--store", "memory://", user=None, code=2)
+    assert "memory://" in result.stderr
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device", "kaflow.toml")
+
+    with monkeypatch.context() as patched:  # the config fails after the store was made
+        patched.setattr("kaflow.settings.write", disk_full)
+        assert "No space left" in run("init", "--owner", "olga", user=None, code=2).stderr
+    assert not list(tmp_path.glob("kaflow.*"))
+    run("init", "--owner", "olga", user=None)  # and nothing is left in the way
+
+
+def test_demo_into_an_unusable_folder_is_bad_input(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    assert (
+        "cannot use the file system" in run("demo", "--dir", "afile/demo", user=None, code=2).stderr
+    )
