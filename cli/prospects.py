@@ -227,7 +227,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
     \b
     Example:
       kaflow history 3f2a1b
-      kaflow history 3f2a1b --as-of 2026-12-01 --json
+      kaflow history 3f2a1b --as-of 2026-11-01 --json
     """
     from datetime import datetime
 

@@ -80,7 +80,7 @@ def contact() -> None:
     \b
     Example:
       kaflow contact 3f2a1b --channel phone --person "Wang Li" --attitude positive \\
-          --notes "Interested; asked for a visit next week" --at 2026-12-01T10:00
+          --notes "Interested; asked for a visit next week" --at 2026-11-02T10:00
     """
 
 
@@ -135,7 +135,7 @@ def visit() -> None:
     Example:
       kaflow visit 3f2a1b --lead mia --place "Their Suzhou plant" --manner face-to-face \\
           --points "Service offer" --views "Price is a concern" --next-steps "Send quote" \\
-          --at 2026-12-03T14:00
+          --at 2026-11-03T14:00
     """
 
 

@@ -44,7 +44,7 @@ def parse_when(text: str, zone: tzinfo, *, end_of_day: bool = False) -> datetime
             parsed = datetime.fromisoformat(raw)
     except ValueError:
         raise ValueError(
-            f"'{text}' is not an ISO 8601 date or time (e.g. 2026-12-01 or 2026-12-01T14:30+08:00)"
+            f"'{text}' is not an ISO 8601 date or time (e.g. 2026-11-02 or 2026-11-02T14:30+08:00)"
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
