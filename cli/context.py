@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 @dataclass
 class Env:
     actor: str | None = None
+    as_json: bool = False  # the command was asked for --json: errors come as JSON too
     clock: Clock = field(default_factory=SystemClock)
     cwd: Path | None = None
     _settings: Settings | None = None
@@ -44,11 +45,12 @@ class Env:
         return self._app
 
     def user(self) -> str:
-        if not self.actor:
+        actor = (self.actor or "").strip()
+        if not actor:
             raise click.UsageError(
                 "who is acting? give --as USER before the command, or set KAFLOW_USER"
             )
-        return self.actor
+        return actor
 
     def when(
         self, text: str | None, option: str = "--at", *, end_of_day: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import click
@@ -29,18 +30,32 @@ EXIT_CODES: list[tuple[type[Exception], int]] = [
     (ConflictError, CONFLICT),
 ]
 
-_OPTION_NAMES = {"occurred_at": "--at", "effective_from": "--since", "prospect_id": "ID"}
+_OPTION_NAMES = {
+    "occurred_at": "--at",
+    "effective_from": "--since",
+    "prospect_id": "ID",
+    "name": "NAME",
+    "actor": "--as (or KAFLOW_USER)",
+}
+SHOWN_PROBLEMS = 5
 
 
 class Refusal(click.ClickException):
     """A one-line message on stderr and an exit code; never a traceback."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
+    def __init__(self, message: str, exit_code: int, rule: str | None = None) -> None:
         super().__init__(message)
         self.exit_code = exit_code  # type: ignore[misc]
+        self.rule = rule
+        self.as_json = False  # set when the command was asked for --json
 
     def show(self, file: object = None) -> None:
         click.echo(self.format_message(), err=True)
+        if self.as_json:
+            document = {"error": self.format_message(), "exit_code": self.exit_code}
+            if self.rule:
+                document["rule"] = self.rule
+            click.echo(json.dumps(document, ensure_ascii=False))
 
 
 def as_refusal(error: Exception) -> Refusal | None:
@@ -51,9 +66,11 @@ def as_refusal(error: Exception) -> Refusal | None:
     if isinstance(error, OSError):
         where = f": {error.filename}" if error.filename else ""
         return Refusal(f"cannot use the file system{where}: {error.strerror or error}", BAD_INPUT)
+    if isinstance(error, RuleViolationError):
+        return Refusal(str(error), REFUSED, rule=error.violation.rule)
     for kind, code in EXIT_CODES:
         if isinstance(error, kind):
-            return Refusal(str(error), code)
+            return Refusal(str(error), code, rule="lifecycle" if code == REFUSED else None)
     return None
 
 
@@ -66,11 +83,15 @@ def _store_refusal(error: Exception) -> Refusal:
 
 
 def _validation_message(error: ValidationError) -> str:
-    first = error.errors()[0]
-    loc = [str(p) for p in first["loc"]]
-    more = error.error_count() - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    """The problems, each where the user can find it: an option, or a place in a file."""
+    problems = [_problem([str(p) for p in e["loc"]], e["msg"]) for e in error.errors()]
+    shown = "; ".join(problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def _problem(loc: list[str], msg: str) -> str:
     if loc and loc[0] == "analysis":
-        return f"analysis file: {'.'.join(loc[1:]) or '(top level)'}: {first['msg']}{tail}"
+        return f"analysis file: {'.'.join(loc[1:]) or '(top level)'}: {msg}"
     name = _OPTION_NAMES.get(loc[0], "--" + loc[0].replace("_", "-")) if loc else "input"
-    return f"{name}: {first['msg']}{tail}"
+    return f"{name}: {msg}"

@@ -57,6 +57,7 @@ class KaflowGroup(click.Group):
             refusal = as_refusal(error)
             if refusal is None:
                 raise
+            refusal.as_json = ctx.ensure_object(Env).as_json
             raise refusal from None
 
 

@@ -179,8 +179,8 @@ def template_analysis(as_json: bool) -> None:
     "--file",
     "path",
     required=True,
-    type=click.Path(path_type=Path),
-    help="The analysis, YAML or JSON (see 'kaflow template analysis').",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="The analysis, YAML or JSON; - reads standard input (see 'kaflow template analysis').",
 )
 @click.option("--at", "at", metavar="WHEN", help="When the analysis was done (default: now).")
 @output_options

@@ -39,9 +39,15 @@ def init(env: Env, owner: str, store: str, timezone: str, as_json: bool) -> None
     Example:
       kaflow init --owner olga --timezone Asia/Shanghai
     """
-    from kaflow.bootstrap import init_workspace
+    from pydantic_core import ValidationError
 
-    name = c.AddUser.validate({"actor": owner, "name": owner, "role": Role.OWNER}).name
+    from kaflow.bootstrap import init_workspace
+    from kaflow.errors import BadInputError
+
+    try:
+        name = c.AddUser.validate({"actor": owner, "name": owner, "role": Role.OWNER}).name
+    except ValidationError as e:
+        raise BadInputError(f"bad input: --owner: {e.errors()[0]['msg']}") from None
     settings = init_workspace(env.cwd or Path.cwd(), name, store, timezone, clock=env.clock)
     data = {"workspace": str(settings.root), "store": store, "owner": name, "timezone": timezone}
     emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}.")

@@ -14,6 +14,7 @@ forecast is worthless. All amounts are in the workspace's currency over the fore
 from __future__ import annotations
 
 import dataclasses
+import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -143,7 +144,7 @@ def load_analysis_file(path: Path) -> dict[str, Any]:
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise AnalysisFileError(f"cannot read {path}: {e}") from None
     try:

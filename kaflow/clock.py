@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
@@ -52,3 +53,20 @@ def parse_when(text: str, zone: tzinfo, *, end_of_day: bool = False) -> datetime
         return parsed.astimezone(zone)
     except (OverflowError, ValueError):
         raise ValueError(f"'{text}' is out of range") from None
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+
+def parse_duration(text: str) -> timedelta:
+    """An ISO 8601 duration in weeks, days, hours, minutes, seconds (P7D, PT36H, P1DT12H).
+
+    Months and years are refused: their length varies. Raises ValueError for a user.
+    """
+    found = _DURATION.match(text.strip().upper())
+    if not found or text.strip().upper() in ("P", "PT") or text.strip().upper().endswith("T"):
+        raise ValueError(f"'{text}' is not an ISO 8601 duration in weeks, days or hours (e.g. P7D)")
+    return timedelta(**{unit: int(n) for unit, n in found.groupdict().items() if n})

@@ -22,15 +22,25 @@ from types import UnionType
 from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
 
-from pydantic_core import CoreSchema, SchemaValidator
+from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
 
 from kaflow.aggregates.directory import Role
 
 Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=20_000)]
 Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=20_000)]
-_NAME = cs.str_schema(
-    strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^,\x00-\x1f]+$"
+
+
+def _user_name(value: str) -> str:
+    if "," in value or any(ord(ch) < 32 for ch in value):
+        raise PydanticCustomError(
+            "user_name", "a user name cannot hold commas or control characters"
+        )
+    return value
+
+
+_NAME = cs.no_info_after_validator_function(
+    _user_name, cs.str_schema(strip_whitespace=True, min_length=1, max_length=100)
 )
 UserName = Annotated[str, _NAME]
 

@@ -6,9 +6,10 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, timedelta, tzinfo
 from pathlib import Path
 
+from kaflow.clock import parse_duration
 from kaflow.errors import WorkspaceError
 
 CONFIG_NAME = "kaflow.toml"
@@ -48,9 +49,18 @@ def load(start: Path, environ: Mapping[str, str] = os.environ) -> Settings:
         root=root,
         store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),
         timezone=zone(str(data.get("timezone", "UTC"))),
-        follow_up_within=str(policies.get("follow_up_within", "P7D")),
+        follow_up_within=_duration(policies.get("follow_up_within", "P7D"), path),
         lock_timeout=_seconds(data.get("lock_timeout", 10), path),
     )
+
+
+def _duration(value: object, path: Path) -> str:
+    try:
+        if parse_duration(str(value)) <= timedelta(0):
+            raise ValueError("it must be longer than nothing")
+    except ValueError as e:
+        raise WorkspaceError(f"{path}: [policies] follow_up_within: {e}") from None
+    return str(value)
 
 
 def _seconds(value: object, path: Path) -> int:

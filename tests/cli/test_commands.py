@@ -329,7 +329,7 @@ def test_users_roles_and_their_history(ws: Run) -> None:
         in ws("user", "add", "x", "--role", "boss", user="olga", code=2).stderr
     )
     assert (
-        "bad input: --name"
+        "bad input: NAME: a user name cannot hold commas"
         in ws("user", "add", "a,b", "--role", "sales", user="olga", code=2).stderr
     )
     assert "SINCE" in ws("user", "list").stdout
@@ -489,3 +489,50 @@ def test_demo_into_an_unusable_folder_is_bad_input(run: Run, tmp_path: Path) -> 
     assert (
         "cannot use the file system" in run("demo", "--dir", "afile/demo", user=None, code=2).stderr
     )
+
+
+def test_errors_under_json_are_a_json_document_too(ws: Run) -> None:
+    pid = new_account(ws, "prepared")
+    result = ws(*VISIT(pid, lead="sam"), "--json", code=1)
+    document = json.loads(result.stdout)
+    assert document["rule"] == "R6" and document["exit_code"] == 1
+    assert document["error"].startswith("R6:") and result.stderr.startswith("R6:")
+    document = json.loads(ws("prospect", "show", "abcdef12", "--json", code=3).stdout)
+    assert document["exit_code"] == 3 and "rule" not in document
+
+
+def test_analysis_problems_are_listed_together(ws: Run, tmp_path: Path) -> None:
+    pid = new_account(ws)
+    bad = dict(ANALYSIS, forecast={**ANALYSIS["forecast"], "risk_level": 3, "travel_cost": -1})
+    (tmp_path / "bad.json").write_text(json.dumps(bad, default=str))
+    message = ws("analyse", pid, "--file", "bad.json", code=2).stderr
+    assert "forecast.risk_level" in message and "forecast.travel_cost" in message
+
+
+def test_the_analysis_can_come_from_standard_input(ws: Run) -> None:
+    from click.testing import CliRunner
+
+    from cli.context import Env
+    from cli.main import cli
+
+    pid = new_account(ws)
+    result = CliRunner().invoke(
+        cli,
+        ["analyse", pid, "--file", "-"],
+        obj=Env(),
+        input=json.dumps(ANALYSIS, default=str),
+        env={"KAFLOW_USER": "sam"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "140000.00" in result.stdout
+
+
+def test_user_names_are_trimmed_and_owner_names_checked(ws: Run, run: Run) -> None:
+    assert ws("prospect", "list", user="  sam ").exit_code == 0
+    assert "bad input: --owner" in run("init", "--owner", " ", user=None, code=2).stderr
+
+
+def test_a_bad_follow_up_window_in_the_config_is_reported(ws: Run, tmp_path: Path) -> None:
+    config = tmp_path / "kaflow.toml"
+    config.write_text(config.read_text().replace('"P7D"', '"banana"'))
+    assert "follow_up_within" in ws("prospect", "list", code=2).stderr

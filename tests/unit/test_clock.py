@@ -36,3 +36,27 @@ def test_the_fixed_clock_moves_only_when_told() -> None:
     assert clock.now() == datetime(2026, 1, 1, 2, tzinfo=UTC)
     with pytest.raises(ValueError):
         FixedClock(datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P7D", timedelta(days=7)),
+        ("PT36H", timedelta(hours=36)),
+        ("P1W", timedelta(weeks=1)),
+        ("P1DT12H30M", timedelta(days=1, hours=12, minutes=30)),
+        ("pt90s", timedelta(seconds=90)),
+    ],
+)
+def test_durations(text: str, expected: timedelta) -> None:
+    from kaflow.clock import parse_duration
+
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["banana", "P", "PT", "P1M", "P1Y", "7D", "P1DT", "-P1D"])
+def test_bad_durations_are_refused(text: str) -> None:
+    from kaflow.clock import parse_duration
+
+    with pytest.raises(ValueError, match="ISO 8601 duration"):
+        parse_duration(text)
