@@ -155,7 +155,7 @@ class Kaflow(Application[UUID]):
         directory = self.directory()
         now = self.now()
         role = self.actor_role(cmd.actor, directory, now)
-        found = prospect_classified.check(cmd, directory)
+        found = prospect_classified.check(cmd)
         if found is not None:
             raise RuleViolationError(found)
         prospect = Prospect(

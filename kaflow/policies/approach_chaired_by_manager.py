@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from typing import Protocol
+
 from kaflow.aggregates.directory import UserDirectory, at_least_manager
 from kaflow.aggregates.prospect import Prospect
-from kaflow.commands import DecideApproach
-from kaflow.policies import Violation, missing
+from kaflow.policies import Dated, Violation, held, missing, when
 
 RULE = "R4"
 STATEMENT = (
@@ -11,14 +12,21 @@ STATEMENT = (
 )
 
 
-def check(cmd: DecideApproach, prospect: Prospect, directory: UserDirectory) -> Violation | None:
-    assert cmd.occurred_at is not None
-    role = directory.role_of(cmd.chair, cmd.occurred_at)
+class Meeting(Dated, Protocol):
+    @property
+    def chair(self) -> str: ...
+
+    @property
+    def notes(self) -> str: ...
+
+
+def check(cmd: Meeting, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    role = directory.role_of(cmd.chair, when(cmd))
     if not at_least_manager(role):
         return Violation(
             RULE,
             "the development meeting must be chaired by a development manager or above; "
-            f"{cmd.chair} is '{role}' on {cmd.occurred_at.date()}",
+            + held(cmd.chair, role, when(cmd)),
         )
     if missing(notes=cmd.notes):
         return Violation(RULE, "the meeting's decision needs notes (--notes is empty)")

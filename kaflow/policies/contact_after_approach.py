@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.commands import RecordContact
-from kaflow.policies import Violation
+from kaflow.policies import Dated, Violation, when
 
 RULE = "R4"
 STATEMENT = (
@@ -11,9 +10,14 @@ STATEMENT = (
 )
 
 
-def check(cmd: RecordContact, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+def check(cmd: Dated, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     if prospect.approach is None:
         return Violation(
             RULE, "no contact before the development approach is decided (run 'kaflow approach')"
+        )
+    decided = prospect.approach["decided_at"]
+    if when(cmd) < decided:
+        return Violation(
+            RULE, f"the approach was decided on {decided.date()}; a contact cannot come before it"
         )
     return None

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from typing import Protocol
+
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.commands import RecordContact
 from kaflow.policies import Violation, missing
 
 RULE = "R5"
@@ -11,7 +12,15 @@ STATEMENT = (
 )
 
 
-def check(cmd: RecordContact, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+class Contact(Protocol):
+    @property
+    def person(self) -> str: ...
+
+    @property
+    def notes(self) -> str: ...
+
+
+def check(cmd: Contact, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     empty = missing(person=cmd.person, notes=cmd.notes)
     if empty:
         return Violation(RULE, f"a contact record needs {', '.join(empty)} (empty)")

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from typing import Protocol
+
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.commands import RecordFollowUp
 from kaflow.policies import Violation, missing
 
 RULE = "R11"
@@ -11,7 +12,12 @@ STATEMENT = (
 )
 
 
-def check(cmd: RecordFollowUp, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+class FollowUp(Protocol):
+    @property
+    def feedback(self) -> str: ...
+
+
+def check(cmd: FollowUp, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     if missing(feedback=cmd.feedback):
         return Violation(RULE, "a follow-up records the customer's opinion (--feedback is empty)")
     return None

@@ -1,14 +1,15 @@
-"""Which guard policies apply to which command, in the order they are checked."""
+"""Which guard policies apply to which step (by lifecycle trigger), in the order they
+are checked."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from kaflow import commands as c
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
 from kaflow.policies import (
+    Dated,
     Violation,
     approach_chaired_by_manager,
     conference_before_visit,
@@ -26,29 +27,27 @@ from kaflow.policies import (
 
 Guard = Callable[[Any, Prospect, UserDirectory], Violation | None]
 
-GUARDS: dict[type[c.ProspectCommand], tuple[Guard, ...]] = {
-    c.DecideApproach: (approach_chaired_by_manager.check,),
-    c.RecordContact: (contact_after_approach.check, contact_recorded.check),
-    c.HoldConference: (conference_before_visit.check,),
-    c.PrepareMaterial: (material_before_visit.check,),
-    c.RecordVisit: (
+GUARDS: dict[str, tuple[Guard, ...]] = {
+    "approach": (approach_chaired_by_manager.check,),
+    "contact": (contact_after_approach.check, contact_recorded.check),
+    "conference": (conference_before_visit.check_conference,),
+    "prepare": (material_before_visit.check_material,),
+    "visit": (
         visit_led_by_manager.check,
         visit_face_to_face.check,
-        conference_before_visit.check,
-        material_before_visit.check,
+        conference_before_visit.check_visit,
+        material_before_visit.check_visit,
         visit_record_complete.check,
     ),
-    c.RecordFollowUp: (follow_up_heard.check,),
-    c.WinAccount: (win_registered.check, record_summarised.check),
-    c.LoseAccount: (loss_analysed.check,),
+    "follow_up": (follow_up_heard.check,),
+    "win": (win_registered.check, record_summarised.check),
+    "lose": (loss_analysed.check,),
 }
 
 
-def violation(
-    cmd: c.ProspectCommand, prospect: Prospect, directory: UserDirectory
-) -> Violation | None:
-    """The first rule ``cmd`` breaks, or None."""
-    for guard in GUARDS.get(type(cmd), ()):
+def violation(cmd: Dated, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    """The first rule the step ``cmd`` breaks, or None."""
+    for guard in GUARDS.get(cmd.trigger, ()):
         found = guard(cmd, prospect, directory)
         if found is not None:
             return found

@@ -1,28 +1,37 @@
 from __future__ import annotations
 
+from typing import Protocol
+
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.commands import PrepareMaterial, RecordVisit
-from kaflow.policies import Violation, missing
+from kaflow.policies import Dated, Violation, missing, when
 
 RULE = "R8"
 STATEMENT = "Prepare material before the visit: customer data, its analysis, sales material."
 
 
-def check(
-    cmd: RecordVisit | PrepareMaterial, prospect: Prospect, directory: UserDirectory
-) -> Violation | None:
-    if isinstance(cmd, PrepareMaterial):
-        empty = missing(
-            customer_data=cmd.customer_data,
-            analysis=cmd.analysis,
-            sales_materials=cmd.sales_materials,
-        )
-        if empty:
-            return Violation(RULE, f"the visit material needs {', '.join(empty)} (empty)")
-        return None
-    assert cmd.occurred_at is not None
+class Material(Protocol):
+    @property
+    def customer_data(self) -> str: ...
+
+    @property
+    def analysis(self) -> str: ...
+
+    @property
+    def sales_materials(self) -> str: ...
+
+
+def check_material(cmd: Material, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    empty = missing(
+        customer_data=cmd.customer_data, analysis=cmd.analysis, sales_materials=cmd.sales_materials
+    )
+    if empty:
+        return Violation(RULE, f"the visit material needs {', '.join(empty)} (empty)")
+    return None
+
+
+def check_visit(cmd: Dated, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     prepared = prospect.material_at
-    if prepared is None or prepared > cmd.occurred_at:
+    if prepared is None or prepared > when(cmd):
         return Violation(RULE, "material must be prepared before each visit (run 'kaflow prepare')")
     return None

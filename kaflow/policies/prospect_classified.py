@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from kaflow.aggregates.directory import UserDirectory
-from kaflow.commands import IdentifyProspect
+from typing import Protocol
+
 from kaflow.policies import Violation
 
 RULE = "R1"
@@ -10,7 +10,12 @@ STATEMENT = (
 )
 
 
-def check(cmd: IdentifyProspect, directory: UserDirectory) -> Violation | None:
+class Identification(Protocol):
+    @property
+    def nature(self) -> str: ...
+
+
+def check(cmd: Identification) -> Violation | None:
     if not cmd.nature.strip():
         return Violation(RULE, "a prospect is classified when identified: --nature is empty")
     return None

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+from typing import Protocol
+
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.commands import WinAccount
-from kaflow.policies import Violation
+from kaflow.policies import Violation, missing
 
 RULE = "R14"
 STATEMENT = "Success or not, the development record summarises the whole development process."
 
 
-def check(cmd: WinAccount, prospect: Prospect, directory: UserDirectory) -> Violation | None:
-    if not cmd.summary.strip():
+class Summary(Protocol):
+    @property
+    def summary(self) -> str: ...
+
+
+def check(cmd: Summary, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    if missing(summary=cmd.summary):
         return Violation(
             RULE, "the development record needs a success summary (--summary is empty)"
         )

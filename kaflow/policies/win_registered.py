@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from typing import Protocol
+
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.commands import WinAccount
-from kaflow.policies import Violation
+from kaflow.policies import Violation, missing
 
 RULE = "R12"
 STATEMENT = "After a successful development, classify the account and enter it into the registry."
 
 
-def check(cmd: WinAccount, prospect: Prospect, directory: UserDirectory) -> Violation | None:
-    if not cmd.classification.strip():
+class Win(Protocol):
+    @property
+    def classification(self) -> str: ...
+
+
+def check(cmd: Win, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    if missing(classification=cmd.classification):
         return Violation(RULE, "a won account must be classified (--classification is empty)")
     return None

@@ -173,7 +173,7 @@ def test_r12_r13_r14_outcomes_are_classified_and_summarised() -> None:
 
 def test_r1_a_prospect_is_classified_when_identified() -> None:
     cmd = c.IdentifyProspect(actor="sam", name="A", category=c.Category.EXISTING, nature=" ")
-    found = prospect_classified.check(cmd, directory())
+    found = prospect_classified.check(cmd)
     assert found is not None and found.rule == "R1"
 
 
@@ -194,3 +194,25 @@ def test_every_policy_module_states_its_rule() -> None:
 def test_the_role_timeline_is_directory_time_not_recording_time() -> None:
     d = directory()
     assert d.role_of("sam", at(9) + timedelta(hours=23)) == "sales"
+
+
+def test_r4_a_contact_cannot_be_dated_before_the_approach_was_decided() -> None:
+    p = contacted()  # approach decided on day 2
+    early = c.RecordContact(
+        actor="sam",
+        prospect_id=p.id,
+        channel=c.ContactChannel.PHONE,
+        person="W",
+        attitude=c.Attitude.NEUTRAL,
+        notes="n",
+        occurred_at=at(1.5),
+    )
+    found = guards.violation(early, p, directory())
+    assert found is not None and found.rule == "R4" and "cannot come before it" in found.message
+
+
+def test_r6_names_a_lead_who_holds_no_role_yet() -> None:
+    d = directory()
+    d.add_user("new", "manager", at(20), by="olga", now=T0)
+    found = guards.violation(visit_cmd(uuid4(), lead="new", when=at(5)), contacted(), d)
+    assert found is not None and "new holds no role on 2026-03-07" in found.message
