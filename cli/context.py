@@ -40,7 +40,7 @@ class Env:
 
             app = open_app(self.settings, clock=self.clock)
             # Everywhere, the acting user must be known and hold a role now.
-            app.actor_role(self.user(), app.directory(), self.clock.now())
+            app.actor_role(self.user(), app.directory(), app.now())
             self._app = app
         return self._app
 

@@ -53,7 +53,7 @@ def demo(folder: Path | None, as_json: bool) -> None:
     from kaflow.bootstrap import open_app
     from kaflow.settings import load
 
-    accounts = list_prospects(open_app(load(folder)))
+    accounts = list_prospects(open_app(load(folder, environ={})))  # the demo's own store
     emit(
         as_json,
         {"workspace": str(folder), "steps": [asdict(s) for s in steps], "accounts": accounts},

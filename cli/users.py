@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +76,7 @@ def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -
     """
     cmd = c.AddUser.validate(_assignment(env, name, role, since))
     env.app.add_user(cmd)
-    emit(as_json, _result(env, cmd), lambda: f"Added {cmd.name} as {role}.")
+    _report(env, cmd, as_json, "Added ")
 
 
 @user.command("role")
@@ -87,22 +86,18 @@ def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -
 @output_options
 @pass_env
 def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) -> None:
-    """Change a user's role; the earlier roles stay on record.
+    """Change a user's role from a date; the earlier roles stay on record.
+
+    A date in the past corrects the record (the steps it affects keep what they
+    recorded); a date in the future schedules the change.
 
     \b
     Example:
-      kaflow --as olga user role sam --role manager
+      kaflow --as olga user role sam --role manager --since 2026-06-01
     """
     cmd = c.ChangeRole.validate(_assignment(env, name, role, since))
     env.app.change_role(cmd)
-    result = _result(env, cmd)
-
-    def text() -> str:
-        if cmd.effective_from and cmd.effective_from > env.clock.now():
-            return f"{cmd.name} becomes {role} on {env.local(cmd.effective_from)}."
-        return f"{cmd.name} is {role} from {env.local(datetime.fromisoformat(result['since']))}."
-
-    emit(as_json, result, text)
+    _report(env, cmd, as_json)
 
 
 def _assignment(env: Env, name: str, role: str, since: str | None) -> dict[str, Any]:
@@ -114,9 +109,28 @@ def _assignment(env: Env, name: str, role: str, since: str | None) -> dict[str, 
     }
 
 
-def _result(env: Env, cmd: c.AddUser) -> dict[str, Any]:
-    since = cmd.effective_from or env.clock.now()
-    return {"name": cmd.name, "role": cmd.role.value, "since": since.isoformat()}
+def _report(env: Env, cmd: c.AddUser, as_json: bool, prefix: str = "") -> None:
+    """What the user's roles are now that the change is recorded."""
+    directory = env.app.directory()
+    name = directory.canonical(cmd.name)
+    now = env.app.now()
+    since = cmd.effective_from or now
+    held = directory.role_of(name, now)
+    data = {
+        "name": name,
+        "role": cmd.role.value,
+        "since": since.isoformat(),
+        "role_now": held,
+        "roles": [{"since": f.isoformat(), "role": r} for f, r in directory.timeline(name)],
+    }
+
+    def text() -> str:
+        line = f"{prefix}{name}: {cmd.role.value} from {env.local(since)}"
+        if held != cmd.role.value:
+            line += f"; now {held or 'no role yet'}"
+        return line + "."
+
+    emit(as_json, data, text)
 
 
 @user.command("list")
@@ -130,7 +144,7 @@ def user_list(env: Env, as_json: bool) -> None:
       kaflow user list --json
     """
     directory = env.app.directory()
-    now = env.clock.now()
+    now = env.app.now()
     rows: list[dict[str, Any]] = []
     for name in directory.names():
         timeline = directory.timeline(name)

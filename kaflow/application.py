@@ -164,7 +164,7 @@ class Kaflow(Application[UUID]):
             nature=cmd.nature,
             product_line=cmd.product_line,
             service=cmd.service,
-            actor=cmd.actor,
+            actor=directory.canonical(cmd.actor),
             actor_role=role,
             occurred_at=self._not_future(c.when(cmd, now), now),
         )
@@ -202,14 +202,16 @@ class Kaflow(Application[UUID]):
             role = self.actor_role(cmd.actor, directory, now)
             occurred_at = self._not_future(c.when(cmd, now), now)
             prospect.require(cmd.trigger, occurred_at)
-            dated = dataclasses.replace(cmd, occurred_at=occurred_at)
+            dated = dataclasses.replace(
+                cmd, occurred_at=occurred_at, **_canonical_names(cmd, directory)
+            )
             found = guards.violation(dated, prospect, directory)
             if found is not None:
                 raise RuleViolationError(found)
             act(
                 prospect,
                 dated,
-                {"actor": cmd.actor, "actor_role": role, "occurred_at": occurred_at},
+                {"actor": dated.actor, "actor_role": role, "occurred_at": occurred_at},
             )
             if self._save(prospect):
                 return
@@ -232,3 +234,15 @@ class Kaflow(Application[UUID]):
         except OperationalError as e:
             raise ConflictError(f"the store is busy ({e}); nothing was written, retry") from None
         return True
+
+
+def _canonical_names(cmd: c.ProspectCommand, directory: UserDirectory) -> dict[str, Any]:
+    """Users named in a command, as they were added (names match regardless of case);
+    an unknown name is refused here, before any rule."""
+    names: dict[str, Any] = {"actor": directory.canonical(cmd.actor)}
+    for field in ("lead", "chair"):
+        if hasattr(cmd, field):
+            names[field] = directory.canonical(getattr(cmd, field))
+    if hasattr(cmd, "participants"):
+        names["participants"] = [directory.canonical(p) for p in cmd.participants]
+    return names

@@ -24,7 +24,7 @@ def init_workspace(
 
     All or nothing: if any part fails, a store file this call created is removed again.
     """
-    settings_module.zone(timezone)
+    zone = settings_module.zone(timezone)
     if (root / settings_module.CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is a workspace already")
     if store == "memory://":
@@ -35,11 +35,12 @@ def init_workspace(
     try:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        Kaflow(env=env, clock=clock).create_directory(owner)
+        Kaflow(env=env, clock=clock, zone=zone).create_directory(owner)
         settings_module.write(root, store, timezone)
     except BaseException:
         if created and path is not None:
             for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 leftover.unlink(missing_ok=True)
         raise
-    return settings_module.load(root)
+    # The workspace just made, as written: KAFLOW_STORE may name another store.
+    return settings_module.load(root, environ={})

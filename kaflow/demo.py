@@ -85,7 +85,7 @@ ACCOUNTS: list[tuple[str, str, Script]] = [
 def run_demo(folder: Path) -> Iterator[Step]:
     """Create a workspace in ``folder`` and develop three accounts in it."""
     app = open_app(init_workspace(folder, "olga", "sqlite:///kaflow.db", "UTC"))
-    start = app.clock.now().replace(microsecond=0) - timedelta(days=30)
+    start = app.now().replace(microsecond=0) - timedelta(days=30)
     for name, role in (("mia", Role.MANAGER), ("sam", Role.SALES)):
         app.add_user(c.AddUser(actor="olga", name=name, role=role, effective_from=start))
     for n, (name, nature, script) in enumerate(ACCOUNTS):

@@ -63,11 +63,17 @@ class UserDirectory(Aggregate):
     def timeline(self, name: str) -> list[tuple[datetime, str]]:
         return [(f, str(r)) for f, r in self._timeline(name)]  # type: ignore[misc]
 
+    def canonical(self, name: str) -> str:
+        """The user's name as it was added; names match regardless of case."""
+        if name in self.timelines:
+            return name
+        for known in self.timelines:
+            if known.casefold() == name.casefold():
+                return known
+        raise UnknownUserError(name)
+
     def _timeline(self, name: str) -> list[list[object]]:
-        try:
-            return self.timelines[name]
-        except KeyError:
-            raise UnknownUserError(name) from None
+        return self.timelines[self.canonical(name)]
 
     def add_user(
         self, name: str, role: str, effective_from: datetime, by: str, now: datetime
@@ -82,22 +88,12 @@ class UserDirectory(Aggregate):
         self, name: str, role: str, effective_from: datetime, by: str, now: datetime
     ) -> None:
         self._require_owner(by, now, "change roles")
-        first = self.timeline(name)[0][0]
-        if effective_from < first:
-            raise InvalidChangeError(
-                f"{name} has a role only from {first.isoformat(timespec='minutes')}; "
-                "a change cannot take effect before that"
-            )
-        if self.role_of(name, effective_from) == role and not self._changes_after(
-            name, effective_from
-        ):
-            raise InvalidChangeError(f"{name} is '{role}' from then on already; nothing to change")
+        name = self.canonical(name)
+        if self.role_of(name, effective_from) == role:
+            raise InvalidChangeError(f"{name} is '{role}' then already; nothing to change")
         if role != Role.OWNER and not self._owner_remains(name, effective_from, now):
             raise AccessError(f"access: {name} is the only owner; make someone else owner first")
         self._role_assigned(name=name, role=role, effective_from=effective_from, by=by)
-
-    def _changes_after(self, name: str, at: datetime) -> bool:
-        return any(since > at for since, _ in self.timeline(name))
 
     def _owner_remains(self, name: str, effective_from: datetime, now: datetime) -> bool:
         """Whether someone else is owner now and from then on, so users stay manageable."""

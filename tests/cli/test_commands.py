@@ -536,3 +536,11 @@ def test_a_bad_follow_up_window_in_the_config_is_reported(ws: Run, tmp_path: Pat
     config = tmp_path / "kaflow.toml"
     config.write_text(config.read_text().replace('"P7D"', '"banana"'))
     assert "follow_up_within" in ws("prospect", "list", code=2).stderr
+
+
+def test_user_names_match_regardless_of_case(ws: Run) -> None:
+    pid = new_account(ws, "prepared")
+    data = as_json(ws(*VISIT(pid, lead="MIA"), "--json", user="SAM"))
+    assert data["last_visit"]["lead"] == "mia"
+    history = as_json(ws("history", pid, "--json"))
+    assert history["events"][-1]["actor"] == "sam"

@@ -90,13 +90,20 @@ def test_a_future_owner_does_not_count_as_an_owner_now() -> None:
         )
 
 
-def test_changes_before_the_first_role_or_changing_nothing_are_refused() -> None:
+def test_a_role_can_be_recorded_from_before_the_first_one_and_empty_changes_are_refused() -> None:
     from kaflow.aggregates.errors import InvalidChangeError
 
-    d = directory()
-    with pytest.raises(InvalidChangeError, match="cannot take effect before"):
-        d.change_role("sam", "manager", T0, by="olga", now=T0 + timedelta(days=2))
+    d = directory()  # sam: sales from day 1
+    d.change_role("sam", "manager", T0, by="olga", now=T0 + timedelta(days=2))
+    assert d.role_of("sam", T0) == "manager"
+    assert d.role_of("sam", T0 + timedelta(days=1)) == "sales"
     with pytest.raises(InvalidChangeError, match="nothing to change"):
         d.change_role("sam", "sales", T0 + timedelta(days=2), by="olga", now=T0 + timedelta(days=2))
     with pytest.raises(InvalidChangeError, match="'sam' exists already"):
         d.add_user("SAM", "sales", T0, by="olga", now=T0 + timedelta(days=2))
+
+
+def test_names_match_regardless_of_case() -> None:
+    d = directory()
+    assert d.canonical("SAM") == "sam"
+    assert d.role_of("Sam", T0 + timedelta(days=1)) == "sales"
