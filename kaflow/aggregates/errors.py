@@ -24,14 +24,19 @@ class LifecycleError(DomainError):
 
 
 class DatedTooEarlyError(LifecycleError):
-    def __init__(self, trigger: str, state: str, since: datetime, at: datetime) -> None:
+    def __init__(
+        self, trigger: str, state: str, floor: datetime, at: datetime, *, after_last_step: bool
+    ) -> None:
         self.trigger = trigger
         self.state = state
         self.allowed = []
+        step = trigger.replace("_", "-")
+        if after_last_step:
+            where = f"its last step while '{state}' was on {_minute(floor)}"
+        else:
+            where = f"the account has been '{state}' since {_minute(floor)}"
         DomainError.__init__(
-            self,
-            f"lifecycle: the account has been '{state}' since {_minute(since)}; "
-            f"a {trigger.replace('_', '-')} cannot be dated {_minute(at)}, before that",
+            self, f"lifecycle: {where}; '{step}' cannot be dated {_minute(at)}, before that"
         )
 
 

@@ -48,7 +48,8 @@ class Prospect(Aggregate):
         self.last_visit: dict[str, Any] | None = None
         self.outcome: dict[str, Any] | None = None
         self.identified_at = occurred_at
-        self.state_since = occurred_at
+        self.state_since = occurred_at  # when the account entered its state
+        self.latest_at = occurred_at  # the latest step taken in that state
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -62,8 +63,12 @@ class Prospect(Aggregate):
         dest = next_state(trigger, self.state)
         if dest is None:
             raise LifecycleError(trigger, self.state, allowed_triggers(self.state))
-        if at < self.state_since:
-            raise DatedTooEarlyError(trigger, self.state, self.state_since, at)
+        moves = dest != self.state or trigger == "visit"
+        # A step that moves the account comes after everything done in the state it
+        # leaves; a step within the state comes after the account entered it.
+        floor = self.latest_at if moves else self.state_since
+        if at < floor:
+            raise DatedTooEarlyError(trigger, self.state, floor, at, after_last_step=moves)
         return dest
 
     # -- commands -----------------------------------------------------------------
@@ -145,7 +150,14 @@ class Prospect(Aggregate):
         actor_role: str,
         occurred_at: datetime,
     ) -> None:
-        self.approach = {"method": method, "chair": chair, "decided_at": occurred_at}
+        first = self.approach["first_decided_at"] if self.approach else occurred_at
+        self.approach = {
+            "method": method,
+            "chair": chair,
+            "decided_at": occurred_at,
+            "first_decided_at": min(first, occurred_at),  # R4: contacts come after this
+        }
+        self._stepped(occurred_at)
 
     @event("ContactRecorded")
     def _contact_recorded(
@@ -171,7 +183,8 @@ class Prospect(Aggregate):
         actor_role: str,
         occurred_at: datetime,
     ) -> None:
-        self.conference_at = occurred_at
+        self.conference_at = max(self.conference_at or occurred_at, occurred_at)
+        self._stepped(occurred_at)
 
     @event("MaterialPrepared")
     def _material_prepared(
@@ -183,7 +196,8 @@ class Prospect(Aggregate):
         actor_role: str,
         occurred_at: datetime,
     ) -> None:
-        self.material_at = occurred_at
+        self.material_at = max(self.material_at or occurred_at, occurred_at)
+        self._stepped(occurred_at)
 
     @event("VisitRecorded")
     def _visit_recorded(
@@ -256,4 +270,10 @@ class Prospect(Aggregate):
         conference, material and follow-up again), restarts ``state_since``."""
         if state != self.state or again:
             self.state_since = at
+            self.latest_at = at
+        else:
+            self._stepped(at)
         self.state = state
+
+    def _stepped(self, at: datetime) -> None:
+        self.latest_at = max(self.latest_at, at)

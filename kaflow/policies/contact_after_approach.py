@@ -15,9 +15,11 @@ def check(cmd: Dated, prospect: Prospect, directory: UserDirectory) -> Violation
         return Violation(
             RULE, "no contact before the development approach is decided (run 'kaflow approach')"
         )
-    decided = prospect.approach["decided_at"]
+    decided = prospect.approach["first_decided_at"]
     if when(cmd) < decided:
         return Violation(
-            RULE, f"the approach was decided on {decided.date()}; a contact cannot come before it"
+            RULE,
+            f"the approach was first decided at {decided.strftime('%Y-%m-%d %H:%M')}; "
+            "a contact cannot come before it",
         )
     return None

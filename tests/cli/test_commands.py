@@ -259,7 +259,7 @@ def test_steps_cannot_be_dated_before_the_state_they_follow(ws: Run) -> None:
     result = ws(
         "follow-up", pid, "--channel", "phone", "--feedback", "f", "--at", "2026-03-05", code=1
     )
-    assert result.stderr.startswith("lifecycle: the account has been 'visited' since 2026-03-06")
+    assert result.stderr.startswith("lifecycle: its last step while 'visited' was on 2026-03-06")
     result = ws(
         "contact",
         new_account(ws, "approach"),

@@ -120,7 +120,7 @@ def test_dates_in_the_future_are_bad_input_and_before_identification_refused(
     lose = {"actor": "sam", "prospect_id": pid, "reason": "price", "analysis": "a"}
     with pytest.raises(BadInputError, match="in the future"):
         app.handle(c.LoseAccount.validate({**lose, "occurred_at": at(60)}))
-    with pytest.raises(LifecycleError, match="'identified' since 2026-03-03 09:00 UTC"):
+    with pytest.raises(LifecycleError, match="while 'identified' was on 2026-03-03 09:00 UTC"):
         app.handle(c.LoseAccount.validate({**lose, "occurred_at": at(0)}))
     assert event_count(app, pid) == 1
 

@@ -183,16 +183,22 @@ class Procedure(RuleBasedStateMachine):
 
     @invariant()
     def the_state_changes_in_time_order(self) -> None:
-        """Every step happened no earlier than the account entered the state it was taken
-        from (a visit starts its cycle again)."""
+        """A step that moves the account comes after every step taken in the state it
+        leaves; a step within a state comes after the account entered it."""
         for pid in self.expected:
-            state, since = None, None
+            state, since, latest = None, None, None
             for event in self.app.events.get(pid):
                 fields = vars(event)
-                assert since is None or fields["occurred_at"] >= since
+                at = fields["occurred_at"]
                 new_state = fields.get("state", state)
-                if new_state != state or type(event).__name__ in ("Identified", "VisitRecorded"):
-                    state, since = new_state, fields["occurred_at"]
+                kind = type(event).__name__
+                moves = new_state != state or kind in ("Identified", "VisitRecorded")
+                if latest is not None and since is not None:
+                    assert at >= (latest if moves else since), (kind, at, since, latest)
+                if moves:
+                    state, since, latest = new_state, at, at
+                else:
+                    latest = max(latest, at) if latest is not None else at
 
     @invariant()
     def every_visit_was_led_by_a_manager_then(self) -> None:
