@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 @dataclass
 class Env:
     actor: str | None = None
-    as_json: bool = False  # the command was asked for --json: errors come as JSON too
     clock: Clock = field(default_factory=SystemClock)
     cwd: Path | None = None
     _settings: Settings | None = None

@@ -52,10 +52,15 @@ class Refusal(click.ClickException):
     def show(self, file: object = None) -> None:
         click.echo(self.format_message(), err=True)
         if self.as_json:
-            document = {"error": self.format_message(), "exit_code": self.exit_code}
-            if self.rule:
-                document["rule"] = self.rule
-            click.echo(json.dumps(document, ensure_ascii=False))
+            print_json_error(self.format_message(), self.exit_code, self.rule)
+
+
+def print_json_error(message: str, exit_code: int, rule: str | None = None) -> None:
+    """Under --json, an error is one JSON document on stdout too."""
+    document: dict[str, object] = {"error": message, "exit_code": exit_code}
+    if rule:
+        document["rule"] = rule
+    click.echo(json.dumps(document, ensure_ascii=False))
 
 
 def as_refusal(error: Exception) -> Refusal | None:
@@ -70,7 +75,9 @@ def as_refusal(error: Exception) -> Refusal | None:
         return Refusal(str(error), REFUSED, rule=error.violation.rule)
     for kind, code in EXIT_CODES:
         if isinstance(error, kind):
-            return Refusal(str(error), code, rule="lifecycle" if code == REFUSED else None)
+            return Refusal(
+                str(error), code, rule=str(error).split(":", 1)[0] if code == 1 else None
+            )
     return None
 
 

@@ -47,9 +47,15 @@ class KaflowGroup(click.Group):
         return next(c for c in commands if c.name == cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
+        # Known before parsing, so that even a usage error answers --json with JSON.
+        wants_json = "--json" in [*ctx._protected_args, *ctx.args]
         try:
             return super().invoke(ctx)
-        except click.ClickException:
+        except click.ClickException as error:
+            if wants_json:
+                from cli.errors import print_json_error
+
+                print_json_error(error.format_message(), error.exit_code)
             raise
         except Exception as error:
             from cli.errors import as_refusal
@@ -57,7 +63,7 @@ class KaflowGroup(click.Group):
             refusal = as_refusal(error)
             if refusal is None:
                 raise
-            refusal.as_json = ctx.ensure_object(Env).as_json
+            refusal.as_json = wants_json
             raise refusal from None
 
 

@@ -14,19 +14,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def output_options(func: F) -> F:
     """``--json``: print one JSON document instead of text (an error too, on stdout)."""
     return click.option(
-        "--json",
-        "as_json",
-        is_flag=True,
-        callback=_remember_json,
-        help="Print one JSON document instead of text.",
+        "--json", "as_json", is_flag=True, help="Print one JSON document instead of text."
     )(func)
-
-
-def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
-    from cli.context import Env
-
-    ctx.ensure_object(Env).as_json = value
-    return value
 
 
 def emit(as_json: bool, data: Any, text: Callable[[], str]) -> None:

@@ -544,3 +544,21 @@ def test_user_names_match_regardless_of_case(ws: Run) -> None:
     assert data["last_visit"]["lead"] == "mia"
     history = as_json(ws("history", pid, "--json"))
     assert history["events"][-1]["actor"] == "sam"
+
+
+@pytest.mark.parametrize(
+    ("args", "user", "code"),
+    [
+        (["prospect", "list"], None, 2),
+        (["user", "add", "z", "--role", "boss"], "olga", 2),
+        (["user", "add", "z", "--role", "sales"], "sam", 1),
+        (["prospect", "show"], "sam", 2),
+    ],
+)
+def test_usage_and_access_errors_under_json_are_json(
+    ws: Run, args: list[str], user: str | None, code: int
+) -> None:
+    document = json.loads(ws(*args, "--json", user=user, code=code).stdout)
+    assert document["exit_code"] == code
+    if code == 1:
+        assert document["rule"] == "access"
