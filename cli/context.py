@@ -57,7 +57,12 @@ class Env:
         if text is None:
             return None
         try:
-            return parse_when(text, self.settings.timezone, end_of_day=end_of_day)
+            return parse_when(
+                text,
+                self.settings.timezone,
+                end_of_day=end_of_day,
+                today=self.clock.now().astimezone(self.settings.timezone).date(),
+            )
         except ValueError as e:
             raise BadInputError(f"{option}: {e}") from None
 

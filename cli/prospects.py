@@ -111,9 +111,9 @@ def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
     Example:
       kaflow prospect show 3f2a1b
     """
-    from kaflow.reading import summary
+    from kaflow.reading import account
 
-    data = summary(env.app.get_prospect(env.account(account_id)))
+    data = account(env.app, env.account(account_id))
     emit(as_json, data, lambda: describe(data))
 
 
@@ -194,7 +194,7 @@ def analyse(env: Env, account_id: str, path: Path, at: str | None, as_json: bool
       kaflow analyse 3f2a1b --file acme.yaml
     """
     from kaflow.analysis import AnalyseProspect, load_analysis_file
-    from kaflow.reading import summary
+    from kaflow.reading import account
 
     cmd = AnalyseProspect.validate(
         {
@@ -205,7 +205,7 @@ def analyse(env: Env, account_id: str, path: Path, at: str | None, as_json: bool
         }
     )
     env.app.handle(cmd)
-    data = summary(env.app.get_prospect(cmd.prospect_id))
+    data = account(env.app, cmd.prospect_id)
     emit(
         as_json,
         data,

@@ -31,7 +31,7 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
         @output_options
         @pass_env
         def run(env: Env, /, account_id: str, at: str | None, as_json: bool, **fields: Any) -> None:
-            from kaflow.reading import summary
+            from kaflow.reading import account
 
             cmd = command.validate(
                 {
@@ -42,7 +42,7 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
                 }
             )
             env.app.handle(cmd)
-            data = summary(env.app.get_prospect(cmd.prospect_id))
+            data = account(env.app, cmd.prospect_id)
             emit(as_json, data, lambda: f"{data['name']}: {done}; now {data['state']}.")
 
         run.__doc__ = func.__doc__
@@ -180,7 +180,8 @@ def lose() -> None:
 @step("reopen", c.ReopenAccount, "reopened")
 @click.option("--reason", required=True, help="Why development starts again.")
 def reopen() -> None:
-    """Reopen a lost account: it returns to 'analysed'.
+    """Reopen a lost account: it returns to 'analysed' (or to 'identified' if it was
+    lost before its analysis), and a new approach must be decided.
 
     \b
     Example:

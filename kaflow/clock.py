@@ -31,28 +31,44 @@ class FixedClock:
         self._now += by
 
 
-def parse_when(text: str, zone: tzinfo, *, end_of_day: bool = False) -> datetime:
-    """ISO 8601 date or date-time; without a zone it means the workspace's zone.
+EARLIEST, LATEST = 1900, 2999  # beyond these, a date is a typing mistake
+
+
+def parse_when(
+    text: str, zone: tzinfo, *, end_of_day: bool = False, today: date | None = None
+) -> datetime:
+    """ISO 8601 date, date-time or (with ``today``) time of day; without a zone it means
+    the workspace's zone.
 
     A bare date means its first instant, or its last with ``end_of_day`` ("as of a
     date" includes that day). Raises ValueError with a message fit for a user.
     """
     raw = text.strip()
     try:
-        if len(raw) == 10:
-            parsed = datetime.combine(date.fromisoformat(raw), time.max if end_of_day else time())
-        else:
-            parsed = datetime.fromisoformat(raw)
+        parsed = _parse(raw, end_of_day, today)
     except ValueError:
         raise ValueError(
             f"'{text}' is not an ISO 8601 date or time (e.g. 2026-11-02 or 2026-11-02T14:30+08:00)"
         ) from None
+    if not EARLIEST <= parsed.year <= LATEST:
+        raise ValueError(f"'{text}' is out of range ({EARLIEST} to {LATEST})")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
+    # Through UTC and back: a local time that does not exist (a daylight-saving gap)
+    # becomes the real instant it names, shown as the clock then read.
+    return parsed.astimezone(UTC).astimezone(zone)
+
+
+def _parse(raw: str, end_of_day: bool, today: date | None) -> datetime:
     try:
-        return parsed.astimezone(zone)
-    except (OverflowError, ValueError):
-        raise ValueError(f"'{text}' is out of range") from None
+        day = date.fromisoformat(raw)
+    except ValueError:
+        pass
+    else:
+        return datetime.combine(day, time.max if end_of_day else time())
+    if today is not None and ":" in raw and "-" not in raw[:3] and "T" not in raw:
+        return datetime.combine(today, time.fromisoformat(raw))
+    return datetime.fromisoformat(raw)
 
 
 _DURATION = re.compile(

@@ -7,7 +7,7 @@ pipeline reports) are built in ``kaflow.projections``.
 from __future__ import annotations
 
 import string
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -47,7 +47,12 @@ def resolve_id(app: Kaflow, text: str) -> UUID:
     return UUID(found[0])
 
 
-def summary(prospect: Prospect) -> dict[str, Any]:
+def account(app: Kaflow, prospect_id: UUID) -> dict[str, Any]:
+    """An account as it stands now, for people and for --json."""
+    return summary(app.get_prospect(prospect_id), app.zone)
+
+
+def summary(prospect: Prospect, zone: tzinfo = UTC) -> dict[str, Any]:
     return {
         "id": str(prospect.id),
         "name": prospect.name,
@@ -66,7 +71,7 @@ def summary(prospect: Prospect) -> dict[str, Any]:
         "next": [t.replace("_", "-") for t in allowed_triggers(prospect.state)],
         "identified_at": prospect.identified_at.isoformat(),
         "version": prospect.version,
-        "last_recorded_at": prospect.modified_on.isoformat(),
+        "last_recorded_at": prospect.modified_on.astimezone(zone).isoformat(),
     }
 
 
@@ -75,7 +80,7 @@ def list_prospects(app: Kaflow, state: str | None = None) -> list[dict[str, Any]
     for notification in notifications_with_topic(app.recorder, IDENTIFIED_TOPIC):
         prospect = app.get_prospect(notification.originator_id)
         if state is None or prospect.state == state:
-            rows.append(summary(prospect))
+            rows.append(summary(prospect, app.zone))
     return rows
 
 
@@ -88,20 +93,20 @@ def history(app: Kaflow, prospect_id: UUID, as_of: datetime | None = None) -> di
         if as_of is not None and domain_event.timestamp > as_of:
             break
         version = domain_event.originator_version
-        entries.append(_entry(domain_event))
+        entries.append(_entry(domain_event, app.zone))
     if version is None:
         if as_of is None:
             raise NotFoundError(f"no account with id {prospect_id}")
         raise NotFoundError(f"account {prospect_id} was not yet recorded at {as_of.isoformat()}")
     prospect = app.get_prospect(prospect_id, version=version)
-    return {"account": summary(prospect), "as_of": _plain(as_of), "events": entries}
+    return {"account": summary(prospect, app.zone), "as_of": _plain(as_of), "events": entries}
 
 
-def _entry(domain_event: Any) -> dict[str, Any]:
+def _entry(domain_event: Any, zone: tzinfo) -> dict[str, Any]:
     fields = vars(domain_event)
     return {
         "sequence": domain_event.originator_version,
-        "recorded_at": domain_event.timestamp.isoformat(),
+        "recorded_at": domain_event.timestamp.astimezone(zone).isoformat(),
         "occurred_at": _plain(fields.get("occurred_at")),
         "actor": fields.get("actor"),
         "actor_role": fields.get("actor_role"),

@@ -49,9 +49,12 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "win", "source": [State.FOLLOWED_UP], "dest": State.WON},
     {"trigger": "lose", "source": OPEN_STATES, "dest": State.LOST},
     {"trigger": "reopen", "source": [State.LOST], "dest": State.ANALYSED},
+    # Only for an account lost before its analysis (R2 still applies): the aggregate
+    # chooses; next_state() gives the first row, analysed.
+    {"trigger": "reopen", "source": [State.LOST], "dest": State.IDENTIFIED},
 ]
 
-TRIGGERS = [t["trigger"] for t in TRANSITIONS]
+TRIGGERS = list(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
 
 _MACHINE = Machine(
     model=None,
@@ -69,6 +72,12 @@ def next_state(trigger: str, state: str) -> str | None:
     """Where ``trigger`` leads from ``state``, or None if it may not fire there."""
     found = _MACHINE.get_transitions(trigger=trigger, source=str(state))
     return str(found[0].dest) if found else None
+
+
+@cache
+def lifecycle_destinations(trigger: str, state: str) -> list[str]:
+    """Every state the table lets ``trigger`` lead to from ``state``."""
+    return [str(t.dest) for t in _MACHINE.get_transitions(trigger=trigger, source=str(state))]
 
 
 @cache

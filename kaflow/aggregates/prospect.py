@@ -15,7 +15,12 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from kaflow.aggregates.errors import DatedTooEarlyError, LifecycleError
-from kaflow.aggregates.lifecycle import State, allowed_triggers, next_state
+from kaflow.aggregates.lifecycle import (
+    State,
+    allowed_triggers,
+    lifecycle_destinations,
+    next_state,
+)
 
 
 class Prospect(Aggregate):
@@ -121,6 +126,7 @@ class Prospect(Aggregate):
         state = self.require("reopen", meta["occurred_at"])
         if self.development_value is None:
             state = State.IDENTIFIED.value  # lost before its analysis: R2 still applies
+        assert state in lifecycle_destinations("reopen", State.LOST)
         self._reopened(reason=reason, state=state, **meta)
 
     # -- events: mutate only --------------------------------------------------------

@@ -60,3 +60,23 @@ def test_bad_durations_are_refused(text: str) -> None:
 
     with pytest.raises(ValueError, match="ISO 8601 duration"):
         parse_duration(text)
+
+
+def test_a_time_of_day_means_today_and_basic_dates_are_dates() -> None:
+    from datetime import date
+
+    today = date(2026, 11, 29)
+    assert parse_when("14:30", SHANGHAI, today=today) == datetime(2026, 11, 29, 6, 30, tzinfo=UTC)
+    assert parse_when("20261129", SHANGHAI, end_of_day=True).hour == 23
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "9999-12-31T23:00-05:00", "1899-12-31"])
+def test_implausible_years_are_out_of_range(text: str) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        parse_when(text, SHANGHAI)
+
+
+def test_a_time_in_a_daylight_saving_gap_is_the_instant_it_names() -> None:
+    new_york = ZoneInfo("America/New_York")
+    parsed = parse_when("2026-03-08T02:30", new_york)
+    assert parsed.utcoffset() == timedelta(hours=-4) and parsed.hour == 3
