@@ -48,9 +48,6 @@ class UserDirectory(Aggregate):
     def names(self) -> list[str]:
         return sorted(self.timelines)
 
-    def has(self, name: str) -> bool:
-        return name in self.timelines
-
     def role_of(self, name: str, at: datetime) -> str | None:
         """The role ``name`` held at ``at``, or None if they held none yet."""
         held: str | None = None

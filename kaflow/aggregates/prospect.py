@@ -58,9 +58,6 @@ class Prospect(Aggregate):
 
     # -- lifecycle ----------------------------------------------------------------
 
-    def may(self, trigger: str) -> bool:
-        return next_state(trigger, self.state) is not None
-
     def require(self, trigger: str, at: datetime) -> str:
         """The state ``trigger`` leads to from here, at time ``at``; refuse it if the
         lifecycle does not allow it now, or if it is dated before the account entered
