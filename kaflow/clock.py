@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Protocol
 
 
@@ -66,9 +66,21 @@ def _parse(raw: str, end_of_day: bool, today: date | None) -> datetime:
         pass
     else:
         return datetime.combine(day, time.max if end_of_day else time())
-    if today is not None and ":" in raw and "-" not in raw[:3] and "T" not in raw:
+    if today is not None and _TIME_OF_DAY.match(raw):
         return datetime.combine(today, time.fromisoformat(raw))
     return datetime.fromisoformat(raw)
+
+
+_TIME_OF_DAY = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+def fixed_offset(moment: datetime) -> datetime:
+    """The same instant with a fixed UTC offset, as it will read back from the store:
+    a live aggregate and a replayed one then hold identical times (and time arithmetic
+    across a daylight-saving change gives one answer)."""
+    offset = moment.utcoffset()
+    assert offset is not None, "kaflow keeps zone-aware times only"
+    return moment.astimezone(timezone(offset))
 
 
 _DURATION = re.compile(
@@ -85,4 +97,7 @@ def parse_duration(text: str) -> timedelta:
     found = _DURATION.match(text.strip().upper())
     if not found or text.strip().upper() in ("P", "PT") or text.strip().upper().endswith("T"):
         raise ValueError(f"'{text}' is not an ISO 8601 duration in weeks, days or hours (e.g. P7D)")
-    return timedelta(**{unit: int(n) for unit, n in found.groupdict().items() if n})
+    try:
+        return timedelta(**{unit: int(n) for unit, n in found.groupdict().items() if n})
+    except OverflowError:
+        raise ValueError(f"'{text}' is out of range") from None

@@ -50,12 +50,7 @@ class UserDirectory(Aggregate):
 
     def role_of(self, name: str, at: datetime) -> str | None:
         """The role ``name`` held at ``at``, or None if they held none yet."""
-        held: str | None = None
-        for effective_from, role in self._timeline(name):
-            assert isinstance(effective_from, datetime)
-            if effective_from <= at:
-                held = str(role)
-        return held
+        return _held(self._timeline(name), at)
 
     def timeline(self, name: str) -> list[tuple[datetime, str]]:
         return [(f, str(r)) for f, r in self._timeline(name)]  # type: ignore[misc]
@@ -88,19 +83,23 @@ class UserDirectory(Aggregate):
         name = self.canonical(name)
         if self.role_of(name, effective_from) == role:
             raise InvalidChangeError(f"{name} is '{role}' then already; nothing to change")
-        if role != Role.OWNER and not self._owner_remains(name, effective_from, now):
-            raise AccessError(f"access: {name} is the only owner; make someone else owner first")
+        if not self._always_an_owner(name, [effective_from, role], now):
+            raise AccessError(
+                "access: this would leave kaflow without an owner at some time from now on; "
+                "make someone else owner first"
+            )
         self._role_assigned(name=name, role=role, effective_from=effective_from, by=by)
 
-    def _owner_remains(self, name: str, effective_from: datetime, now: datetime) -> bool:
-        """Whether someone else is owner now and from then on, so users stay manageable."""
-        later = max(effective_from, now)
-        return any(
-            self.role_of(other, now) == Role.OWNER
-            and self.role_of(other, later) == Role.OWNER
-            and self.timeline(other)[-1][1] == Role.OWNER
-            for other in self.timelines
-            if other != name
+    def _always_an_owner(self, name: str, change: list[object], now: datetime) -> bool:
+        """Whether, with ``change`` in ``name``'s timeline, someone is owner now and at
+        every later change, so that users can always be managed."""
+        timelines = {n: list(t) for n, t in self.timelines.items()}
+        timelines[name] = sorted([*timelines[name], change], key=_effective)
+        moments = {now} | {_effective(e) for t in timelines.values() for e in t}
+        return all(
+            any(_held(t, moment) == Role.OWNER for t in timelines.values())
+            for moment in moments
+            if moment >= now
         )
 
     def _require_owner(self, by: str, at: datetime, what: str) -> None:
@@ -112,4 +111,18 @@ class UserDirectory(Aggregate):
     def _role_assigned(self, name: str, role: str, effective_from: datetime, by: str) -> None:
         timeline = self.timelines.setdefault(name, [])
         timeline.append([effective_from, role])
-        timeline.sort(key=lambda entry: entry[0])  # type: ignore[arg-type,return-value]
+        timeline.sort(key=_effective)
+
+
+def _effective(entry: list[object]) -> datetime:
+    moment = entry[0]
+    assert isinstance(moment, datetime)
+    return moment
+
+
+def _held(timeline: list[list[object]], at: datetime) -> str | None:
+    held: str | None = None
+    for entry in timeline:
+        if _effective(entry) <= at:
+            held = str(entry[1])
+    return held

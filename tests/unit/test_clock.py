@@ -80,3 +80,17 @@ def test_a_time_in_a_daylight_saving_gap_is_the_instant_it_names() -> None:
     new_york = ZoneInfo("America/New_York")
     parsed = parse_when("2026-03-08T02:30", new_york)
     assert parsed.utcoffset() == timedelta(hours=-4) and parsed.hour == 3
+
+
+def test_a_date_and_time_with_a_space_is_not_a_time_of_day() -> None:
+    from datetime import date
+
+    parsed = parse_when("2026-01-05 14:30", SHANGHAI, today=date(2026, 11, 29))
+    assert (parsed.date().isoformat(), parsed.hour) == ("2026-01-05", 14)
+
+
+def test_a_huge_duration_is_out_of_range() -> None:
+    from kaflow.clock import parse_duration
+
+    with pytest.raises(ValueError, match="out of range"):
+        parse_duration("P99999999999D")

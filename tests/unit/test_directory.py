@@ -71,7 +71,7 @@ def test_the_directory_id_is_the_documented_uuid5() -> None:
 
 def test_the_last_owner_cannot_give_up_ownership() -> None:
     d = directory()
-    with pytest.raises(AccessError, match="only owner"):
+    with pytest.raises(AccessError, match="without an owner"):
         d.change_role(
             "olga", "sales", T0 + timedelta(days=3), by="olga", now=T0 + timedelta(days=3)
         )
@@ -107,3 +107,21 @@ def test_names_match_regardless_of_case() -> None:
     d = directory()
     assert d.canonical("SAM") == "sam"
     assert d.role_of("Sam", T0 + timedelta(days=1)) == "sales"
+
+
+def test_scheduled_changes_cannot_leave_a_gap_without_an_owner() -> None:
+    d = directory()
+    now = T0 + timedelta(days=2)
+    d.change_role("sam", "owner", now, by="olga", now=now)
+    d.change_role("sam", "sales", T0 + timedelta(days=10), by="olga", now=now)
+    d.change_role("sam", "owner", T0 + timedelta(days=15), by="olga", now=now)
+    with pytest.raises(AccessError, match="without an owner"):
+        d.change_role("olga", "sales", now, by="olga", now=now)  # nobody from day 10 to 15
+    d.change_role("olga", "sales", T0 + timedelta(days=16), by="olga", now=now)
+
+
+def test_the_only_owner_may_extend_their_record_back_in_time() -> None:
+    d = directory()
+    d.change_role("olga", "sales", T0 - timedelta(days=30), by="olga", now=T0 + timedelta(days=2))
+    assert d.role_of("olga", T0 - timedelta(days=1)) == "sales"
+    assert d.role_of("olga", T0 + timedelta(days=2)) == "owner"
