@@ -4,7 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.policies import Dated, Violation, when
+from kaflow.policies import Violation
 
 RULE = "R7"
 STATEMENT = "Before the visit a pre-visit conference is held to hear other developers' opinions."
@@ -28,9 +28,10 @@ def check_conference(
     return None
 
 
-def check_visit(cmd: Dated, prospect: Prospect, directory: UserDirectory) -> Violation | None:
-    held = prospect.conference_at
-    if held is None or held > when(cmd):
+def check_visit(cmd: object, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    # Held since the previous visit; that it came before this one follows from the
+    # lifecycle's ordering (a visit comes after every step of the state it leaves).
+    if prospect.conference_at is None:
         return Violation(
             RULE, "a pre-visit conference must be held before each visit (run 'kaflow conference')"
         )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.policies import Dated, Violation, when
+from kaflow.policies import Violation
 
 RULE = "R4"
 STATEMENT = (
@@ -10,16 +10,11 @@ STATEMENT = (
 )
 
 
-def check(cmd: Dated, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+def check(cmd: object, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    # That a contact is not dated before the approach follows from the lifecycle's
+    # ordering: the first contact moves the account, after every step of 'analysed'.
     if prospect.approach is None:
         return Violation(
             RULE, "no contact before the development approach is decided (run 'kaflow approach')"
-        )
-    decided = prospect.approach["first_decided_at"]
-    if when(cmd) < decided:
-        return Violation(
-            RULE,
-            f"the approach was first decided at {decided.strftime('%Y-%m-%d %H:%M')}; "
-            "a contact cannot come before it",
         )
     return None

@@ -4,7 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
-from kaflow.policies import Dated, Violation, missing, when
+from kaflow.policies import Violation, missing
 
 RULE = "R8"
 STATEMENT = "Prepare material before the visit: customer data, its analysis, sales material."
@@ -30,8 +30,8 @@ def check_material(cmd: Material, prospect: Prospect, directory: UserDirectory) 
     return None
 
 
-def check_visit(cmd: Dated, prospect: Prospect, directory: UserDirectory) -> Violation | None:
-    prepared = prospect.material_at
-    if prepared is None or prepared > when(cmd):
+def check_visit(cmd: object, prospect: Prospect, directory: UserDirectory) -> Violation | None:
+    # Prepared since the previous visit; before this one by the lifecycle's ordering.
+    if prospect.material_at is None:
         return Violation(RULE, "material must be prepared before each visit (run 'kaflow prepare')")
     return None

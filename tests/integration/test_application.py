@@ -93,6 +93,26 @@ def test_loops_after_a_follow_up_need_a_new_conference_and_material(app: Kaflow)
     assert app.get_prospect(pid).visits == 2
 
 
+def test_a_visit_or_contact_dated_before_what_it_needs_is_refused(app: Kaflow) -> None:
+    pid = identify(app)
+    advance(app, pid, "approach")  # approach on day 2
+    contact = c.RecordContact(
+        actor="sam",
+        prospect_id=pid,
+        channel=c.ContactChannel.PHONE,
+        person="W",
+        attitude=c.Attitude.NEUTRAL,
+        notes="n",
+        occurred_at=at(1.5),
+    )
+    with pytest.raises(LifecycleError, match="'analysed' was on 2026-03-04"):
+        app.handle(contact)
+    pid = identify(app, "B")
+    advance(app, pid, "prepared")  # conference and material on day 4
+    with pytest.raises(LifecycleError, match="'contacted' was on 2026-03-06"):
+        app.handle(visit_cmd(pid, when=at(3.5)))
+
+
 def test_role_at_the_time_of_the_visit(app: Kaflow) -> None:
     app.change_role(
         c.ChangeRole(actor="olga", name="sam", role=c.Role.MANAGER, effective_from=at(5))

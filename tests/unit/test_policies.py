@@ -69,8 +69,6 @@ def test_r6_message_names_the_person_role_and_date() -> None:
 
 def test_r7_a_conference_before_each_visit() -> None:
     assert rule(visit_cmd(uuid4(), when=at(5)), contacted(conference=False)) == "R7"
-    # A conference dated after the visit does not count for it.
-    assert rule(visit_cmd(uuid4(), when=at(3.5)), contacted()) == "R7"
 
 
 def test_r7_and_r8_are_needed_again_after_a_visit() -> None:
@@ -194,21 +192,6 @@ def test_every_policy_module_states_its_rule() -> None:
 def test_the_role_timeline_is_directory_time_not_recording_time() -> None:
     d = directory()
     assert d.role_of("sam", at(9) + timedelta(hours=23)) == "sales"
-
-
-def test_r4_a_contact_cannot_be_dated_before_the_approach_was_decided() -> None:
-    p = contacted()  # approach decided on day 2
-    early = c.RecordContact(
-        actor="sam",
-        prospect_id=p.id,
-        channel=c.ContactChannel.PHONE,
-        person="W",
-        attitude=c.Attitude.NEUTRAL,
-        notes="n",
-        occurred_at=at(1.5),
-    )
-    found = guards.violation(early, p, directory())
-    assert found is not None and found.rule == "R4" and "cannot come before it" in found.message
 
 
 def test_r6_names_a_lead_who_holds_no_role_yet() -> None:
