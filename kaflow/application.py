@@ -15,13 +15,13 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, OperationalError
+from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError
 
 from kaflow import commands as c
 from kaflow.aggregates.directory import DIRECTORY_ID, UserDirectory
 from kaflow.aggregates.errors import AccessError
 from kaflow.aggregates.prospect import Prospect
-from kaflow.clock import Clock, SystemClock
+from kaflow.clock import Clock, SystemClock, fixed_offset
 from kaflow.errors import (
     BadInputError,
     ConflictError,
@@ -93,7 +93,7 @@ class Kaflow(Application[UUID]):
         self._directory: UserDirectory | None = None
 
     def now(self) -> datetime:
-        return self.clock.now().astimezone(self.zone)
+        return fixed_offset(self.clock.now().astimezone(self.zone))
 
     # -- users --------------------------------------------------------------------
 
@@ -138,7 +138,8 @@ class Kaflow(Application[UUID]):
             directory = self._load_directory()
             now = self.now()
             self.actor_role(cmd.actor, directory, now)
-            act(directory, cmd.name, cmd.role.value, cmd.effective_from or now, cmd.actor, now)
+            effective = fixed_offset(cmd.effective_from or now)
+            act(directory, cmd.name, cmd.role.value, effective, cmd.actor, now)
             if self._save(directory):
                 return
         raise ConflictError("the user directory kept changing under this command; retry")
@@ -166,7 +167,7 @@ class Kaflow(Application[UUID]):
             service=cmd.service,
             actor=directory.canonical(cmd.actor),
             actor_role=role,
-            occurred_at=self._not_future(c.when(cmd, now), now),
+            occurred_at=self._dated(cmd, now),
         )
         self._save(prospect)
         return prospect.id
@@ -179,7 +180,7 @@ class Kaflow(Application[UUID]):
     ) -> None:
         """Snapshots only speed up loading: one that cannot be written (the store is busy,
         another process wrote the same one) must not fail a command whose events are saved."""
-        with contextlib.suppress(IntegrityError, OperationalError):
+        with contextlib.suppress(PersistenceError):
             super().take_snapshot(aggregate_id, version, projector_func)
 
     def get_prospect(self, prospect_id: UUID, version: int | None = None) -> Prospect:
@@ -200,7 +201,7 @@ class Kaflow(Application[UUID]):
             prospect = self.get_prospect(cmd.prospect_id)
             directory = self.directory()
             role = self.actor_role(cmd.actor, directory, now)
-            occurred_at = self._not_future(c.when(cmd, now), now)
+            occurred_at = self._dated(cmd, now)
             prospect.require(cmd.trigger, occurred_at)
             dated = dataclasses.replace(
                 cmd, occurred_at=occurred_at, **_canonical_names(cmd, directory)
@@ -217,7 +218,10 @@ class Kaflow(Application[UUID]):
                 return
         raise ConflictError("the account kept changing under this command; nothing was written")
 
-    def _not_future(self, when: datetime, now: datetime) -> datetime:
+    def _dated(self, cmd: c.ProspectCommand | c.IdentifyProspect, now: datetime) -> datetime:
+        """When the step happened (default now), with a fixed offset as it will be
+        stored; never in the future."""
+        when = fixed_offset(c.when(cmd, now))
         if when > now:
             raise BadInputError(
                 f"--at {when.isoformat(timespec='minutes')} is in the future "

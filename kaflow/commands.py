@@ -106,6 +106,14 @@ class LossReason(StrEnum):
 class Command:
     actor: UserName
 
+    def __post_init__(self) -> None:
+        # Built directly (by a scheduler, a test) rather than validated: a naive time
+        # would break every later comparison, so it is refused here too.
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, datetime) and value.tzinfo is None:
+                raise ValueError(f"{field.name} must be zone-aware")
+
     @classmethod
     def validate(cls, data: Mapping[str, Any]) -> Self:
         """A command from plain input; raises pydantic_core.ValidationError."""

@@ -42,9 +42,11 @@ def load(start: Path, environ: Mapping[str, str] = os.environ) -> Settings:
     path = root / CONFIG_NAME
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise WorkspaceError(f"cannot read {path}: {e}") from None
     policies = data.get("policies", {})
+    if not isinstance(policies, dict):
+        raise WorkspaceError(f"{path}: [policies] must be a table")
     return Settings(
         root=root,
         store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),

@@ -74,7 +74,13 @@ class UserDirectory(Aggregate):
         same = [n for n in self.timelines if n.casefold() == name.casefold()]
         if same:
             raise InvalidChangeError(f"user '{same[0]}' exists already (use 'kaflow user role')")
-        self._role_assigned(name=name, role=role, effective_from=effective_from, by=by)
+        self._role_assigned(
+            name=name,
+            role=role,
+            effective_from=effective_from,
+            by=self.canonical(by),
+            by_role=Role.OWNER.value,
+        )
 
     def change_role(
         self, name: str, role: str, effective_from: datetime, by: str, now: datetime
@@ -88,7 +94,13 @@ class UserDirectory(Aggregate):
                 "access: this would leave kaflow without an owner at some time from now on; "
                 "make someone else owner first"
             )
-        self._role_assigned(name=name, role=role, effective_from=effective_from, by=by)
+        self._role_assigned(
+            name=name,
+            role=role,
+            effective_from=effective_from,
+            by=self.canonical(by),
+            by_role=Role.OWNER.value,
+        )
 
     def _always_an_owner(self, name: str, change: list[object], now: datetime) -> bool:
         """Whether, with ``change`` in ``name``'s timeline, someone is owner now and at
@@ -108,7 +120,9 @@ class UserDirectory(Aggregate):
             raise AccessError(f"access: only an owner can {what}; {by} is '{role}'")
 
     @event("RoleAssigned")
-    def _role_assigned(self, name: str, role: str, effective_from: datetime, by: str) -> None:
+    def _role_assigned(
+        self, name: str, role: str, effective_from: datetime, by: str, by_role: str
+    ) -> None:
         timeline = self.timelines.setdefault(name, [])
         timeline.append([effective_from, role])
         timeline.sort(key=_effective)

@@ -35,13 +35,17 @@ class DatedTooEarlyError(LifecycleError):
             where = f"its last step while '{state}' was on {_minute(floor)}"
         else:
             where = f"the account has been '{state}' since {_minute(floor)}"
+        seconds = _minute(floor) == _minute(at)  # the difference is within a minute
+        where = where.replace(_minute(floor), _minute(floor, seconds))
         DomainError.__init__(
-            self, f"lifecycle: {where}; '{step}' cannot be dated {_minute(at)}, before that"
+            self,
+            f"lifecycle: {where}; '{step}' cannot be dated {_minute(at, seconds)}, before that",
         )
 
 
-def _minute(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M %z").replace(" +0000", " UTC")
+def _minute(moment: datetime, seconds: bool = False) -> str:
+    shown = moment.strftime("%Y-%m-%d %H:%M:%S %z" if seconds else "%Y-%m-%d %H:%M %z")
+    return shown.replace(" +0000", " UTC")
 
 
 class UnknownUserError(DomainError):

@@ -562,3 +562,12 @@ def test_usage_and_access_errors_under_json_are_json(
     assert document["exit_code"] == code
     if code == 1:
         assert document["rule"] == "access"
+
+
+def test_a_config_with_the_wrong_shape_is_reported(ws: Run, tmp_path: Path) -> None:
+    config = tmp_path / "kaflow.toml"
+    text = config.read_text()
+    config.write_text('policies = "x"\n' + text.split("[policies]")[0])
+    assert "[policies] must be a table" in ws("prospect", "list", code=2).stderr
+    config.write_bytes(b'store = "\xff"\n')
+    assert "cannot read" in ws("prospect", "list", code=2).stderr

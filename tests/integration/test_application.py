@@ -296,3 +296,37 @@ def test_init_refuses_a_store_that_has_users_already(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError):
         app.create_directory("someone")
     assert app.directory().names() == ["olga"]
+
+
+def test_times_read_back_exactly_as_they_were_applied(tmp_path: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    app = make_app("sqlite", tmp_path)
+    app.zone = berlin
+    staff(app)
+    pid = identify(app)
+    advance(app, pid, "analysed")
+    app.handle(
+        c.DecideApproach(
+            actor="mia",
+            prospect_id=pid,
+            method=c.ApproachMethod.VISIT,
+            chair="mia",
+            notes="n",
+            occurred_at=datetime(2026, 3, 25, 10, 0, tzinfo=berlin),
+        )
+    )
+    live = app.get_prospect(pid)
+    fresh = Kaflow(env=dict(app.env.items())).get_prospect(pid)
+    for name in ("state_since", "latest_at"):
+        assert repr(getattr(live, name)) == repr(getattr(fresh, name))
+    assert repr(live.approach) == repr(fresh.approach)
+
+
+def test_commands_built_directly_must_carry_zone_aware_times() -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValueError, match="zone-aware"):
+        c.AddUser(actor="olga", name="x", role=c.Role.SALES, effective_from=datetime(2026, 1, 1))
