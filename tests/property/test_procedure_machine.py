@@ -101,15 +101,33 @@ class Procedure(RuleBasedStateMachine):
         self.clock.advance(timedelta(minutes=minutes))
 
     @rule(
-        name=st.sampled_from(USERS[1:]), role=st.sampled_from(list(Role)), by=st.sampled_from(USERS)
+        name=st.sampled_from(USERS),
+        role=st.sampled_from(list(Role)),
+        by=st.sampled_from(USERS),
+        days=st.integers(-20, 20),
     )
-    def change_role(self, name: str, role: Role, by: str) -> None:
+    def change_role(self, name: str, role: Role, by: str, days: int) -> None:
+        """Corrections (past), scheduled changes (future) and changes now, by anyone."""
         by_owner = self.app.directory().role_of(by, self.app.now()) == Role.OWNER
+        since = self.clock.now() + timedelta(days=days)
         try:
-            self.app.change_role(c.ChangeRole(actor=by, name=name, role=role))
+            self.app.change_role(c.ChangeRole(actor=by, name=name, role=role, effective_from=since))
         except DomainError:
-            return  # refused: not an owner, or nothing to change
+            return  # refused: not an owner, nothing to change, or no owner left
         assert by_owner, f"{by} changed a role without being an owner"
+
+    @invariant()
+    def someone_can_always_manage_users(self) -> None:
+        directory = self.app.directory()
+        now = self.app.now()
+        moments = [now] + [
+            since
+            for name in directory.names()
+            for since, _ in directory.timeline(name)
+            if since > now
+        ]
+        for moment in moments:
+            assert any(directory.role_of(n, moment) == Role.OWNER for n in directory.names())
 
     @rule(pid=accounts, actor=st.sampled_from(USERS), count=st.integers(1, 8))
     def take_the_next_steps(self, pid: UUID, actor: str, count: int) -> None:
@@ -155,13 +173,23 @@ class Procedure(RuleBasedStateMachine):
             cmd = dataclasses.replace(cmd, occurred_at=self.clock.now() - timedelta(minutes=back))
         before = len(list(self.app.events.get(pid)))
         allowed = next_state(cmd.trigger, self.expected[pid])
+        saved: list[Prospect] = []
+        real_save = self.app._save
+        self.app._save = lambda *aggs: saved.extend(aggs) or real_save(*aggs)  # type: ignore
         try:
             self.app.handle(cmd)
         except (KaflowError, DomainError):
             assert len(list(self.app.events.get(pid))) == before, "a refusal wrote something"
             return
+        finally:
+            del self.app._save  # back to the class's method
         assert allowed is not None, f"{kind} accepted from {self.expected[pid]}"
         assert len(list(self.app.events.get(pid))) == before + 1
+        # The account exactly as the command left it equals a replay of its events.
+        replayed: Prospect | None = None
+        for event in self.app.events.get(pid):
+            replayed = event.mutate(replayed)  # type: ignore[attr-defined]
+        assert repr(vars(saved[-1])) == repr(vars(replayed))
         if kind == "analyse":
             self.analysed.add(pid)
         if kind == "reopen" and pid not in self.analysed:
