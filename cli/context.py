@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -22,14 +22,14 @@ if TYPE_CHECKING:
 class Env:
     actor: str | None = None
     clock: Clock = field(default_factory=SystemClock)
-    cwd: Path | None = None
+    cwd: str | None = None
     _settings: Settings | None = None
     _app: Kaflow | None = None
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load(self.cwd or Path.cwd())
+            self._settings = load(self.cwd or os.getcwd())
         return self._settings
 
     @property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -179,13 +178,13 @@ def template_analysis(as_json: bool) -> None:
     "--file",
     "path",
     required=True,
-    type=click.Path(path_type=Path, allow_dash=True),
+    type=click.Path(allow_dash=True),
     help="The analysis, YAML or JSON; - reads standard input (see 'kaflow template analysis').",
 )
 @click.option("--at", "at", metavar="WHEN", help="When the analysis was done (default: now).")
 @output_options
 @pass_env
-def analyse(env: Env, account_id: str, path: Path, at: str | None, as_json: bool) -> None:
+def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool) -> None:
     """Record the account's analysis (R2, R3) and its development value.
 
     \b

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any
 
 import click
@@ -47,7 +47,7 @@ def init(env: Env, owner: str, store: str, timezone: str, as_json: bool) -> None
         name = c.AddUser.validate({"actor": owner, "name": owner, "role": Role.OWNER}).name
     except ValidationError as e:
         raise BadInputError(f"bad input: --owner: {e.errors()[0]['msg']}") from None
-    settings = init_workspace(env.cwd or Path.cwd(), name, store, timezone, clock=env.clock)
+    settings = init_workspace(env.cwd or os.getcwd(), name, store, timezone, clock=env.clock)
     data = {"workspace": str(settings.root), "store": store, "owner": name, "timezone": timezone}
     emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}.")
 

@@ -139,12 +139,12 @@ def development_value(forecast: Forecast) -> Decimal:
     return (net * (1 - forecast.risk_level)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def load_analysis_file(path: Path) -> dict[str, Any]:
+def load_analysis_file(path: str | Path) -> dict[str, Any]:
     """Read an analysis from YAML or JSON (JSON is YAML), as plain data."""
     import yaml
 
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(path) == "-" else Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise AnalysisFileError(f"cannot read {path}: {e}") from None
     try:

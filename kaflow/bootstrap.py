@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from kaflow import settings as settings_module
 from kaflow.application import Kaflow
@@ -18,29 +18,34 @@ def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
 
 
 def init_workspace(
-    root: Path, owner: str, store: str, timezone: str, clock: Clock | None = None
+    root: settings_module.StrPath,
+    owner: str,
+    store: str,
+    timezone: str,
+    clock: Clock | None = None,
 ) -> Settings:
     """Create the store and its first user, a process owner, then write kaflow.toml.
 
     All or nothing: if any part fails, a store file this call created is removed again.
     """
     zone = settings_module.zone(timezone)
-    if (root / settings_module.CONFIG_NAME).exists():
+    if os.path.exists(os.path.join(root, settings_module.CONFIG_NAME)):
         raise WorkspaceError(f"{root} is a workspace already")
     if store == "memory://":
         raise WorkspaceError("memory:// keeps nothing between commands; use sqlite:///PATH")
     env = store_env(store, root, create=True)
     path = sqlite_path(store, root)
-    created = path is not None and not path.exists()
+    created = path is not None and not os.path.exists(path)
     try:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         Kaflow(env=env, clock=clock, zone=zone).create_directory(owner)
         settings_module.write(root, store, timezone)
     except BaseException:
         if created and path is not None:
-            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                leftover.unlink(missing_ok=True)
+            for leftover in (path, f"{path}-wal", f"{path}-shm"):
+                if os.path.exists(leftover):
+                    os.remove(leftover)
         raise
     # The workspace just made, as written: KAFLOW_STORE may name another store.
     return settings_module.load(root, environ={})

@@ -1,4 +1,8 @@
-"""The workspace: ``kaflow.toml`` found upwards from the current folder."""
+"""The workspace: ``kaflow.toml`` found upwards from the current folder.
+
+Paths are handled with ``os.path``: every command starts here, and ``pathlib`` would
+add to each command's start-up what a whole rule check costs many times over.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
-from pathlib import Path
 
 from kaflow.clock import parse_duration
 from kaflow.errors import WorkspaceError
@@ -16,32 +19,40 @@ CONFIG_NAME = "kaflow.toml"
 DEFAULT_STORE = "sqlite:///kaflow.db"
 
 
+StrPath = str | os.PathLike[str]
+
+
 @dataclass(frozen=True)
 class Settings:
-    root: Path
+    root: str
     store: str
     timezone: tzinfo
     follow_up_within: str = "P7D"
     lock_timeout: int = 10  # seconds a writer waits for another before giving up
 
 
-def find_root(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
+def find_root(start: StrPath) -> str | None:
+    folder = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(folder, CONFIG_NAME)):
             return folder
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
-def load(start: Path, environ: Mapping[str, str] = os.environ) -> Settings:
-    root = find_root(start.resolve())
+def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
+    root = find_root(os.path.realpath(start))
     if root is None:
         raise WorkspaceError(
             f"no {CONFIG_NAME} in {start} or any folder above it; "
             "create a workspace with 'kaflow init --owner NAME'"
         )
-    path = root / CONFIG_NAME
+    path = os.path.join(root, CONFIG_NAME)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as config:
+            data = tomllib.loads(config.read())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise WorkspaceError(f"cannot read {path}: {e}") from None
     policies = data.get("policies", {})
@@ -56,7 +67,7 @@ def load(start: Path, environ: Mapping[str, str] = os.environ) -> Settings:
     )
 
 
-def _duration(value: object, path: Path) -> str:
+def _duration(value: object, path: str) -> str:
     try:
         if parse_duration(str(value)) <= timedelta(0):
             raise ValueError("it must be longer than nothing")
@@ -65,7 +76,7 @@ def _duration(value: object, path: Path) -> str:
     return str(value)
 
 
-def _seconds(value: object, path: Path) -> int:
+def _seconds(value: object, path: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise WorkspaceError(f"{path}: lock_timeout must be a whole number of seconds, at least 1")
     return value
@@ -82,20 +93,20 @@ def zone(name: str) -> tzinfo:
         raise WorkspaceError(f"unknown time zone '{name}' (e.g. UTC, Asia/Shanghai)") from None
 
 
-def write(root: Path, store: str, timezone: str) -> Path:
-    path = root / CONFIG_NAME
-    if path.exists():
+def write(root: StrPath, store: str, timezone: str) -> str:
+    path = os.path.join(root, CONFIG_NAME)
+    if os.path.exists(path):
         raise WorkspaceError(f"{path} exists already: this folder is a workspace already")
     zone(timezone)
-    path.write_text(
-        "# kaflow workspace. Commands run in this folder or below use it.\n"
-        f"store = {_quote(store)}  # KAFLOW_STORE overrides\n"
-        f"timezone = {_quote(timezone)}  # for dates and times given without a zone\n"
-        "lock_timeout = 10  # seconds a command waits for another writer\n"
-        "\n[policies]\n"
-        'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n',
-        encoding="utf-8",
-    )
+    with open(path, "w", encoding="utf-8") as config:
+        config.write(
+            "# kaflow workspace. Commands run in this folder or below use it.\n"
+            f"store = {_quote(store)}  # KAFLOW_STORE overrides\n"
+            f"timezone = {_quote(timezone)}  # for dates and times given without a zone\n"
+            "lock_timeout = 10  # seconds a command waits for another writer\n"
+            "\n[policies]\n"
+            'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n'
+        )
     return path
 
 

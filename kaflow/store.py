@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 from kaflow.errors import WorkspaceError
@@ -15,23 +15,22 @@ from kaflow.errors import WorkspaceError
 SQLITE_PREFIX = "sqlite:///"
 
 
-def sqlite_path(url: str, root: Path) -> Path | None:
+def sqlite_path(url: str, root: str | os.PathLike[str]) -> str | None:
     if not url.startswith(SQLITE_PREFIX):
         return None
-    path = Path(url[len(SQLITE_PREFIX) :])
-    return path if path.is_absolute() else root / path
+    return os.path.join(root, url[len(SQLITE_PREFIX) :])  # an absolute path stays itself
 
 
 def store_env(
-    url: str, root: Path, *, create: bool = False, lock_timeout: int = 10
+    url: str, root: str | os.PathLike[str], *, create: bool = False, lock_timeout: int = 10
 ) -> dict[str, str]:
     path = sqlite_path(url, root)
     if path is not None:
-        if not create and not path.exists():
+        if not create and not os.path.exists(path):
             raise WorkspaceError(f"store {path} does not exist (run 'kaflow init' to create it)")
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(path),
+            "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
         }
     if url == "memory://":
