@@ -121,7 +121,7 @@ class Analysis(Part):
 AnalysisField = Annotated[Analysis, cs.no_info_plain_validator_function(Analysis.model_validate)]
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class AnalyseProspect(ProspectCommand):
     trigger = "analyse"
     analysis: AnalysisField

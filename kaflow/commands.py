@@ -102,9 +102,14 @@ class LossReason(StrEnum):
     OTHER = "other"
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class Command:
     actor: UserName
+
+    def __repr__(self) -> str:
+        # One for every command: a generated one per class costs start-up time.
+        fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self))
+        return f"{type(self).__name__}({fields})"
 
     def __post_init__(self) -> None:
         # Built directly (by a scheduler, a test) rather than validated: a naive time
@@ -120,19 +125,19 @@ class Command:
         return cls(**_validator(cls).validate_python(dict(data)))
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class AddUser(Command):
     name: UserName
     role: Role
     effective_from: datetime | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class ChangeRole(AddUser):
     pass
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class IdentifyProspect(Command):
     name: Required
     category: Category
@@ -142,7 +147,7 @@ class IdentifyProspect(Command):
     occurred_at: datetime | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class ProspectCommand(Command):
     trigger: ClassVar[str]  # the lifecycle trigger the command fires
 
@@ -150,7 +155,7 @@ class ProspectCommand(Command):
     occurred_at: datetime | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class DecideApproach(ProspectCommand):
     trigger = "approach"
     method: ApproachMethod
@@ -158,7 +163,7 @@ class DecideApproach(ProspectCommand):
     notes: Text
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class RecordContact(ProspectCommand):
     trigger = "contact"
     channel: ContactChannel
@@ -167,14 +172,14 @@ class RecordContact(ProspectCommand):
     notes: Text
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class HoldConference(ProspectCommand):
     trigger = "conference"
     participants: UserNames
     notes: Text
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class PrepareMaterial(ProspectCommand):
     trigger = "prepare"
     customer_data: Text
@@ -182,7 +187,7 @@ class PrepareMaterial(ProspectCommand):
     sales_materials: Text
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class RecordVisit(ProspectCommand):
     trigger = "visit"
     lead: UserName
@@ -204,28 +209,28 @@ class RecordVisit(ProspectCommand):
         }
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class RecordFollowUp(ProspectCommand):
     trigger = "follow_up"
     channel: FollowUpChannel
     feedback: Text
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class WinAccount(ProspectCommand):
     trigger = "win"
     classification: Text
     summary: Text
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class LoseAccount(ProspectCommand):
     trigger = "lose"
     reason: LossReason
     analysis: Text
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class ReopenAccount(ProspectCommand):
     trigger = "reopen"
     reason: Required
