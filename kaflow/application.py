@@ -248,5 +248,7 @@ def _canonical_names(cmd: c.ProspectCommand, directory: UserDirectory) -> dict[s
         if hasattr(cmd, field):
             names[field] = directory.canonical(getattr(cmd, field))
     if hasattr(cmd, "participants"):
-        names["participants"] = [directory.canonical(p) for p in cmd.participants]
+        names["participants"] = list(
+            dict.fromkeys(directory.canonical(p) for p in cmd.participants)
+        )
     return names

@@ -71,7 +71,7 @@ def _parse(raw: str, end_of_day: bool, today: date | None) -> datetime:
     return datetime.fromisoformat(raw)
 
 
-_TIME_OF_DAY = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_TIME_OF_DAY = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def fixed_offset(moment: datetime) -> datetime:

@@ -219,6 +219,9 @@ def test_conference_participants_must_be_users(ws: Run) -> None:
     pid = new_account(ws, "contacted")
     result = ws("conference", pid, "--participants", "mia,ghost", "--notes", "n", code=3)
     assert "unknown user 'ghost'" in result.stderr
+    ws("conference", pid, "--participants", "mia,MIA,sam", "--notes", "n")
+    held = as_json(ws("history", pid, "--json"))["events"][-1]["details"]["participants"]
+    assert held == ["mia", "sam"]
 
 
 def test_r1_nature_is_required_when_identifying(ws: Run) -> None:

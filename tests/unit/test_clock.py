@@ -94,3 +94,10 @@ def test_a_huge_duration_is_out_of_range() -> None:
 
     with pytest.raises(ValueError, match="out of range"):
         parse_duration("P99999999999D")
+
+
+def test_a_time_of_day_may_carry_its_own_zone() -> None:
+    from datetime import date
+
+    parsed = parse_when("10:00Z", SHANGHAI, today=date(2026, 11, 29))
+    assert parsed == datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
