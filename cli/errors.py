@@ -17,7 +17,7 @@ from kaflow.errors import (
     RuleViolationError,
 )
 
-DONE, REFUSED, BAD_INPUT, NOT_FOUND, CONFLICT = 0, 1, 2, 3, 4
+REFUSED, BAD_INPUT, NOT_FOUND, CONFLICT = 1, 2, 3, 4  # 0: done
 
 # Most specific first.
 EXIT_CODES: list[tuple[type[Exception], int]] = [

@@ -70,22 +70,16 @@ class UserDirectory(Aggregate):
     def add_user(
         self, name: str, role: str, effective_from: datetime, by: str, now: datetime
     ) -> None:
-        self._require_owner(by, now, "add users")
+        owner = self._require_owner(by, now, "add users")
         same = [n for n in self.timelines if n.casefold() == name.casefold()]
         if same:
             raise InvalidChangeError(f"user '{same[0]}' exists already (use 'kaflow user role')")
-        self._role_assigned(
-            name=name,
-            role=role,
-            effective_from=effective_from,
-            by=self.canonical(by),
-            by_role=Role.OWNER.value,
-        )
+        self._role_assigned(name, role, effective_from, owner, Role.OWNER.value)
 
     def change_role(
         self, name: str, role: str, effective_from: datetime, by: str, now: datetime
     ) -> None:
-        self._require_owner(by, now, "change roles")
+        owner = self._require_owner(by, now, "change roles")
         name = self.canonical(name)
         if self.role_of(name, effective_from) == role:
             raise InvalidChangeError(f"{name} is '{role}' then already; nothing to change")
@@ -94,13 +88,7 @@ class UserDirectory(Aggregate):
                 "access: this would leave kaflow without an owner at some time from now on; "
                 "make someone else owner first"
             )
-        self._role_assigned(
-            name=name,
-            role=role,
-            effective_from=effective_from,
-            by=self.canonical(by),
-            by_role=Role.OWNER.value,
-        )
+        self._role_assigned(name, role, effective_from, owner, Role.OWNER.value)
 
     def _always_an_owner(self, name: str, change: list[object], now: datetime) -> bool:
         """Whether, with ``change`` in ``name``'s timeline, someone is owner now and at
@@ -114,10 +102,12 @@ class UserDirectory(Aggregate):
             if moment >= now
         )
 
-    def _require_owner(self, by: str, at: datetime, what: str) -> None:
+    def _require_owner(self, by: str, at: datetime, what: str) -> str:
+        """The acting owner's name as added; anyone else is refused."""
         role = self.role_of(by, at)
         if role != Role.OWNER:
             raise AccessError(f"access: only an owner can {what}; {by} is '{role}'")
+        return self.canonical(by)
 
     @event("RoleAssigned")
     def _role_assigned(

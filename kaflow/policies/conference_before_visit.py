@@ -12,17 +12,13 @@ STATEMENT = "Before the visit a pre-visit conference is held to hear other devel
 
 class Conference(Protocol):
     @property
-    def participants(self) -> list[str]: ...
-
-    @property
     def notes(self) -> str: ...
 
 
 def check_conference(
     cmd: Conference, prospect: Prospect, directory: UserDirectory
 ) -> Violation | None:
-    for name in cmd.participants:
-        directory.timeline(name)  # an unknown participant is refused by name
+    # Participants are users: the application refuses an unknown name before any rule.
     if not cmd.notes.strip():
         return Violation(RULE, "a pre-visit conference needs notes (--notes is empty)")
     return None
