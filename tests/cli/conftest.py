@@ -160,3 +160,8 @@ def VISIT(
         "--at",
         at,
     ]
+
+
+def CONTACT(pid: str, person: str = "W") -> list[str]:
+    return ["contact", pid, "--channel", "email", "--person", person, "--attitude", "neutral",
+            "--notes", "n"]  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 
 from cli.main import cli
 from tests.builders import ANALYSIS
-from tests.cli.conftest import VISIT, Run, as_json, new_account
+from tests.cli.conftest import CONTACT, VISIT, Run, as_json, new_account
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -141,18 +141,7 @@ def count(run: Run, pid: str) -> int:
         ("prepared", lambda p: [*VISIT(p)[:-6], "--views", " ", "--next-steps", "n"], "R10:"),
         (
             "analysed",
-            lambda p: [
-                "contact",
-                p,
-                "--channel",
-                "email",
-                "--person",
-                "W",
-                "--attitude",
-                "neutral",
-                "--notes",
-                "n",
-            ],
+            lambda p: CONTACT(p),
             "R4:",
         ),
         (
@@ -167,18 +156,7 @@ def count(run: Run, pid: str) -> int:
         ),
         (
             "approach",
-            lambda p: [
-                "contact",
-                p,
-                "--channel",
-                "email",
-                "--person",
-                "",
-                "--attitude",
-                "neutral",
-                "--notes",
-                "n",
-            ],
+            lambda p: CONTACT(p, person=""),
             "R5:",
         ),
         ("followed_up", lambda p: ["win", p, "--classification", "", "--summary", "s"], "R12:"),
@@ -187,18 +165,7 @@ def count(run: Run, pid: str) -> int:
         ("visited", lambda p: ["win", p, "--classification", "A", "--summary", "s"], "lifecycle:"),
         (
             "identified",
-            lambda p: [
-                "contact",
-                p,
-                "--channel",
-                "email",
-                "--person",
-                "W",
-                "--attitude",
-                "neutral",
-                "--notes",
-                "n",
-            ],
+            lambda p: CONTACT(p),
             "lifecycle:",
         ),
         ("identified", lambda p: ["reopen", p, "--reason", "r"], "lifecycle:"),

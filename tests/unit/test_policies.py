@@ -26,17 +26,15 @@ def directory() -> UserDirectory:
     return d
 
 
-def contacted(*, conference: bool = True, material: bool = True) -> Prospect:
-    p = Prospect(
-        name="A",
-        category="potential",
-        nature="d",
-        product_line="",
-        service="",
-        occurred_at=T0,
-        **META,
-    )
+def analysed() -> Prospect:
+    p = Prospect(name="A", category="potential", nature="d", product_line="", service="",
+                 occurred_at=T0, **META)  # fmt: skip
     p.analyse({}, Decimal(1), occurred_at=at(1), **META)
+    return p
+
+
+def contacted(*, conference: bool = True, material: bool = True) -> Prospect:
+    p = analysed()
     p.decide_approach("visit", "mia", "n", occurred_at=at(2), **META)
     p.record_contact("phone", "Wang", "positive", "n", occurred_at=at(3), **META)
     if conference:
@@ -109,16 +107,7 @@ def test_r4_chair_is_a_manager_or_above_and_notes_are_kept() -> None:
 
 
 def test_r4_no_contact_before_an_approach_and_r5_complete_contacts() -> None:
-    p = Prospect(
-        name="A",
-        category="potential",
-        nature="d",
-        product_line="",
-        service="",
-        occurred_at=T0,
-        **META,
-    )
-    p.analyse({}, Decimal(1), occurred_at=at(1), **META)
+    p = analysed()
 
     def contact(person: str = "Wang") -> c.RecordContact:
         return c.RecordContact(
