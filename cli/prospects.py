@@ -137,6 +137,13 @@ def describe(data: dict[str, Any]) -> str:
         lines.append(
             f"  {'approach:':<19}{data['approach']['method']} (chair {data['approach']['chair']})"
         )
+    if data["follow_up_deadline"]:
+        deadline = data["follow_up_deadline"]
+        overdue = " (overdue)" if deadline["overdue_at"] else ""
+        lines.append(
+            f"  {'follow-up due:':<19}{deadline['due_at'][:16].replace('T', ' ')}"
+            f" (visit {deadline['deadline']}, lead {deadline['lead']}){overdue}"
+        )
     if data["outcome"]:
         outcome = data["outcome"]
         detail = outcome.get("classification") or outcome.get("reason")
@@ -242,7 +249,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
                 e["sequence"],
                 env.local(datetime.fromisoformat(e["recorded_at"])),
                 env.local(datetime.fromisoformat(e["occurred_at"])),
-                f"{e['actor']} ({e['actor_role']})",
+                f"{e['actor'] or '-'}" + (f" ({e['actor_role']})" if e["actor_role"] else ""),
                 e["type"],
                 clip(_details(e["details"]), 70),
             )

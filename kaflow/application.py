@@ -30,12 +30,17 @@ from kaflow.errors import (
     WorkspaceError,
 )
 from kaflow.policies import guards, prospect_classified
+from kaflow.policies.follow_up_within import FollowUpPolicy, escalation
 
 SNAPSHOT_EVERY = 20
 # Loaded aggregates are kept and fast-forwarded with newer events from the store, so a
 # long-lived process (a scheduler, a service) reads only what changed since.
 CACHE_SIZE = "1000"
 RETRIES = 5
+# The steps that settle an open follow-up deadline (R11): the follow-up, another visit
+# (a follow-up by visit), and the loss of the account.
+SETTLES_DEADLINE = frozenset({"follow_up", "visit", "lose"})
+SCHEDULER = "scheduler"  # who noticed a missed deadline when no user's step did
 
 Act = Callable[[Prospect, Any, dict[str, Any]], None]
 
@@ -59,7 +64,7 @@ ACTIONS: dict[str, Act] = {
     "prepare": lambda p, x, m: p.prepare_material(
         x.customer_data, x.analysis, x.sales_materials, **m
     ),
-    "visit": lambda p, x, m: p.record_visit(x.record(), **m),
+    "visit": lambda p, x, m: p.record_visit(x.record(), **m),  # m holds its deadline
     "follow_up": lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, **m),
     "win": lambda p, x, m: p.win(x.classification, x.summary, **m),
     "lose": lambda p, x, m: p.lose(x.reason.value, x.analysis, **m),
@@ -86,10 +91,12 @@ class Kaflow(Application[UUID]):
         env: dict[str, str] | None = None,
         clock: Clock | None = None,
         zone: tzinfo = UTC,
+        policy: FollowUpPolicy | None = None,
     ) -> None:
         super().__init__(env)
         self.clock: Clock = clock or SystemClock()
         self.zone = zone  # the workspace's: times default to it, so messages read locally
+        self.policy = policy or FollowUpPolicy()
         self._directory: UserDirectory | None = None
 
     def now(self) -> datetime:
@@ -209,14 +216,61 @@ class Kaflow(Application[UUID]):
             found = guards.violation(dated, prospect, directory)
             if found is not None:
                 raise RuleViolationError(found)
-            act(
-                prospect,
-                dated,
-                {"actor": dated.actor, "actor_role": role, "occurred_at": occurred_at},
-            )
+            meta: dict[str, Any] = {
+                "actor": dated.actor,
+                "actor_role": role,
+                "occurred_at": occurred_at,
+            }
+            if cmd.trigger in SETTLES_DEADLINE:
+                # Settled after it passed: the miss is recorded (and escalated) first,
+                # once, as the scheduler would have.
+                self.notice_overdue(prospect, directory, occurred_at, now, by=dated.actor)
+            if cmd.trigger == "visit":
+                meta["deadline"] = self.policy.deadline(occurred_at)
+            # A visit recorded after its own deadline passed is noticed by the scheduler's
+            # next look, unless a follow-up in time is recorded first.
+            act(prospect, dated, meta)
             if self._save(prospect):
                 return
         raise ConflictError("the account kept changing under this command; nothing was written")
+
+    def notice_due(self, prospect_id: UUID, number: int, now: datetime) -> str | None:
+        """The scheduler's command: record what is due on the follow-up deadline
+        ``number`` of an account at ``now``, "overdue" or "reminder", or None if nothing
+        is (it was settled, or recorded already by another process: exactly once)."""
+        for _ in range(RETRIES):
+            prospect = self.get_prospect(prospect_id)
+            deadline = prospect.open_deadline(number)
+            if deadline is None:
+                return None
+            directory = self.directory()
+            if self.notice_overdue(prospect, directory, now, now, by=SCHEDULER):
+                kind = "overdue"
+            elif prospect.remind(number, now, [deadline["lead"]]):
+                kind = "reminder"
+            else:
+                return None
+            if self._save(prospect):
+                return kind
+        raise ConflictError("the account kept changing under the scheduler; it will try again")
+
+    def notice_overdue(
+        self,
+        prospect: Prospect,
+        directory: UserDirectory,
+        settled_at: datetime,
+        now: datetime,
+        by: str,
+    ) -> bool:
+        """Record that the open follow-up deadline was missed if it was by
+        ``settled_at``, and whom it is escalated to; False if there is nothing to record."""
+        deadline = prospect.deadline
+        if deadline is None or deadline["overdue_at"] is not None:
+            return False
+        if settled_at <= deadline["due_at"]:
+            return False
+        notified = escalation(deadline["lead"], directory, now)
+        return prospect.notice_overdue(deadline["deadline"], now, notified, by)
 
     def _dated(self, cmd: c.ProspectCommand | c.IdentifyProspect, now: datetime) -> datetime:
         """When the step happened (default now), with a fixed offset as it will be

@@ -6,15 +6,26 @@ import os
 
 from kaflow import settings as settings_module
 from kaflow.application import Kaflow
-from kaflow.clock import Clock
+from kaflow.clock import Clock, parse_duration
 from kaflow.errors import WorkspaceError
+from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.settings import Settings
 from kaflow.store import sqlite_path, store_env
 
 
 def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
     env = store_env(settings.store, settings.root, lock_timeout=settings.lock_timeout)
-    return Kaflow(env=env, clock=clock, zone=settings.timezone)
+    policy = follow_up_policy(settings)
+    return Kaflow(env=env, clock=clock, zone=settings.timezone, policy=policy)
+
+
+def follow_up_policy(settings: Settings) -> FollowUpPolicy:
+    remind = settings.remind_before
+    return FollowUpPolicy(
+        within=parse_duration(settings.follow_up_within),
+        remind_before=None if remind is None else parse_duration(remind),
+        written=(settings.follow_up_within, remind),
+    )
 
 
 def init_workspace(

@@ -67,6 +67,7 @@ def summary(prospect: Prospect, zone: tzinfo = UTC) -> dict[str, Any]:
         "visits": prospect.visits,
         "follow_ups": prospect.follow_ups,
         "last_visit": _plain(prospect.last_visit),
+        "follow_up_deadline": _plain(prospect.deadline),
         "outcome": _plain(prospect.outcome),
         "next": [t.replace("_", "-") for t in allowed_triggers(prospect.state)],
         "identified_at": prospect.identified_at.isoformat(),
@@ -102,13 +103,18 @@ def history(app: Kaflow, prospect_id: UUID, as_of: datetime | None = None) -> di
     return {"account": summary(prospect, app.zone), "as_of": _plain(as_of), "events": entries}
 
 
+_WHEN = ("occurred_at", "noticed_at", "at", "visit_at", "timestamp")
+
+
 def _entry(domain_event: Any, zone: tzinfo) -> dict[str, Any]:
     fields = vars(domain_event)
     return {
         "sequence": domain_event.originator_version,
         "recorded_at": domain_event.timestamp.astimezone(zone).isoformat(),
-        "occurred_at": _plain(fields.get("occurred_at")),
-        "actor": fields.get("actor"),
+        # A deadline's events happen when it opened, was noticed or was closed; the
+        # scheduler notices without an actor.
+        "occurred_at": _plain(next(fields[k] for k in _WHEN if fields.get(k) is not None)),
+        "actor": fields.get("actor") or fields.get("by"),
         "actor_role": fields.get("actor_role"),
         "type": type(domain_event).__name__,
         "details": {k: _plain(v) for k, v in fields.items() if k not in _META | _WHO},

@@ -28,6 +28,7 @@ class Settings:
     store: str
     timezone: tzinfo
     follow_up_within: str = "P7D"
+    remind_before: str | None = None  # R11: remind the lead this long before the deadline
     lock_timeout: int = 10  # seconds a writer waits for another before giving up
 
 
@@ -63,17 +64,24 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),
         timezone=zone(str(data.get("timezone", "UTC"))),
         follow_up_within=_duration(policies.get("follow_up_within", "P7D"), path),
+        remind_before=_optional_duration(policies.get("remind_before"), path),
         lock_timeout=_seconds(data.get("lock_timeout", 10), path),
     )
 
 
-def _duration(value: object, path: str) -> str:
+def _duration(value: object, path: str, key: str = "follow_up_within") -> str:
     try:
         if parse_duration(str(value)) <= timedelta(0):
             raise ValueError("it must be longer than nothing")
     except ValueError as e:
-        raise WorkspaceError(f"{path}: [policies] follow_up_within: {e}") from None
+        raise WorkspaceError(f"{path}: [policies] {key}: {e}") from None
     return str(value)
+
+
+def _optional_duration(value: object, path: str) -> str | None:
+    if value is None or value == "":
+        return None
+    return _duration(value, path, "remind_before")
 
 
 def _seconds(value: object, path: str) -> int:
@@ -106,6 +114,7 @@ def write(root: StrPath, store: str, timezone: str) -> str:
             "lock_timeout = 10  # seconds a command waits for another writer\n"
             "\n[policies]\n"
             'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n'
+            '# remind_before = "P2D"  # remind the visit\'s lead this long before it is due\n'
         )
     return path
 

@@ -24,6 +24,10 @@ from kaflow.aggregates.lifecycle import (
 
 
 class Prospect(Aggregate):
+    # The open follow-up deadline (R11) of the last visit, if any: a class default, so
+    # that accounts snapshotted before deadlines existed load without one.
+    deadline: dict[str, Any] | None = None
+
     @event("Identified")
     def __init__(
         self,
@@ -103,13 +107,26 @@ class Prospect(Aggregate):
             customer_data=customer_data, analysis=analysis, sales_materials=sales_materials, **meta
         )
 
-    def record_visit(self, visit: dict[str, Any], **meta: Any) -> None:
+    def record_visit(self, visit: dict[str, Any], deadline: dict[str, Any], **meta: Any) -> None:
+        """Record the visit; it settles the open follow-up deadline (a visit is a
+        follow-up, R11) and opens its own, ``deadline`` (``due_at``, ``remind_at``,
+        ``policy``), computed by the application from the policy in force."""
         state = self.require("visit", meta["occurred_at"])
         self._visit_recorded(visit=visit, state=state, **meta)
+        self._settle("visit", meta["occurred_at"], meta["actor"])
+        self._follow_up_deadline_opened(
+            deadline=self.visits,
+            visit_at=meta["occurred_at"],
+            lead=visit["lead"],
+            due_at=deadline["due_at"],
+            remind_at=deadline["remind_at"],
+            policy=deadline["policy"],
+        )
 
     def record_follow_up(self, channel: str, feedback: str, **meta: Any) -> None:
         state = self.require("follow_up", meta["occurred_at"])
         self._follow_up_recorded(channel=channel, feedback=feedback, state=state, **meta)
+        self._settle("follow_up", meta["occurred_at"], meta["actor"])
 
     def win(self, classification: str, summary: str, **meta: Any) -> None:
         state = self.require("win", meta["occurred_at"])
@@ -118,6 +135,7 @@ class Prospect(Aggregate):
     def lose(self, reason: str, analysis: str, **meta: Any) -> None:
         state = self.require("lose", meta["occurred_at"])
         self._lost(reason=reason, analysis=analysis, lost_in=self.state, state=state, **meta)
+        self._settle("lost", meta["occurred_at"], meta["actor"])
 
     def reopen(self, reason: str, **meta: Any) -> None:
         state = self.require("reopen", meta["occurred_at"])
@@ -125,6 +143,51 @@ class Prospect(Aggregate):
             state = State.IDENTIFIED.value  # lost before its analysis: R2 still applies
         assert state in lifecycle_destinations("reopen", State.LOST)
         self._reopened(reason=reason, state=state, **meta)
+
+    # -- the follow-up deadline (R11) ---------------------------------------------
+
+    def open_deadline(self, number: int) -> dict[str, Any] | None:
+        """The open deadline numbered ``number`` (the visit that opened it), or None."""
+        if self.deadline is None or self.deadline["deadline"] != number:
+            return None
+        return self.deadline
+
+    def notice_overdue(self, number: int, now: datetime, notified: list[str], by: str) -> bool:
+        """Record that deadline ``number`` passed unfulfilled and who was told; False
+        (nothing recorded) if it is not open, not yet due, or was noticed already."""
+        found = self.open_deadline(number)
+        if found is None or found["overdue_at"] is not None or now <= found["due_at"]:
+            return False
+        self._follow_up_overdue(
+            deadline=number, due_at=found["due_at"], noticed_at=now, notified=notified, by=by
+        )
+        return True
+
+    def remind(self, number: int, now: datetime, notified: list[str]) -> bool:
+        """Record a reminder for deadline ``number``; False if it has none due now, was
+        reminded already, or has passed (then it is overdue, not a reminder)."""
+        found = self.open_deadline(number)
+        if (
+            found is None
+            or found["remind_at"] is None
+            or found["reminded_at"] is not None
+            or not found["remind_at"] <= now <= found["due_at"]
+        ):
+            return False
+        self._follow_up_reminded(deadline=number, noticed_at=now, notified=notified)
+        return True
+
+    def _settle(self, how: str, at: datetime, by: str) -> None:
+        if self.deadline is None:
+            return
+        late = at - self.deadline["due_at"]
+        self._follow_up_deadline_closed(
+            deadline=self.deadline["deadline"],
+            how=how,
+            at=at,
+            late_by_seconds=int(late.total_seconds()) if late.total_seconds() > 0 else 0,
+            by=by,
+        )
 
     # -- events: mutate only --------------------------------------------------------
 
@@ -267,6 +330,44 @@ class Prospect(Aggregate):
         self.conference_at = None
         self.material_at = None
         self._enter(state, occurred_at)
+
+    @event("FollowUpDeadlineOpened")
+    def _follow_up_deadline_opened(
+        self,
+        deadline: int,
+        visit_at: datetime,
+        lead: str,
+        due_at: datetime,
+        remind_at: datetime | None,
+        policy: dict[str, Any],
+    ) -> None:
+        self.deadline = {
+            "deadline": deadline,
+            "visit_at": visit_at,
+            "lead": lead,
+            "due_at": due_at,
+            "remind_at": remind_at,
+            "reminded_at": None,
+            "overdue_at": None,
+        }
+
+    @event("FollowUpReminded")
+    def _follow_up_reminded(self, deadline: int, noticed_at: datetime, notified: list[str]) -> None:
+        assert self.deadline is not None
+        self.deadline = {**self.deadline, "reminded_at": noticed_at}
+
+    @event("FollowUpOverdue")
+    def _follow_up_overdue(
+        self, deadline: int, due_at: datetime, noticed_at: datetime, notified: list[str], by: str
+    ) -> None:
+        assert self.deadline is not None
+        self.deadline = {**self.deadline, "overdue_at": noticed_at}
+
+    @event("FollowUpDeadlineClosed")
+    def _follow_up_deadline_closed(
+        self, deadline: int, how: str, at: datetime, late_by_seconds: int, by: str
+    ) -> None:
+        self.deadline = None
 
     def _enter(self, state: str, at: datetime, *, again: bool = False) -> None:
         """Move to ``state``; a new state, or a visit (which starts the cycle of

@@ -37,10 +37,12 @@ def test_every_event_records_actor_role_and_both_times(app: Kaflow) -> None:
     advance(app, pid, "visited")
     for event in app.events.get(pid):
         fields = vars(event)
+        if type(event).__name__.startswith("FollowUpDeadline"):
+            continue  # the deadline a step opens or closes: recorded with the step
         assert fields["actor"] == "sam" and fields["actor_role"] == "sales"
         assert fields["occurred_at"].tzinfo is not None
         assert event.timestamp.tzinfo is not None  # type: ignore[attr-defined]
-    visit = list(app.events.get(pid))[-1]
+    visit = list(app.events.get(pid))[-2]
     assert vars(visit)["occurred_at"] == at(5)
 
 

@@ -13,6 +13,7 @@ from kaflow import commands as c
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
 from kaflow.policies import guards, prospect_classified
+from kaflow.policies.follow_up_within import FollowUpPolicy
 from tests.builders import T0, at, visit_cmd
 
 META: dict[str, Any] = {"actor": "sam", "actor_role": "sales"}
@@ -71,7 +72,7 @@ def test_r7_a_conference_before_each_visit() -> None:
 
 def test_r7_and_r8_are_needed_again_after_a_visit() -> None:
     p = contacted()
-    p.record_visit({"lead": "mia"}, occurred_at=at(5), **META)
+    p.record_visit({"lead": "mia"}, FollowUpPolicy().deadline(at(5)), occurred_at=at(5), **META)
     assert rule(visit_cmd(uuid4(), when=at(6)), p) == "R7"
     p.hold_conference(["sam"], "n", occurred_at=at(6), **META)
     assert rule(visit_cmd(uuid4(), when=at(7)), p) == "R8"

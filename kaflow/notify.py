@@ -1,0 +1,85 @@
+"""Delivering reminders and overdue notices, each exactly once.
+
+A notifier delivers the notices recorded in the log in order of their position, and
+knows how far it got: ``deliver`` hands it a function that returns the notices after a
+position, and the notifier asks for those after the last one it delivered. The default,
+``Outbox``, appends them to a JSON-lines file in the workspace, which is its own record
+of how far it got; an e-mail or webhook notifier would keep that position beside what
+it sent.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+Notice = dict[str, Any]  # JSON-ready; "position" is the notice's position in the log
+Pending = Callable[[int], Sequence[Notice]]  # the notices after a position, in order
+
+
+class Notifier(Protocol):
+    def deliver(self, pending: Pending) -> int:
+        """Deliver the notices not yet delivered; the number delivered."""
+        ...
+
+
+class Outbox:
+    """An append-only JSON-lines file, one notice a line.
+
+    Two schedulers may deliver at once: the file is locked while its last position is
+    read and the new lines are written. A line cut short by a crash is removed before
+    the next write, and its notice is written again whole.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def deliver(self, pending: Pending) -> int:
+        with open(self.path, "a+b") as outbox:
+            fcntl.flock(outbox, fcntl.LOCK_EX)
+            try:
+                position = _last_position(outbox)
+                delivered = 0
+                while notices := pending(position):
+                    outbox.write(b"".join(_line(n) for n in notices))
+                    outbox.flush()
+                    os.fsync(outbox.fileno())
+                    delivered += len(notices)
+                    position = int(notices[-1]["position"])
+                return delivered
+            finally:
+                fcntl.flock(outbox, fcntl.LOCK_UN)
+
+    def read(self) -> list[Notice]:
+        """Every notice delivered, in order."""
+        if not os.path.exists(self.path):
+            return []
+        with open(self.path, encoding="utf-8") as outbox:
+            return [json.loads(line) for line in outbox if line.endswith("\n")]
+
+
+def _line(notice: Notice) -> bytes:
+    return (json.dumps(notice, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _last_position(outbox: Any) -> int:
+    """The position of the last whole line, after cutting off a partial one."""
+    size = outbox.seek(0, os.SEEK_END)
+    if size == 0:
+        return 0
+    tail = b""
+    step = 4096
+    while True:  # read back until the tail holds the last whole line
+        start = max(0, size - len(tail) - step)
+        outbox.seek(start)
+        tail = outbox.read(size - start)
+        whole = tail[: tail.rfind(b"\n") + 1]
+        if whole.count(b"\n") >= 2 or start == 0:
+            break
+    if len(whole) < len(tail):  # a partial last line: a write cut short
+        outbox.truncate(size - (len(tail) - len(whole)))
+    lines = whole.splitlines()
+    return int(json.loads(lines[-1])["position"]) if lines else 0

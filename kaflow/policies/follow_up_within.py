@@ -1,0 +1,96 @@
+"""R11 in time: each visit opens a follow-up deadline; one that passes unfulfilled is
+recorded and escalated.
+
+A reactive policy: pure functions of the visit, the policy in force, the directory and
+the time. The deadline counts from when the visit took place, never from when it was
+recorded; a follow-up at the due time itself is on time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from kaflow.aggregates.directory import RANK, Role, UserDirectory
+
+RULE = "R11"
+STATEMENT = (
+    "Within one week after the visit, follow up by phone or visit to hear the customer's opinions."
+)
+DEFAULT_WITHIN = "P7D"
+
+
+@dataclass(frozen=True)
+class FollowUpPolicy:
+    """The policy in force: the window and the optional reminder, as durations and as
+    written in kaflow.toml (ISO 8601), which is how they are recorded."""
+
+    within: timedelta = timedelta(days=7)
+    remind_before: timedelta | None = None
+    written: tuple[str, str | None] = (DEFAULT_WITHIN, None)
+
+    def deadline(self, visit_at: datetime) -> dict[str, Any]:
+        """The deadline a visit at ``visit_at`` opens, with the policy it was set under
+        (recorded with it, so a later change of the setting never rewrites it)."""
+        due = visit_at + self.within
+        remind = None if self.remind_before is None else due - self.remind_before
+        return {
+            "due_at": due,
+            "remind_at": remind if remind is not None and remind > visit_at else None,
+            "policy": {"follow_up_within": self.written[0], "remind_before": self.written[1]},
+        }
+
+
+def is_overdue(due_at: datetime, now: datetime) -> bool:
+    """A deadline is missed once its due time has passed: at the due time itself a
+    follow-up is still on time."""
+    return now > due_at
+
+
+def escalation(lead: str, directory: UserDirectory, at: datetime) -> list[str]:
+    """Who is told of a missed deadline: the visit's lead, and the managers and directors
+    who rank above the lead's role at ``at``; a lead with nobody above is reported to
+    the process owners."""
+    rank = RANK[Role(directory.role_of(lead, at) or Role.SALES)]
+    above = [
+        name
+        for name in directory.names()
+        if (role := directory.role_of(name, at)) in (Role.MANAGER, Role.DIRECTOR)
+        and RANK[Role(role)] > rank
+    ]
+    if not above:
+        above = [n for n in directory.names() if directory.role_of(n, at) == Role.OWNER]
+    return [lead, *(name for name in above if name != lead)]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A visit as history recorded it, and what settled its deadline (a follow-up, the
+    next visit, the loss of the account), if anything has yet."""
+
+    account: str
+    number: int
+    at: datetime
+    lead: str
+    settled_at: datetime | None = None
+    settled_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Breach:
+    visit: Visit
+    due_at: datetime
+    late_by: timedelta  # to the settling step, or to ``now`` if nothing settled it yet
+
+
+def breaches(visits: Iterable[Visit], within: timedelta, now: datetime) -> list[Breach]:
+    """The visits whose follow-up deadline under ``within`` was, or is by ``now``, missed."""
+    found = []
+    for visit in visits:
+        due = visit.at + within
+        end = visit.settled_at if visit.settled_at is not None else now
+        if is_overdue(due, end):
+            found.append(Breach(visit, due, end - due))
+    return found

@@ -1,0 +1,118 @@
+"""``follow_up_deadlines`` and ``follow_up_notices``: the follow-up deadlines (R11) as the
+scheduler needs them, indexed by when each next needs attention, and the reminders and
+overdue notices to deliver, keyed by their position in the log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, ClassVar
+
+from kaflow.projections import View, iso, ts
+
+
+class DeadlinesView(View):
+    name = "deadlines"
+    tables = ("follow_up_deadlines", "follow_up_notices")
+    schema = """
+    CREATE TABLE follow_up_deadlines (
+        account_id TEXT NOT NULL,       -- the account (32 hex digits)
+        deadline INTEGER NOT NULL,      -- the number of the visit that opened it
+        lead TEXT NOT NULL,             -- who led the visit
+        visit_at TEXT NOT NULL,         -- when the visit took place (ISO 8601)
+        due_at TEXT NOT NULL,           -- visit_at + follow_up_within
+        remind_at TEXT,                 -- due_at - remind_before, if a reminder was set
+        follow_up_within TEXT NOT NULL, -- the policy it was opened under (ISO 8601)
+        remind_before TEXT,
+        reminded_at TEXT,               -- when the reminder was recorded
+        overdue_at TEXT,                -- when it was found missed (FollowUpOverdue)
+        status TEXT NOT NULL,           -- open | closed
+        closed_by TEXT,                 -- follow_up | visit | lost
+        closed_at TEXT,                 -- when the step that closed it took place
+        late_by_seconds INTEGER,        -- how late that step was (0: in time)
+        due_ts REAL NOT NULL,           -- due_at in seconds since the epoch
+        next_ts REAL,                   -- when the scheduler next has work for it, if ever
+        PRIMARY KEY (account_id, deadline)
+    );
+    CREATE INDEX follow_up_deadlines_next ON follow_up_deadlines (next_ts)
+        WHERE next_ts IS NOT NULL;
+    CREATE INDEX follow_up_deadlines_open ON follow_up_deadlines (status, due_ts);
+    CREATE TABLE follow_up_notices (
+        position INTEGER PRIMARY KEY,   -- the notice event's position in the log
+        kind TEXT NOT NULL,             -- reminder | overdue
+        account_id TEXT NOT NULL,
+        deadline INTEGER NOT NULL,
+        noticed_at TEXT NOT NULL,
+        noticed_by TEXT NOT NULL,       -- the scheduler, or the user whose step found it
+        notified TEXT NOT NULL          -- JSON list of the people told
+    );
+    """
+    handlers: ClassVar[dict[str, str]] = {
+        "FollowUpDeadlineOpened": "opened",
+        "FollowUpReminded": "reminded",
+        "FollowUpOverdue": "overdue",
+        "FollowUpDeadlineClosed": "closed",
+    }
+
+    def opened(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+        remind = event.remind_at
+        db.execute(
+            "INSERT INTO follow_up_deadlines (account_id, deadline, lead, visit_at, due_at, "
+            "remind_at, follow_up_within, remind_before, status, due_ts, next_ts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            (
+                event.originator_id.hex,
+                event.deadline,
+                event.lead,
+                iso(event.visit_at),
+                iso(event.due_at),
+                iso(remind),
+                event.policy["follow_up_within"],
+                event.policy["remind_before"],
+                ts(event.due_at),
+                ts(remind if remind is not None else event.due_at),
+            ),
+        )
+
+    def reminded(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+        db.execute(
+            "UPDATE follow_up_deadlines SET reminded_at = ?, next_ts = due_ts "
+            "WHERE account_id = ? AND deadline = ?",
+            (iso(event.noticed_at), event.originator_id.hex, event.deadline),
+        )
+        self._notice(db, "reminder", event, position, "scheduler")
+
+    def overdue(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+        db.execute(
+            "UPDATE follow_up_deadlines SET overdue_at = ?, next_ts = NULL "
+            "WHERE account_id = ? AND deadline = ?",
+            (iso(event.noticed_at), event.originator_id.hex, event.deadline),
+        )
+        self._notice(db, "overdue", event, position, event.by)
+
+    def closed(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+        db.execute(
+            "UPDATE follow_up_deadlines SET status = 'closed', closed_by = ?, closed_at = ?, "
+            "late_by_seconds = ?, next_ts = NULL WHERE account_id = ? AND deadline = ?",
+            (
+                event.how,
+                iso(event.at),
+                event.late_by_seconds,
+                event.originator_id.hex,
+                event.deadline,
+            ),
+        )
+
+    def _notice(self, db: sqlite3.Cursor, kind: str, event: Any, position: int, by: str) -> None:
+        db.execute(
+            "INSERT INTO follow_up_notices VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                position,
+                kind,
+                event.originator_id.hex,
+                event.deadline,
+                iso(event.noticed_at),
+                by,
+                json.dumps(event.notified),
+            ),
+        )

@@ -1,0 +1,178 @@
+"""Keeping views up to date with the log, exactly once.
+
+The views live in the store itself (an SQLite store's file; for ``memory://``, a private
+in-memory database), with one row per view in ``kaflow_tracking``. Catching up reads the
+log in batches; each batch is applied in one write transaction that first re-reads the
+positions, so two processes catching up at once never apply an event twice, and a
+process killed mid-batch leaves the batch wholly unapplied.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from kaflow.projections import View
+from kaflow.projections.accounts import AccountsView
+from kaflow.projections.deadlines import DeadlinesView
+
+BATCH = 500
+TRACKING = """
+CREATE TABLE IF NOT EXISTS kaflow_tracking (
+    view TEXT PRIMARY KEY,      -- the view's name
+    version INTEGER NOT NULL,   -- the version of the code that built it
+    position INTEGER NOT NULL   -- the last position of the log applied to it
+)
+"""
+Progress = Callable[[int, int], None]  # (position reached, head of the log)
+
+
+def all_views() -> list[View]:
+    return [AccountsView(), DeadlinesView()]
+
+
+class Views:
+    """The views of one application's store."""
+
+    def __init__(
+        self, app: Any, views: Sequence[View] | None = None, lock_timeout: float = 10
+    ) -> None:
+        self.app = app  # kept: a dropped application closes its store
+        self.views = list(views) if views is not None else all_views()
+        pool = getattr(getattr(app.recorder, "datastore", None), "pool", None)
+        path = pool.db_name if pool is not None else ":memory:"
+        self.db = sqlite3.connect(
+            path, isolation_level=None, timeout=lock_timeout, check_same_thread=False
+        )
+        self.db.row_factory = sqlite3.Row
+        self._prepare()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- transactions ---------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction, taken at once (no upgrade from reading to writing)."""
+        cursor = self.db.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Cursor]:
+        """One consistent snapshot of the views."""
+        cursor = self.db.cursor()
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        finally:
+            cursor.execute("COMMIT")
+
+    # -- tracking -------------------------------------------------------------------
+
+    def positions(self, cursor: sqlite3.Cursor | None = None) -> dict[str, int]:
+        rows = (cursor or self.db).execute("SELECT view, version, position FROM kaflow_tracking")
+        recorded = {row["view"]: (row["version"], row["position"]) for row in rows}
+        return {v.name: recorded[v.name][1] for v in self.views if v.name in recorded}
+
+    def _prepare(self) -> None:
+        """Create the views that are missing, and rebuild from zero any built by another
+        version of their code; without taking the write lock when all is in order."""
+        if self._current():
+            return
+        with self.writing() as cursor:
+            cursor.execute(TRACKING)
+            for view in self.views:
+                row = cursor.execute(
+                    "SELECT version FROM kaflow_tracking WHERE view = ?", (view.name,)
+                ).fetchone()
+                if row is None or row["version"] != view.version:
+                    self._reset(cursor, view)
+
+    def _current(self) -> bool:
+        try:
+            rows = self.db.execute("SELECT view, version FROM kaflow_tracking").fetchall()
+        except sqlite3.OperationalError:
+            return False  # no tracking table yet
+        versions = {row["view"]: row["version"] for row in rows}
+        return all(versions.get(v.name) == v.version for v in self.views)
+
+    def _reset(self, cursor: sqlite3.Cursor, view: View) -> None:
+        for table in view.tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _statements(view.schema):
+            cursor.execute(statement)
+        cursor.execute(
+            "INSERT OR REPLACE INTO kaflow_tracking VALUES (?, ?, 0)", (view.name, view.version)
+        )
+
+    # -- catching up ----------------------------------------------------------------
+
+    def head(self) -> int:
+        return int(self.app.recorder.max_notification_id() or 0)
+
+    def catch_up(self, batch: int = BATCH, progress: Progress | None = None) -> int:
+        """Apply every event recorded since each view's position; the number applied."""
+        head = self.head()
+        start = min(self.positions().values(), default=head) + 1
+        topics = sorted({t for v in self.views for t in v.topics()})
+        by_topic = {t: [v for v in self.views if t in v.topics()] for t in topics}
+        applied = 0
+        while start <= head:
+            page = self.app.recorder.select_notifications(
+                start, limit=batch, stop=head, topics=topics
+            )
+            end = page[-1].id if len(page) == batch else head
+            with self.writing() as cursor:
+                positions = self.positions(cursor)  # another process may have moved them
+                for notification in page:
+                    event = None
+                    for view in by_topic[notification.topic]:
+                        if notification.id > positions[view.name]:
+                            event = event or self.app.mapper.to_domain_event(notification)
+                            view.apply(cursor, event, notification.id)
+                            applied += 1
+                for view in self.views:
+                    if positions[view.name] < end:
+                        cursor.execute(
+                            "UPDATE kaflow_tracking SET position = ? WHERE view = ?",
+                            (end, view.name),
+                        )
+            if progress is not None:
+                progress(end, head)
+            start = end + 1
+        return applied
+
+    def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
+        """Drop the named views (default: all) and build them again from the whole log."""
+        chosen = [v for v in self.views if not names or v.name in names]
+        with self.writing() as cursor:
+            for view in chosen:
+                self._reset(cursor, view)
+        return self.catch_up(progress=progress)
+
+    def status(self) -> list[dict[str, Any]]:
+        head = self.head()
+        positions = self.positions()
+        return [
+            {
+                "view": v.name,
+                "tables": list(v.tables),
+                "position": positions[v.name],
+                "head": head,
+                "behind": head - positions[v.name],
+            }
+            for v in self.views
+        ]
+
+
+def _statements(schema: str) -> list[str]:
+    return [s.strip() for s in schema.split(";") if s.strip()]

@@ -1,0 +1,148 @@
+"""The deadline work the scheduler does: find what is due, record it, deliver notices.
+
+The event log is the only source of truth. What is pending comes from the
+``deadlines`` view, indexed by when each deadline next needs attention; recording is a
+command on the account, which records each reminder and each missed deadline once
+whatever else runs at the same time (optimistic concurrency plus the deadline's number);
+delivery follows the log's positions (``kaflow.notify``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from kaflow.application import Kaflow
+from kaflow.notify import Notice, Notifier
+from kaflow.projections.runner import Views
+
+
+@dataclass
+class TickReport:
+    now: datetime
+    reminded: list[dict[str, Any]] = field(default_factory=list)
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+    delivered: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "reminded": self.reminded,
+            "overdue": self.overdue,
+            "delivered": self.delivered,
+        }
+
+
+def due(views: Views, now: datetime, limit: int | None = None) -> list[dict[str, Any]]:
+    """Deadlines with work due by ``now``, earliest first (an indexed range scan)."""
+    sql = (
+        "SELECT account_id, deadline, lead, due_at, next_ts FROM follow_up_deadlines "
+        "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts"
+    )
+    params: list[Any] = [now.timestamp()]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    with views.reading() as cursor:
+        return [dict(row) for row in cursor.execute(sql, params)]
+
+
+def upcoming(views: Views, until: datetime) -> list[tuple[str, int, float]]:
+    """(account, deadline, when) for every deadline with work due by ``until``."""
+    with views.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT account_id, deadline, next_ts FROM follow_up_deadlines "
+            "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts",
+            (until.timestamp(),),
+        )
+        return [(r["account_id"], r["deadline"], r["next_ts"]) for r in rows]
+
+
+def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickReport:
+    """All the work due at ``now``, once: reminders and missed deadlines recorded on
+    their accounts, then every notice not yet delivered, delivered."""
+    report = TickReport(now)
+    views.catch_up()
+    for row in due(views, now):
+        kind = app.notice_due(UUID(row["account_id"]), row["deadline"], now)
+        if kind is not None:
+            entry = {"account": row["account_id"], "deadline": row["deadline"]}
+            (report.overdue if kind == "overdue" else report.reminded).append(
+                {**entry, "lead": row["lead"], "due_at": row["due_at"]}
+            )
+    report.delivered = deliver(views, notifier)
+    return report
+
+
+def deliver(views: Views, notifier: Notifier) -> int:
+    """Deliver the notices recorded (by the scheduler, or by a late step) and not yet
+    delivered."""
+    views.catch_up()
+    return notifier.deliver(lambda after: pending(views, after))
+
+
+def pending(views: Views, after: int, limit: int = 1000) -> list[Notice]:
+    with views.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT n.*, d.lead, d.visit_at, d.due_at, d.follow_up_within, a.name "
+            "FROM follow_up_notices n "
+            "JOIN follow_up_deadlines d USING (account_id, deadline) "
+            "LEFT JOIN accounts a USING (account_id) "
+            "WHERE n.position > ? ORDER BY n.position LIMIT ?",
+            (after, limit),
+        ).fetchall()
+    return [notice(dict(row)) for row in rows]
+
+
+def notice(row: dict[str, Any]) -> Notice:
+    """A notice as delivered: who is told what, as data and as a sentence."""
+    account = str(UUID(row["account_id"]))
+    name = row["name"] or account
+    due_at = datetime.fromisoformat(row["due_at"])
+    noticed = datetime.fromisoformat(row["noticed_at"])
+    notified = json.loads(row["notified"])
+    visit = f"the visit of {row['visit_at'][:16].replace('T', ' ')} led by {row['lead']}"
+    due_text = due_at.isoformat(timespec="minutes").replace("T", " ")
+    if row["kind"] == "overdue":
+        late = noticed - due_at
+        subject = f"R11 overdue: follow-up of {name}"
+        text = (
+            f"The follow-up of {visit} at {name} was due {due_text} and has not been "
+            f"recorded; {_span(late.total_seconds())} overdue. Escalated to {', '.join(notified)}."
+        )
+    else:
+        subject = f"R11 reminder: follow-up of {name} due {due_text}"
+        text = f"The follow-up of {visit} at {name} is due {due_text}."
+    return {
+        "id": f"{row['kind']}:{account}:{row['deadline']}",
+        "position": row["position"],
+        "kind": row["kind"],
+        "account": {"id": account, "name": name},
+        "deadline": row["deadline"],
+        "lead": row["lead"],
+        "visit_at": row["visit_at"],
+        "due_at": row["due_at"],
+        "noticed_at": row["noticed_at"],
+        "noticed_by": row["noticed_by"],
+        "to": notified,
+        "subject": subject,
+        "text": text,
+    }
+
+
+def _span(seconds: float) -> str:
+    """A duration for people: '2 d 3 h', '5 h 12 min', '40 s'."""
+    seconds = int(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min"
+    return f"{secs} s"
