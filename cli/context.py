@@ -16,6 +16,7 @@ from kaflow.settings import Settings, load
 
 if TYPE_CHECKING:
     from kaflow.application import Kaflow
+    from kaflow.projections.runner import Views
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Env:
     cwd: str | None = None
     _settings: Settings | None = None
     _app: Kaflow | None = None
+    _views: Views | None = None
 
     @property
     def settings(self) -> Settings:
@@ -42,6 +44,25 @@ class Env:
             app.actor_role(self.user(), app.directory(), app.now())
             self._app = app
         return self._app
+
+    @property
+    def service_app(self) -> Kaflow:
+        """The application for a service that acts as nobody (the scheduler)."""
+        if self._app is None:
+            from kaflow.bootstrap import open_app
+
+            self._app = open_app(self.settings, clock=self.clock)
+        return self._app
+
+    @property
+    def views(self) -> Views:
+        """The store's views, caught up with the log (every read sees the writes before)."""
+        if self._views is None:
+            from kaflow.projections.runner import Views
+
+            self._views = Views(self._app or self.app, lock_timeout=self.settings.lock_timeout)
+        self._views.catch_up()
+        return self._views
 
     def user(self) -> str:
         actor = (self.actor or "").strip()

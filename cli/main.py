@@ -29,6 +29,9 @@ COMMANDS = {
     "win": "cli.steps",
     "lose": "cli.steps",
     "reopen": "cli.steps",
+    "deadlines": "cli.deadlines",
+    "scheduler": "cli.deadlines",
+    "policy": "cli.deadlines",
     "demo": "cli.demo",
 }
 

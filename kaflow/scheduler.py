@@ -111,7 +111,7 @@ def notice(row: dict[str, Any]) -> Notice:
         subject = f"R11 overdue: follow-up of {name}"
         text = (
             f"The follow-up of {visit} at {name} was due {due_text} and has not been "
-            f"recorded; {_span(late.total_seconds())} overdue. Escalated to {', '.join(notified)}."
+            f"recorded; {span(late.total_seconds())} overdue. Escalated to {', '.join(notified)}."
         )
     else:
         subject = f"R11 reminder: follow-up of {name} due {due_text}"
@@ -133,7 +133,7 @@ def notice(row: dict[str, Any]) -> Notice:
     }
 
 
-def _span(seconds: float) -> str:
+def span(seconds: float) -> str:
     """A duration for people: '2 d 3 h', '5 h 12 min', '40 s'."""
     seconds = int(seconds)
     days, rest = divmod(seconds, 86400)

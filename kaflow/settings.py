@@ -30,6 +30,10 @@ class Settings:
     follow_up_within: str = "P7D"
     remind_before: str | None = None  # R11: remind the lead this long before the deadline
     lock_timeout: int = 10  # seconds a writer waits for another before giving up
+    outbox: str = "outbox.jsonl"  # where notices go: JSON lines, relative to the root
+
+    def outbox_path(self) -> str:
+        return os.path.join(self.root, self.outbox)
 
 
 def find_root(start: StrPath) -> str | None:
@@ -56,9 +60,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
             data = tomllib.loads(config.read())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise WorkspaceError(f"cannot read {path}: {e}") from None
-    policies = data.get("policies", {})
-    if not isinstance(policies, dict):
-        raise WorkspaceError(f"{path}: [policies] must be a table")
+    policies = _table(data, "policies", path)
     return Settings(
         root=root,
         store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),
@@ -66,7 +68,21 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         follow_up_within=_duration(policies.get("follow_up_within", "P7D"), path),
         remind_before=_optional_duration(policies.get("remind_before"), path),
         lock_timeout=_seconds(data.get("lock_timeout", 10), path),
+        outbox=_text(_table(data, "notify", path).get("outbox", "outbox.jsonl"), path),
     )
+
+
+def _table(data: dict[str, object], name: str, path: str) -> dict[str, object]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise WorkspaceError(f"{path}: [{name}] must be a table")
+    return table
+
+
+def _text(value: object, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise WorkspaceError(f"{path}: [notify] outbox must be a file name")
+    return value
 
 
 def _duration(value: object, path: str, key: str = "follow_up_within") -> str:
@@ -115,6 +131,8 @@ def write(root: StrPath, store: str, timezone: str) -> str:
             "\n[policies]\n"
             'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n'
             '# remind_before = "P2D"  # remind the visit\'s lead this long before it is due\n'
+            "\n[notify]\n"
+            'outbox = "outbox.jsonl"  # reminders and overdue notices, one JSON line each\n'
         )
     return path
 

@@ -1,0 +1,261 @@
+"""Deadlines (R11): the scheduler, the open deadlines, and the window what-if."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from datetime import datetime
+from typing import Any
+
+import click
+
+from cli.context import Env, pass_env
+from cli.render import emit, output_options, short, table
+from kaflow.scheduler import span
+
+
+@click.group()
+def scheduler() -> None:
+    """Enforce the deadlines: remind, record missed follow-ups, escalate.
+
+    The scheduler acts as nobody: it needs no --as. Notices go to the outbox file
+    named in kaflow.toml ([notify] outbox, default outbox.jsonl), one JSON line each.
+    """
+
+
+@scheduler.command("tick")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="WHEN",
+    help="Do the work due at this time instead of now (tests, catching up by hand).",
+)
+@output_options
+@pass_env
+def scheduler_tick(env: Env, now_text: str | None, as_json: bool) -> None:
+    """Do all the deadline work due now, once, and exit: for cron or a systemd timer.
+
+    Records each reminder and each missed follow-up deadline on its account (exactly
+    once, however many schedulers run), then delivers every notice not yet delivered.
+
+    \b
+    Example:
+      kaflow scheduler tick
+      kaflow scheduler tick --now 2026-12-08T09:00 --json
+    """
+    from kaflow.notify import Outbox
+    from kaflow.scheduler import tick
+
+    app = env.service_app
+    now = env.when(now_text, "--now") or app.now()
+    if now > app.now():
+        click.echo(
+            f"warning: --now is ahead of the clock; what is found due is recorded as "
+            f"noticed at {env.local(now)}",
+            err=True,
+        )
+    report = tick(app, env.views, Outbox(env.settings.outbox_path()), now)
+    emit(as_json, report.as_dict(), lambda: _tick_text(env, report.as_dict()))
+
+
+def _tick_text(env: Env, data: dict[str, Any]) -> str:
+    lines = [f"At {env.local(datetime.fromisoformat(data['now']))}:"]
+    for kind, label in (("overdue", "overdue"), ("reminded", "reminder")):
+        for item in data[kind]:
+            lines.append(
+                f"  {label}: account {short(item['account'])}, visit {item['deadline']} "
+                f"led by {item['lead']}, due {env.local(datetime.fromisoformat(item['due_at']))}"
+            )
+    if len(lines) == 1:
+        lines.append("  nothing was due")
+    lines.append(f"  {data['delivered']} notice(s) delivered to {env.settings.outbox}")
+    return "\n".join(lines)
+
+
+@scheduler.command("run")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.2),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often to look for new, settled and due deadlines.",
+)
+@pass_env
+def scheduler_run(env: Env, poll: float) -> None:
+    """Run until stopped (SIGINT or SIGTERM), doing each deadline's work at its time.
+
+    At start, and every --poll seconds, it does at once whatever fell due while it was
+    not running, and plans the deadlines due within the next two polls; a follow-up or
+    a new visit recorded meanwhile is seen at the next poll. Two schedulers on one
+    store never record or deliver anything twice.
+
+    \b
+    Example:
+      kaflow scheduler run --poll 10
+    """
+    from kaflow.daemon import DeadlineScheduler
+    from kaflow.notify import Outbox
+
+    app = env.service_app
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+    def report(done: Any) -> None:
+        click.echo(_tick_text(env, done.as_dict()))
+        sys.stdout.flush()
+
+    def warn(text: str) -> None:
+        click.echo(f"warning: {text}", err=True)
+
+    runner = DeadlineScheduler(
+        app, env.views, Outbox(env.settings.outbox_path()), poll, report, warn
+    )
+    runner.start()
+    click.echo(f"scheduler running (poll every {poll:g} s); stop with Ctrl-C or SIGTERM")
+    sys.stdout.flush()
+    while not stop.wait(0.2):
+        pass
+    runner.stop()
+    click.echo("scheduler stopped")
+
+
+@click.command("deadlines")
+@click.option("--overdue", is_flag=True, help="Only those whose due time has passed.")
+@output_options
+@pass_env
+def deadlines(env: Env, overdue: bool, as_json: bool) -> None:
+    """Open follow-up deadlines (R11): account, visit, lead, due, time left or overdue.
+
+    \b
+    Example:
+      kaflow deadlines
+      kaflow deadlines --overdue --json
+    """
+    now = env.app.now()
+    with env.views.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT d.*, a.name FROM follow_up_deadlines d LEFT JOIN accounts a "
+            "USING (account_id) WHERE d.status = 'open' ORDER BY d.due_ts"
+        ).fetchall()
+    data = []
+    for row in rows:
+        left = row["due_ts"] - now.timestamp()
+        if overdue and left >= 0:
+            continue
+        data.append(
+            {
+                "account": {"id": _uuid(row["account_id"]), "name": row["name"]},
+                "visit": row["deadline"],
+                "visit_at": row["visit_at"],
+                "lead": row["lead"],
+                "due_at": row["due_at"],
+                "seconds_left": int(left),
+                "overdue": left < 0,
+                "overdue_recorded_at": row["overdue_at"],
+                "reminded_at": row["reminded_at"],
+                "follow_up_within": row["follow_up_within"],
+            }
+        )
+
+    def text() -> str:
+        return table(
+            ["ACCOUNT", "NAME", "VISIT", "LEAD", "DUE", "LEFT", "RECORDED OVERDUE"],
+            [
+                (
+                    short(d["account"]["id"]),
+                    d["account"]["name"],
+                    f"{d['visit']} ({_local(env, d['visit_at'])})",
+                    d["lead"],
+                    _local(env, d["due_at"]),
+                    ("overdue " if d["overdue"] else "") + span(abs(d["seconds_left"])),
+                    _local(env, d["overdue_recorded_at"]) if d["overdue_recorded_at"] else "-",
+                )
+                for d in data
+            ],
+            empty="no open follow-up deadlines" + (" overdue" if overdue else ""),
+        )
+
+    emit(as_json, data, text)
+
+
+@click.group()
+def policy() -> None:
+    """Examine the procedure's policies against the recorded history."""
+
+
+@policy.command("what-if")
+@click.option(
+    "--follow-up-within",
+    "within",
+    required=True,
+    metavar="DURATION",
+    help="The follow-up window to judge history by (ISO 8601, e.g. P5D, PT36H).",
+)
+@output_options
+@pass_env
+def what_if(env: Env, within: str, as_json: bool) -> None:
+    """Which recorded visits would have missed their follow-up under another window.
+
+    Replays every visit, follow-up and loss recorded, judges each visit's follow-up
+    against --follow-up-within, and shows who led it and how late it was, beside
+    whether it was late under the window actually in force. Writes nothing.
+
+    \b
+    Example:
+      kaflow policy what-if --follow-up-within P5D
+      kaflow policy what-if --follow-up-within PT72H --json
+    """
+    from kaflow.clock import parse_duration
+    from kaflow.errors import BadInputError
+    from kaflow.what_if import what_if as judge
+
+    try:
+        window = parse_duration(within)
+    except ValueError as e:
+        raise BadInputError(f"--follow-up-within: {e}") from None
+    app = env.app
+    data = {"follow_up_within": within, **judge(app, window, app.now())}
+    with env.views.reading() as cursor:
+        names = dict(cursor.execute("SELECT account_id, name FROM accounts").fetchall())
+    for row in data["rows"]:
+        row["account"] = {"id": _uuid(row["account"]), "name": names.get(row["account"])}
+
+    def text() -> str:
+        head = (
+            f"Under {within}, {data['breaches']} of {data['visits']} visits would have missed "
+            f"their follow-up (under the windows in force: {data['breaches_as_recorded']})."
+        )
+        rows = [
+            (
+                short(r["account"]["id"]),
+                r["account"]["name"],
+                f"{r['visit']} ({_local(env, r['visit_at'])})",
+                r["lead"],
+                _local(env, r["due_at"]),
+                f"{r['settled_by'] or 'nothing yet'}"
+                + (f" {_local(env, r['settled_at'])}" if r["settled_at"] else ""),
+                span(r["late_by_seconds"]),
+                "yes" if r["breached_as_recorded"] else "no",
+            )
+            for r in data["rows"]
+        ]
+        headers = ["ACCOUNT", "NAME", "VISIT", "LEAD", "DUE", "SETTLED BY", "LATE BY", "WAS LATE"]
+        return head + ("\n\n" + table(headers, rows) if rows else "")
+
+    emit(as_json, data, text)
+
+
+def _uuid(hex_id: str) -> str:
+    from uuid import UUID
+
+    return str(UUID(hex_id))
+
+
+def _local(env: Env, text: str) -> str:
+    return env.local(datetime.fromisoformat(text))
+
+
+COMMANDS = [scheduler, deadlines, policy]
