@@ -1,0 +1,136 @@
+"""``kaflow scheduler run`` as a real process, with a follow-up window of seconds."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from kaflow import commands as c
+from kaflow.application import Kaflow
+from kaflow.bootstrap import open_app
+from kaflow.settings import load
+from tests.builders import advance, identify, visit_cmd
+from tests.cli.conftest import Run
+
+pytestmark = pytest.mark.slow
+
+
+def workspace(ws: Run, tmp_path: Path, window: str) -> Kaflow:
+    config = tmp_path / "kaflow.toml"
+    config.write_text(config.read_text().replace('"P7D"', f'"{window}"'))
+    return open_app(load(tmp_path, environ={}))
+
+
+def visited(app: Kaflow, name: str, when: datetime | None = None) -> UUID:
+    """An account visited ``when`` (default now), with everything before it done."""
+    pid = identify(app, name)
+    advance(app, pid, "prepared")
+    app.handle(visit_cmd(pid, when=when or datetime.now(UTC)))
+    return pid
+
+
+def start(tmp_path: Path, poll: float = 0.3) -> subprocess.Popen[str]:
+    env = {**os.environ}
+    env.pop("KAFLOW_USER", None)
+    env.pop("KAFLOW_STORE", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", "scheduler", "run", "--poll", str(poll)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def notices(tmp_path: Path) -> list[dict[str, object]]:
+    path = tmp_path / "outbox.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines(keepends=True)
+            if line.endswith("\n")]  # fmt: skip
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def overdue_count(app: Kaflow, pid: UUID) -> int:
+    return sum(type(e).__name__ == "FollowUpOverdue" for e in app.events.get(pid))
+
+
+def test_run_fires_picks_up_drops_and_stops_on_sigterm(ws: Run, tmp_path: Path) -> None:
+    app = workspace(ws, tmp_path, "PT3S")
+    first = visited(app, "First")
+    kept = visited(app, "Followed")
+    scheduler = start(tmp_path)
+    try:
+        time.sleep(1)
+        later = visited(app, "Later")  # added after the scheduler started
+        app.handle(
+            c.RecordFollowUp(actor="sam", prospect_id=kept, channel=c.FollowUpChannel.PHONE,
+                             feedback="fine")
+        )  # fmt: skip
+        wait_for(lambda: {n["account"]["name"] for n in notices(tmp_path)} >= {"First", "Later"})  # type: ignore[index]
+        time.sleep(1)  # a poll or two more: nothing else is due
+        scheduler.send_signal(signal.SIGTERM)
+        out, err = scheduler.communicate(timeout=20)
+    finally:
+        scheduler.kill()
+    assert scheduler.returncode == 0, err
+    assert "scheduler stopped" in out and "Traceback" not in err
+    assert sorted(n["account"]["name"] for n in notices(tmp_path)) == ["First", "Later"]  # type: ignore[index]
+    assert [overdue_count(app, p) for p in (first, later, kept)] == [1, 1, 0]
+
+
+def test_killed_and_doubled_schedulers_record_and_deliver_each_miss_once(
+    ws: Run, tmp_path: Path
+) -> None:
+    rng = random.Random(7)
+    app = workspace(ws, tmp_path, "PT8S")
+    now = datetime.now(UTC)
+    # Deadlines falling due one after another over the next few seconds.
+    accounts = [
+        visited(app, f"A{i}", now - timedelta(seconds=8) + timedelta(seconds=0.25 * i))
+        for i in range(24)
+    ]
+    last_due = now + timedelta(seconds=0.25 * 24)
+    schedulers = [start(tmp_path), start(tmp_path)]  # two at once, on one store
+    kills = 0
+    try:
+        while kills < 12 or datetime.now(UTC) < last_due:
+            time.sleep(rng.uniform(0.05, 0.7))
+            victim = rng.randrange(2)
+            schedulers[victim].send_signal(signal.SIGKILL)
+            schedulers[victim].wait()
+            kills += 1
+            schedulers[victim] = start(tmp_path)
+        wait_for(lambda: len(notices(tmp_path)) >= len(accounts), timeout=60)
+        time.sleep(1)  # and nothing more comes
+        for process in schedulers:
+            process.send_signal(signal.SIGTERM)
+        for process in schedulers:
+            assert process.wait(timeout=20) == 0
+    finally:
+        for process in schedulers:
+            process.kill()
+    assert [overdue_count(app, p) for p in accounts] == [1] * len(accounts)
+    delivered = Counter(str(n["id"]) for n in notices(tmp_path))
+    assert sorted(delivered) == sorted(f"overdue:{p}:1" for p in accounts)
+    assert set(delivered.values()) == {1}
+    assert (tmp_path / "outbox.jsonl").read_bytes().endswith(b"\n")
