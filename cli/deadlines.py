@@ -110,8 +110,14 @@ def scheduler_run(env: Env, poll: float) -> None:
     def warn(text: str) -> None:
         click.echo(f"warning: {text}", err=True)
 
+    def ready(planned: int, pending: int) -> None:
+        click.echo(
+            f"watching {pending} open deadline(s); {planned} due within {2 * poll:g} s planned"
+        )
+        sys.stdout.flush()
+
     runner = DeadlineScheduler(
-        app, env.views, Outbox(env.settings.outbox_path()), poll, report, warn
+        app, env.views, Outbox(env.settings.outbox_path()), poll, report, warn, ready
     )
     runner.start()
     click.echo(f"scheduler running (poll every {poll:g} s); stop with Ctrl-C or SIGTERM")

@@ -21,7 +21,7 @@ from kaflow.application import Kaflow
 from kaflow.errors import KaflowError
 from kaflow.notify import Notifier
 from kaflow.projections.runner import Views
-from kaflow.scheduler import TickReport, tick, upcoming
+from kaflow.scheduler import TickReport, pending_count, tick, upcoming
 
 POLL = "poll"
 
@@ -35,6 +35,7 @@ class DeadlineScheduler:
         poll: float,
         report: Callable[[TickReport], None],
         warn: Callable[[str], None],
+        ready: Callable[[int, int], None] = lambda planned, pending: None,
     ) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -42,7 +43,8 @@ class DeadlineScheduler:
         self.app, self.views, self.notifier = app, views, notifier
         self.poll_every = poll
         self.horizon = timedelta(seconds=2 * poll)
-        self.report, self.warn = report, warn
+        self.report, self.warn, self.ready = report, warn, ready
+        self.looked = False
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         # One worker: polls and deadline jobs never overlap. A job late for any reason
         # still runs (the default would drop it after one second), once.
@@ -86,6 +88,9 @@ class DeadlineScheduler:
                     self.fire, "date", run_date=run_at, id=job_id, replace_existing=True
                 )
                 self.planned[job_id] = when
+        if not self.looked:
+            self.looked = True
+            self.ready(len(self.planned), pending_count(self.views))
 
     def fire(self) -> None:
         self.run_tick(self.app.now())

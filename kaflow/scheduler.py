@@ -61,6 +61,15 @@ def upcoming(views: Views, until: datetime) -> list[tuple[str, int, float]]:
         return [(r["account_id"], r["deadline"], r["next_ts"]) for r in rows]
 
 
+def pending_count(views: Views) -> int:
+    """How many deadlines have work still to come."""
+    with views.reading() as cursor:
+        row = cursor.execute(
+            "SELECT count(*) FROM follow_up_deadlines WHERE next_ts IS NOT NULL"
+        ).fetchone()
+        return int(row[0])
+
+
 def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickReport:
     """All the work due at ``now``, once: reminders and missed deadlines recorded on
     their accounts, then every notice not yet delivered, delivered."""
