@@ -27,6 +27,9 @@ class Prospect(Aggregate):
     # The open follow-up deadline (R11) of the last visit, if any: a class default, so
     # that accounts snapshotted before deadlines existed load without one.
     deadline: dict[str, Any] | None = None
+    # The development record (R14): its review and corrections, outside the lifecycle.
+    reviewed_at: datetime | None = None
+    corrections = 0
 
     @event("Identified")
     def __init__(
@@ -143,6 +146,19 @@ class Prospect(Aggregate):
             state = State.IDENTIFIED.value  # lost before its analysis: R2 still applies
         assert state in lifecycle_destinations("reopen", State.LOST)
         self._reopened(reason=reason, state=state, **meta)
+
+    # -- the development record (R14) -------------------------------------------------
+
+    def review(self, remarks: str, **meta: Any) -> None:
+        """A manager's review of the record; it is not a step of the procedure, so it
+        leaves the account's state and the order of its steps alone."""
+        self._reviewed(remarks=remarks, **meta)
+
+    def correct(
+        self, entry: int, field: str, old: str, new: str, reason: str, **meta: Any
+    ) -> None:
+        """Correct a field of a record entry; the event keeps what it said before."""
+        self._entry_corrected(entry=entry, field=field, old=old, new=new, reason=reason, **meta)
 
     # -- the follow-up deadline (R11) ---------------------------------------------
 
@@ -330,6 +346,24 @@ class Prospect(Aggregate):
         self.conference_at = None
         self.material_at = None
         self._enter(state, occurred_at)
+
+    @event("Reviewed")
+    def _reviewed(self, remarks: str, actor: str, actor_role: str, occurred_at: datetime) -> None:
+        self.reviewed_at = occurred_at
+
+    @event("EntryCorrected")
+    def _entry_corrected(
+        self,
+        entry: int,
+        field: str,
+        old: str,
+        new: str,
+        reason: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.corrections += 1
 
     @event("FollowUpDeadlineOpened")
     def _follow_up_deadline_opened(

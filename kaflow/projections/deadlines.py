@@ -13,6 +13,7 @@ from kaflow.projections import View, iso, ts
 
 class DeadlinesView(View):
     name = "deadlines"
+    version = 2
     tables = ("follow_up_deadlines", "follow_up_notices")
     schema = """
     CREATE TABLE follow_up_deadlines (
@@ -32,6 +33,9 @@ class DeadlinesView(View):
         late_by_seconds INTEGER,        -- how late that step was (0: in time)
         due_ts REAL NOT NULL,           -- due_at in seconds since the epoch
         next_ts REAL,                   -- when the scheduler next has work for it, if ever
+        opened_ts REAL NOT NULL,        -- when the visit opening it was recorded
+        overdue_ts REAL,                -- when the miss was recorded
+        closed_ts REAL,                 -- when the step closing it was recorded
         PRIMARY KEY (account_id, deadline)
     );
     CREATE INDEX follow_up_deadlines_next ON follow_up_deadlines (next_ts)
@@ -58,8 +62,8 @@ class DeadlinesView(View):
         remind = event.remind_at
         db.execute(
             "INSERT INTO follow_up_deadlines (account_id, deadline, lead, visit_at, due_at, "
-            "remind_at, follow_up_within, remind_before, status, due_ts, next_ts) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            "remind_at, follow_up_within, remind_before, status, due_ts, next_ts, opened_ts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
             (
                 event.originator_id.hex,
                 event.deadline,
@@ -71,6 +75,7 @@ class DeadlinesView(View):
                 event.policy["remind_before"],
                 ts(event.due_at),
                 ts(remind if remind is not None else event.due_at),
+                ts(event.timestamp),
             ),
         )
 
@@ -84,20 +89,22 @@ class DeadlinesView(View):
 
     def overdue(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
         db.execute(
-            "UPDATE follow_up_deadlines SET overdue_at = ?, next_ts = NULL "
+            "UPDATE follow_up_deadlines SET overdue_at = ?, next_ts = NULL, overdue_ts = ? "
             "WHERE account_id = ? AND deadline = ?",
-            (iso(event.noticed_at), event.originator_id.hex, event.deadline),
+            (iso(event.noticed_at), ts(event.timestamp), event.originator_id.hex, event.deadline),
         )
         self._notice(db, "overdue", event, position, event.by)
 
     def closed(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
         db.execute(
             "UPDATE follow_up_deadlines SET status = 'closed', closed_by = ?, closed_at = ?, "
-            "late_by_seconds = ?, next_ts = NULL WHERE account_id = ? AND deadline = ?",
+            "late_by_seconds = ?, next_ts = NULL, closed_ts = ? "
+            "WHERE account_id = ? AND deadline = ?",
             (
                 event.how,
                 iso(event.at),
                 event.late_by_seconds,
+                ts(event.timestamp),
                 event.originator_id.hex,
                 event.deadline,
             ),

@@ -17,6 +17,8 @@ from typing import Any
 from kaflow.projections import View
 from kaflow.projections.accounts import AccountsView
 from kaflow.projections.deadlines import DeadlinesView
+from kaflow.projections.ledger import LedgerView
+from kaflow.projections.pipeline import PipelineView
 
 BATCH = 500
 TRACKING = """
@@ -30,7 +32,7 @@ Progress = Callable[[int, int], None]  # (position reached, head of the log)
 
 
 def all_views() -> list[View]:
-    return [AccountsView(), DeadlinesView()]
+    return [AccountsView(), DeadlinesView(), LedgerView(), PipelineView()]
 
 
 class Views:

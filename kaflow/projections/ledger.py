@@ -1,0 +1,212 @@
+"""``ledger_accounts``, ``ledger_entries``, ``ledger_changes``: the development record
+(R14, 大客户开发备案表) of every account, won, lost or open."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, ClassVar
+
+from kaflow.projections import View, iso
+
+# The steps that are entries of the record, and what each is called on the form.
+ENTRY_KINDS = {
+    "ApproachDecided": "meeting",
+    "ContactRecorded": "contact",
+    "ConferenceHeld": "conference",
+    "MaterialPrepared": "material",
+    "VisitRecorded": "visit",
+    "FollowUpRecorded": "follow_up",
+}
+# The customer-facing entries, counted as the record's total contacts (接触总次数).
+CUSTOMER_FACING = ("contact", "visit", "follow_up")
+# What a correction may change, per kind of entry, as the CLI's options spell it. Who
+# led a visit, who chaired a meeting and when anything happened are checked by rules
+# when recorded: they are not corrected here but by recording the step again.
+CORRECTABLE = {
+    "meeting": ("notes",),
+    "contact": ("person", "attitude", "notes"),
+    "conference": ("notes",),
+    "material": ("customer-data", "analysis", "sales-materials"),
+    "visit": ("place", "points", "views", "next-steps"),
+    "follow_up": ("feedback",),
+}
+
+
+def details(event: Any) -> dict[str, Any]:
+    """An entry's own fields, from its event."""
+    if type(event).__name__ == "VisitRecorded":
+        return dict(event.visit)
+    names = {
+        "ApproachDecided": ("method", "chair", "notes"),
+        "ContactRecorded": ("channel", "person", "attitude", "notes"),
+        "ConferenceHeld": ("participants", "notes"),
+        "MaterialPrepared": ("customer_data", "analysis", "sales_materials"),
+        "FollowUpRecorded": ("channel", "feedback"),
+    }[type(event).__name__]
+    return {name: getattr(event, name) for name in names}
+
+
+def columns(kind: str, d: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The form's columns for an entry: person reached (or who took part), channel or
+    manner, the customer's attitude, progress notes."""
+    if kind == "meeting":
+        return d["chair"], d["method"], "", d["notes"]
+    if kind == "contact":
+        return d["person"], d["channel"], d["attitude"], d["notes"]
+    if kind == "conference":
+        return ", ".join(d["participants"]), "", "", d["notes"]
+    if kind == "material":
+        return "", "", "", (f"customer data: {d['customer_data']}; analysis: {d['analysis']}; "
+                            f"sales materials: {d['sales_materials']}")  # fmt: skip
+    if kind == "visit":
+        notes = f"place: {d['place']}; points: {d['points']}; next steps: {d['next_steps']}"
+        return d["lead"], d["manner"], d["views"], notes
+    return "", d["channel"], d["feedback"], d["feedback"]
+
+
+class LedgerView(View):
+    name = "ledger"
+    tables = ("ledger_accounts", "ledger_entries", "ledger_changes")
+    schema = """
+    CREATE TABLE ledger_accounts (
+        account_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,             -- 客户名称
+        category TEXT NOT NULL,         -- R1 classification when identified
+        nature TEXT NOT NULL,
+        state TEXT NOT NULL,
+        result TEXT NOT NULL,           -- 开发结果: open | won | lost
+        classification TEXT,            -- the key-account class given when won (R12)
+        development_value TEXT,         -- from the latest analysis (decimal as text)
+        first_at TEXT NOT NULL,         -- the first record: when it was identified
+        result_at TEXT,                 -- when it was won or lost
+        summary TEXT,                   -- 成功/失败总结: the win summary or loss analysis
+        loss_reason TEXT,
+        remarks TEXT,                   -- 备注: the latest review's remarks
+        compiled_at TEXT NOT NULL,      -- 编制日期: when the record was first filed
+        reviewed_at TEXT,               -- 审核日期
+        reviewed_by TEXT,
+        changes INTEGER NOT NULL        -- 修改次数: corrections made
+    );
+    CREATE TABLE ledger_entries (
+        account_id TEXT NOT NULL,
+        entry INTEGER NOT NULL,         -- 1, 2, ... in the order recorded
+        kind TEXT NOT NULL,             -- meeting|contact|conference|material|visit|follow_up
+        occurred_at TEXT NOT NULL,      -- when it happened
+        recorded_at TEXT NOT NULL,
+        actor TEXT NOT NULL,            -- who recorded it
+        person TEXT NOT NULL,           -- the person reached, the participants, the lead
+        channel TEXT NOT NULL,          -- channel, method or manner
+        attitude TEXT NOT NULL,         -- the customer's attitude or views
+        notes TEXT NOT NULL,            -- progress notes
+        details TEXT NOT NULL,          -- the entry's own fields, as corrected (JSON)
+        PRIMARY KEY (account_id, entry)
+    );
+    CREATE TABLE ledger_changes (
+        account_id TEXT NOT NULL,
+        change INTEGER NOT NULL,        -- 1, 2, ...
+        entry INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT NOT NULL,
+        new TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        changed_at TEXT NOT NULL,       -- 修改日期: when the correction was recorded
+        changed_by TEXT NOT NULL,
+        PRIMARY KEY (account_id, change)
+    );
+    """
+    handlers: ClassVar[dict[str, str]] = {
+        "Identified": "identified",
+        "Analysed": "analysed",
+        **dict.fromkeys(ENTRY_KINDS, "entry"),
+        "Won": "won",
+        "Lost": "lost",
+        "Reopened": "reopened",
+        "Reviewed": "reviewed",
+        "EntryCorrected": "corrected",
+    }
+
+    def identified(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        db.execute(
+            "INSERT INTO ledger_accounts (account_id, name, category, nature, state, result, "
+            "first_at, compiled_at, changes) VALUES (?, ?, ?, ?, 'identified', 'open', ?, ?, 0)",
+            (e.originator_id.hex, e.name, e.category, e.nature, iso(e.occurred_at),
+             iso(e.timestamp)),
+        )  # fmt: skip
+
+    def analysed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        self._set(db, e, state=e.state, development_value=str(e.development_value))
+
+    def entry(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        kind = ENTRY_KINDS[type(e).__name__]
+        fields = details(e)
+        account = e.originator_id.hex
+        (number,) = db.execute(
+            "SELECT count(*) + 1 FROM ledger_entries WHERE account_id = ?", (account,)
+        ).fetchone()
+        db.execute(
+            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (account, number, kind, iso(e.occurred_at), iso(e.timestamp), e.actor,
+             *columns(kind, fields), json.dumps(fields, ensure_ascii=False)),
+        )  # fmt: skip
+        if hasattr(e, "state"):
+            self._set(db, e, state=e.state)
+
+    def won(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        self._set(db, e, state=e.state, result="won", classification=e.classification,
+                  summary=e.summary, result_at=iso(e.occurred_at))  # fmt: skip
+
+    def lost(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        self._set(db, e, state=e.state, result="lost", summary=e.analysis,
+                  loss_reason=e.reason, result_at=iso(e.occurred_at))  # fmt: skip
+
+    def reopened(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        self._set(db, e, state=e.state, result="open", summary=None, loss_reason=None,
+                  result_at=None)  # fmt: skip
+
+    def reviewed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        self._set(db, e, remarks=e.remarks, reviewed_at=iso(e.occurred_at), reviewed_by=e.actor)
+
+    def corrected(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        account = e.originator_id.hex
+        row = db.execute(
+            "SELECT kind, details FROM ledger_entries WHERE account_id = ? AND entry = ?",
+            (account, e.entry),
+        ).fetchone()
+        fields = json.loads(row[1])
+        fields[e.field.replace("-", "_")] = e.new
+        db.execute(
+            "UPDATE ledger_entries SET person = ?, channel = ?, attitude = ?, notes = ?, "
+            "details = ? WHERE account_id = ? AND entry = ?",
+            (*columns(row[0], fields), json.dumps(fields, ensure_ascii=False), account, e.entry),
+        )
+        (changes,) = db.execute(
+            "UPDATE ledger_accounts SET changes = changes + 1 WHERE account_id = ? "
+            "RETURNING changes",
+            (account,),
+        ).fetchone()
+        db.execute(
+            "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (account, changes, e.entry, e.field, e.old, e.new, e.reason, iso(e.timestamp),
+             e.actor),
+        )  # fmt: skip
+
+    def _set(self, db: sqlite3.Cursor, e: Any, **values: Any) -> None:
+        names = ", ".join(f"{k} = ?" for k in values)
+        db.execute(
+            f"UPDATE ledger_accounts SET {names} WHERE account_id = ?",
+            (*values.values(), e.originator_id.hex),
+        )
+
+
+def entries(events: Any) -> list[tuple[str, dict[str, Any]]]:
+    """An account's record entries (kind, fields as corrected), folded from its events:
+    entry N of the record is ``entries(...)[N - 1]``."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for e in events:
+        name = type(e).__name__
+        if name in ENTRY_KINDS:
+            found.append((ENTRY_KINDS[name], details(e)))
+        elif name == "EntryCorrected":
+            found[e.entry - 1][1][e.field.replace("-", "_")] = e.new
+    return found

@@ -1,0 +1,119 @@
+"""``pipeline_*``: dated facts the reports read, each with when it happened and when it
+was recorded, so that a report can be asked as of any past moment (``--as-of``) by
+keeping only the facts recorded by then."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, ClassVar
+
+from kaflow.projections import View, iso
+
+STATE_EVENTS = ("Identified", "Analysed", "ContactRecorded", "VisitRecorded",
+                "FollowUpRecorded", "Won", "Lost", "Reopened")  # fmt: skip
+
+
+class PipelineView(View):
+    name = "pipeline"
+    tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values", "pipeline_visits")
+    schema = """
+    CREATE TABLE pipeline_states (
+        account_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,           -- the event's number on the account
+        state TEXT NOT NULL,            -- the state the event left the account in
+        event TEXT NOT NULL,            -- e.g. VisitRecorded
+        occurred_at TEXT NOT NULL,
+        occurred_ts REAL NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_ts REAL NOT NULL,
+        PRIMARY KEY (account_id, seq)
+    );
+    CREATE INDEX pipeline_states_recorded ON pipeline_states (recorded_ts);
+    CREATE TABLE pipeline_outcomes (
+        account_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        result TEXT NOT NULL,           -- won | lost | reopened
+        classification TEXT,            -- won: the key-account class (R12)
+        summary TEXT,                   -- won: the success summary
+        reason TEXT,                    -- lost: price | quality | service | ... (R13)
+        lost_in TEXT,                   -- lost: the state it was lost in
+        analysis TEXT,                  -- lost: the failure analysis (R13)
+        actor TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_ts REAL NOT NULL,
+        PRIMARY KEY (account_id, seq)
+    );
+    CREATE TABLE pipeline_values (
+        account_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        development_value TEXT NOT NULL, -- from the analysis (decimal as text)
+        recorded_ts REAL NOT NULL,
+        PRIMARY KEY (account_id, seq)
+    );
+    CREATE TABLE pipeline_visits (
+        account_id TEXT NOT NULL,
+        visit INTEGER NOT NULL,         -- 1, 2, ... on the account
+        seq INTEGER NOT NULL,
+        lead TEXT NOT NULL,
+        place TEXT NOT NULL,
+        manner TEXT NOT NULL,
+        points TEXT NOT NULL,
+        views TEXT NOT NULL,
+        next_steps TEXT NOT NULL,
+        actor TEXT NOT NULL,            -- who recorded it
+        occurred_at TEXT NOT NULL,
+        occurred_ts REAL NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_ts REAL NOT NULL,
+        PRIMARY KEY (account_id, visit)
+    );
+    CREATE INDEX pipeline_visits_lead ON pipeline_visits (lead, occurred_ts);
+    """
+    handlers: ClassVar[dict[str, str]] = {
+        **dict.fromkeys(STATE_EVENTS, "state"),
+    }
+
+    def state(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        account, seq, name = e.originator_id.hex, e.originator_version, type(e).__name__
+        state = getattr(e, "state", "identified")
+        db.execute(
+            "INSERT INTO pipeline_states VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (account, seq, state, name, iso(e.occurred_at), e.occurred_at.timestamp(),
+             iso(e.timestamp), e.timestamp.timestamp()),
+        )  # fmt: skip
+        common = (e.actor, iso(e.occurred_at), iso(e.timestamp), e.timestamp.timestamp())
+        if name == "Won":
+            db.execute(
+                "INSERT INTO pipeline_outcomes VALUES (?, ?, 'won', ?, ?, NULL, NULL, NULL, "
+                "?, ?, ?, ?)",
+                (account, seq, e.classification, e.summary, *common),
+            )
+        elif name == "Lost":
+            db.execute(
+                "INSERT INTO pipeline_outcomes VALUES (?, ?, 'lost', NULL, NULL, ?, ?, ?, "
+                "?, ?, ?, ?)",
+                (account, seq, e.reason, e.lost_in, e.analysis, *common),
+            )
+        elif name == "Reopened":
+            db.execute(
+                "INSERT INTO pipeline_outcomes VALUES (?, ?, 'reopened', NULL, NULL, ?, NULL, "
+                "NULL, ?, ?, ?, ?)",
+                (account, seq, e.reason, *common),
+            )
+        elif name == "Analysed":
+            db.execute(
+                "INSERT INTO pipeline_values VALUES (?, ?, ?, ?)",
+                (account, seq, str(e.development_value), e.timestamp.timestamp()),
+            )
+        elif name == "VisitRecorded":
+            (number,) = db.execute(
+                "SELECT count(*) + 1 FROM pipeline_visits WHERE account_id = ?", (account,)
+            ).fetchone()
+            v = e.visit
+            db.execute(
+                "INSERT INTO pipeline_visits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (account, number, seq, v["lead"], v["place"], v["manner"], v["points"],
+                 v["views"], v["next_steps"], e.actor, iso(e.occurred_at),
+                 e.occurred_at.timestamp(), iso(e.timestamp), e.timestamp.timestamp()),
+            )  # fmt: skip
