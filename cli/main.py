@@ -32,6 +32,11 @@ COMMANDS = {
     "deadlines": "cli.deadlines",
     "scheduler": "cli.deadlines",
     "policy": "cli.deadlines",
+    "ledger": "cli.reports",
+    "review": "cli.reports",
+    "correct": "cli.reports",
+    "report": "cli.reports",
+    "projections": "cli.reports",
     "demo": "cli.demo",
 }
 

@@ -69,7 +69,13 @@ ACTIONS: dict[str, Act] = {
     "win": lambda p, x, m: p.win(x.classification, x.summary, **m),
     "lose": lambda p, x, m: p.lose(x.reason.value, x.analysis, **m),
     "reopen": lambda p, x, m: p.reopen(x.reason, **m),
+    # The record's own commands, outside the lifecycle.
+    "review": lambda p, x, m: p.review(x.remarks, **m),
+    "correct": lambda p, x, m: p.correct(
+        x.entry, m.pop("field"), m.pop("old"), x.value, x.reason, **m
+    ),
 }
+RECORD_KEEPING = frozenset({"review", "correct"})
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -209,7 +215,8 @@ class Kaflow(Application[UUID]):
             directory = self.directory()
             role = self.actor_role(cmd.actor, directory, now)
             occurred_at = self._dated(cmd, now)
-            prospect.require(cmd.trigger, occurred_at)
+            if cmd.trigger not in RECORD_KEEPING:
+                prospect.require(cmd.trigger, occurred_at)
             dated = dataclasses.replace(
                 cmd, occurred_at=occurred_at, **_canonical_names(cmd, directory)
             )
@@ -227,6 +234,10 @@ class Kaflow(Application[UUID]):
                 self.notice_overdue(prospect, directory, occurred_at, now, by=dated.actor)
             if cmd.trigger == "visit":
                 meta["deadline"] = self.policy.deadline(occurred_at)
+            elif cmd.trigger == "correct":
+                from kaflow.record import correction
+
+                meta.update(correction(self.events.get(cmd.prospect_id), cmd))
             # A visit recorded after its own deadline passed is noticed by the scheduler's
             # next look, unless a follow-up in time is recorded first.
             act(prospect, dated, meta)

@@ -29,6 +29,7 @@ from kaflow.aggregates.directory import Role
 
 Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=20_000)]
 Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=20_000)]
+EntryNumber = Annotated[int, cs.int_schema(ge=1)]
 
 
 def _user_name(value: str) -> str:
@@ -234,6 +235,25 @@ class LoseAccount(ProspectCommand):
 class ReopenAccount(ProspectCommand):
     trigger = "reopen"
     reason: Required
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ReviewRecord(ProspectCommand):
+    """A review of the development record (R14); not a step of the lifecycle."""
+
+    trigger = "review"
+    remarks: Text
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class CorrectEntry(ProspectCommand):
+    """A correction of one field of a record entry (R14); what it said is kept."""
+
+    trigger = "correct"
+    entry: EntryNumber
+    field: Required
+    value: Required
+    reason: Text
 
 
 def when(command: ProspectCommand | IdentifyProspect, now: datetime) -> datetime:

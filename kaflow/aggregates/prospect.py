@@ -154,9 +154,7 @@ class Prospect(Aggregate):
         leaves the account's state and the order of its steps alone."""
         self._reviewed(remarks=remarks, **meta)
 
-    def correct(
-        self, entry: int, field: str, old: str, new: str, reason: str, **meta: Any
-    ) -> None:
+    def correct(self, entry: int, field: str, old: str, new: str, reason: str, **meta: Any) -> None:
         """Correct a field of a record entry; the event keeps what it said before."""
         self._entry_corrected(entry=entry, field=field, old=old, new=new, reason=reason, **meta)
 

@@ -18,6 +18,7 @@ from kaflow.policies import (
     follow_up_heard,
     loss_analysed,
     material_before_visit,
+    record_reviewed,
     record_summarised,
     visit_face_to_face,
     visit_led_by_manager,
@@ -42,6 +43,8 @@ GUARDS: dict[str, tuple[Guard, ...]] = {
     "follow_up": (follow_up_heard.check,),
     "win": (win_registered.check, record_summarised.check),
     "lose": (loss_analysed.check,),
+    "review": (record_reviewed.check_review,),
+    "correct": (record_reviewed.check_correction,),
 }
 
 

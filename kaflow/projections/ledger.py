@@ -57,16 +57,24 @@ def columns(kind: str, d: dict[str, Any]) -> tuple[str, str, str, str]:
     if kind == "conference":
         return ", ".join(d["participants"]), "", "", d["notes"]
     if kind == "material":
-        return "", "", "", (f"customer data: {d['customer_data']}; analysis: {d['analysis']}; "
-                            f"sales materials: {d['sales_materials']}")  # fmt: skip
+        return (
+            "",
+            "",
+            "",
+            (
+                f"customer data: {d['customer_data']}; analysis: {d['analysis']}; "
+                f"sales materials: {d['sales_materials']}"
+            ),
+        )
     if kind == "visit":
         notes = f"place: {d['place']}; points: {d['points']}; next steps: {d['next_steps']}"
         return d["lead"], d["manner"], d["views"], notes
-    return "", d["channel"], d["feedback"], d["feedback"]
+    return "", d["channel"], d["feedback"], ""
 
 
 class LedgerView(View):
     name = "ledger"
+    version = 2
     tables = ("ledger_accounts", "ledger_entries", "ledger_changes")
     schema = """
     CREATE TABLE ledger_accounts (
@@ -130,9 +138,15 @@ class LedgerView(View):
         db.execute(
             "INSERT INTO ledger_accounts (account_id, name, category, nature, state, result, "
             "first_at, compiled_at, changes) VALUES (?, ?, ?, ?, 'identified', 'open', ?, ?, 0)",
-            (e.originator_id.hex, e.name, e.category, e.nature, iso(e.occurred_at),
-             iso(e.timestamp)),
-        )  # fmt: skip
+            (
+                e.originator_id.hex,
+                e.name,
+                e.category,
+                e.nature,
+                iso(e.occurred_at),
+                iso(e.timestamp),
+            ),
+        )
 
     def analysed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         self._set(db, e, state=e.state, development_value=str(e.development_value))
@@ -146,23 +160,46 @@ class LedgerView(View):
         ).fetchone()
         db.execute(
             "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (account, number, kind, iso(e.occurred_at), iso(e.timestamp), e.actor,
-             *columns(kind, fields), json.dumps(fields, ensure_ascii=False)),
-        )  # fmt: skip
+            (
+                account,
+                number,
+                kind,
+                iso(e.occurred_at),
+                iso(e.timestamp),
+                e.actor,
+                *columns(kind, fields),
+                json.dumps(fields, ensure_ascii=False),
+            ),
+        )
         if hasattr(e, "state"):
             self._set(db, e, state=e.state)
 
     def won(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
-        self._set(db, e, state=e.state, result="won", classification=e.classification,
-                  summary=e.summary, result_at=iso(e.occurred_at))  # fmt: skip
+        self._set(
+            db,
+            e,
+            state=e.state,
+            result="won",
+            classification=e.classification,
+            summary=e.summary,
+            result_at=iso(e.occurred_at),
+        )
 
     def lost(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
-        self._set(db, e, state=e.state, result="lost", summary=e.analysis,
-                  loss_reason=e.reason, result_at=iso(e.occurred_at))  # fmt: skip
+        self._set(
+            db,
+            e,
+            state=e.state,
+            result="lost",
+            summary=e.analysis,
+            loss_reason=e.reason,
+            result_at=iso(e.occurred_at),
+        )
 
     def reopened(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
-        self._set(db, e, state=e.state, result="open", summary=None, loss_reason=None,
-                  result_at=None)  # fmt: skip
+        self._set(
+            db, e, state=e.state, result="open", summary=None, loss_reason=None, result_at=None
+        )
 
     def reviewed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         self._set(db, e, remarks=e.remarks, reviewed_at=iso(e.occurred_at), reviewed_by=e.actor)
@@ -187,9 +224,8 @@ class LedgerView(View):
         ).fetchone()
         db.execute(
             "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (account, changes, e.entry, e.field, e.old, e.new, e.reason, iso(e.timestamp),
-             e.actor),
-        )  # fmt: skip
+            (account, changes, e.entry, e.field, e.old, e.new, e.reason, iso(e.timestamp), e.actor),
+        )
 
     def _set(self, db: sqlite3.Cursor, e: Any, **values: Any) -> None:
         names = ", ".join(f"{k} = ?" for k in values)

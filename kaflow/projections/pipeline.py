@@ -9,8 +9,19 @@ from typing import Any, ClassVar
 
 from kaflow.projections import View, iso
 
-STATE_EVENTS = ("Identified", "Analysed", "ContactRecorded", "VisitRecorded",
-                "FollowUpRecorded", "Won", "Lost", "Reopened")  # fmt: skip
+STATE_EVENTS = (
+    "Identified",
+    "Analysed",
+    "ApproachDecided",
+    "ContactRecorded",
+    "ConferenceHeld",
+    "MaterialPrepared",
+    "VisitRecorded",
+    "FollowUpRecorded",
+    "Won",
+    "Lost",
+    "Reopened",
+)
 
 
 class PipelineView(View):
@@ -20,8 +31,8 @@ class PipelineView(View):
     CREATE TABLE pipeline_states (
         account_id TEXT NOT NULL,
         seq INTEGER NOT NULL,           -- the event's number on the account
-        state TEXT NOT NULL,            -- the state the event left the account in
-        event TEXT NOT NULL,            -- e.g. VisitRecorded
+        state TEXT NOT NULL,            -- the state the step left the account in
+        event TEXT NOT NULL,            -- the step, e.g. VisitRecorded
         occurred_at TEXT NOT NULL,
         occurred_ts REAL NOT NULL,
         recorded_at TEXT NOT NULL,
@@ -76,12 +87,25 @@ class PipelineView(View):
 
     def state(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         account, seq, name = e.originator_id.hex, e.originator_version, type(e).__name__
-        state = getattr(e, "state", "identified")
+        state = getattr(e, "state", None)
+        if state is None:  # a step within the state: the account stays where it was
+            (state,) = db.execute(
+                "SELECT state FROM pipeline_states WHERE account_id = ? ORDER BY seq DESC LIMIT 1",
+                (account,),
+            ).fetchone() or ("identified",)
         db.execute(
             "INSERT INTO pipeline_states VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (account, seq, state, name, iso(e.occurred_at), e.occurred_at.timestamp(),
-             iso(e.timestamp), e.timestamp.timestamp()),
-        )  # fmt: skip
+            (
+                account,
+                seq,
+                state,
+                name,
+                iso(e.occurred_at),
+                e.occurred_at.timestamp(),
+                iso(e.timestamp),
+                e.timestamp.timestamp(),
+            ),
+        )
         common = (e.actor, iso(e.occurred_at), iso(e.timestamp), e.timestamp.timestamp())
         if name == "Won":
             db.execute(
@@ -113,7 +137,20 @@ class PipelineView(View):
             v = e.visit
             db.execute(
                 "INSERT INTO pipeline_visits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (account, number, seq, v["lead"], v["place"], v["manner"], v["points"],
-                 v["views"], v["next_steps"], e.actor, iso(e.occurred_at),
-                 e.occurred_at.timestamp(), iso(e.timestamp), e.timestamp.timestamp()),
-            )  # fmt: skip
+                (
+                    account,
+                    number,
+                    seq,
+                    v["lead"],
+                    v["place"],
+                    v["manner"],
+                    v["points"],
+                    v["views"],
+                    v["next_steps"],
+                    e.actor,
+                    iso(e.occurred_at),
+                    e.occurred_at.timestamp(),
+                    iso(e.timestamp),
+                    e.timestamp.timestamp(),
+                ),
+            )

@@ -1,0 +1,352 @@
+"""Reading kaflow: the development record, the reports, and the views behind them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import click
+
+from cli.context import Env, pass_env
+from cli.render import emit, output_options, short, table
+from kaflow.errors import BadInputError
+
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Labels: English, or the form's own Chinese labels.",
+)
+OUTPUT = click.option("--output", "output", metavar="FILE", help="Write to FILE instead.")
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    with open(output, "w", encoding="utf-8", newline="") as out:
+        out.write(text)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _export(doc: Any, data: Any, fmt: str, output: str | None) -> None:
+    from kaflow import export
+
+    if fmt == "json":
+        _write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", output)
+    elif fmt == "md":
+        _write(export.to_markdown(doc), output)
+    elif fmt == "csv":
+        _write(export.to_csv(doc), output)
+    elif fmt == "xlsx":
+        if output is None:
+            raise BadInputError("--format xlsx writes a file: give --output FILE.xlsx")
+        export.to_xlsx(doc, output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        _write(export.to_text(doc, table) + "\n", output)
+
+
+@click.command("ledger")
+@click.argument("account_id", metavar="ID")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "xlsx", "md"]),
+    default="table",
+    show_default=True,
+)
+@LANG
+@OUTPUT
+@output_options
+@pass_env
+def ledger(
+    env: Env, account_id: str, fmt: str, lang: str, output: str | None, as_json: bool
+) -> None:
+    """The development record (R14, 大客户开发备案表) of an account, won, lost or open.
+
+    Customer and classification, every dated entry (meetings, contacts, conferences,
+    material, visits, follow-ups: the person reached, channel or manner, the customer's
+    attitude, progress notes), the totals, the success or failure summary, remarks,
+    compile and review dates, and every change made to it.
+
+    \b
+    Example:
+      kaflow ledger 3f2a1b
+      kaflow ledger 3f2a1b --lang zh --format xlsx --output huadong.xlsx
+      kaflow ledger 3f2a1b --format csv --lang zh > record.csv
+    """
+    from kaflow.ledger import document
+    from kaflow.ledger import ledger as read
+
+    pid = env.account(account_id)
+    data = read(env.views, pid, env.app.now())
+    doc = document(data, lang, env.settings.timezone)
+    _export(doc, data, "json" if as_json else fmt, output)
+
+
+@click.command("review")
+@click.argument("account_id", metavar="ID")
+@click.option("--remarks", required=True, help="The reviewer's remarks (备注).")
+@output_options
+@pass_env
+def review(env: Env, account_id: str, remarks: str, as_json: bool) -> None:
+    """Review an account's development record (审核): a manager, director or owner.
+
+    \b
+    Example:
+      kaflow --as mia review 3f2a1b --remarks "Complete; well documented"
+    """
+    from kaflow import commands as c
+
+    pid = env.account(account_id)
+    env.app.handle(
+        c.ReviewRecord.validate({"actor": env.user(), "prospect_id": pid, "remarks": remarks})
+    )
+    emit(
+        as_json,
+        {"id": str(pid), "reviewed": True, "remarks": remarks.strip()},
+        lambda: f"record of {short(str(pid))} reviewed",
+    )
+
+
+@click.command("correct")
+@click.argument("account_id", metavar="ID")
+@click.option("--entry", type=int, required=True, help="The entry's number on the record.")
+@click.option("--field", "field_name", required=True, help="The field to correct, e.g. notes.")
+@click.option("--value", required=True, help="What it should say.")
+@click.option("--reason", required=True, help="Why it is corrected.")
+@output_options
+@pass_env
+def correct(
+    env: Env,
+    account_id: str,
+    entry: int,
+    field_name: str,
+    value: str,
+    reason: str,
+    as_json: bool,
+) -> None:
+    """Correct a field of an entry of the development record; what it said is kept.
+
+    The correction is an event: it counts as a change of the record, with its date, and
+    the history shows both values. What may be corrected: a contact's person, attitude
+    and notes; a visit's place, points, views and next-steps; a follow-up's feedback; the
+    notes of a meeting or conference; the three parts of the visit material.
+
+    \b
+    Example:
+      kaflow correct 3f2a1b --entry 3 --field person --value "Wang Li" --reason "typo"
+    """
+    from kaflow import commands as c
+
+    pid = env.account(account_id)
+    env.app.handle(
+        c.CorrectEntry.validate(
+            {
+                "actor": env.user(),
+                "prospect_id": pid,
+                "entry": entry,
+                "field": field_name,
+                "value": value,
+                "reason": reason,
+            }
+        )
+    )
+    emit(
+        as_json,
+        {"id": str(pid), "entry": entry, "field": field_name, "value": value.strip()},
+        lambda: f"entry {entry} of {short(str(pid))} corrected",
+    )
+
+
+@click.command("report")
+@click.argument(
+    "name",
+    type=click.Choice(["funnel", "losses", "registry", "visits", "overdue", "conformance"]),
+)
+@click.option("--as-of", "as_of", metavar="WHEN", help="As recorded by then (default now).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "md"]),
+    default="table",
+    show_default=True,
+)
+@OUTPUT
+@click.option("--lead", metavar="USER", help="visits: only those led by USER.")
+@click.option("--from", "since", metavar="WHEN", help="visits: only those since WHEN.")
+@click.option("--to", "until", metavar="WHEN", help="visits: only those until WHEN.")
+@output_options
+@pass_env
+def report(
+    env: Env,
+    name: str,
+    as_of: str | None,
+    fmt: str,
+    output: str | None,
+    lead: str | None,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+) -> None:
+    """A report, read from the views: funnel, losses, registry, visits, overdue,
+    conformance.
+
+    \b
+    funnel       accounts per state, conversion to the next stage, median and
+                 90th-percentile days spent in each stage
+    losses       lost accounts by reason and by the stage lost in, with analyses (R13)
+    registry     the key-account registry: won accounts (R12)
+    visits       visit records (R10); --lead, --from, --to filter them
+    overdue      follow-ups overdue now, and deadlines breached in the past (R11)
+    conformance  each account against each rule R1-R14: met, breached, not yet due
+
+    \b
+    Example:
+      kaflow report funnel
+      kaflow report visits --lead mia --from 2026-01-01 --format csv --output visits.csv
+      kaflow report conformance --as-of 2026-06-30 --json
+    """
+    from kaflow.reports import run
+
+    options: dict[str, Any] = {}
+    if name == "visits":
+        options = {
+            "lead": lead,
+            "since": env.when(since, "--from"),
+            "until": env.when(until, "--to", end_of_day=True),
+        }
+    elif lead or since or until:
+        raise BadInputError("--lead, --from and --to apply to the visits report only")
+    now = env.app.now()
+    moment = env.when(as_of, "--as-of", end_of_day=True) or now
+    data = run(name, env.views, moment, **options)
+    for section in data["sections"]:
+        if section["columns"] and section["columns"][0] == "account":
+            for row in section["rows"]:
+                row[0] = str(UUID(row[0]))
+    if as_json or fmt == "json":
+        for section in data["sections"]:
+            section["rows"] = [
+                dict(zip(section["columns"], r, strict=True)) for r in section["rows"]
+            ]
+    _export(_document(env, data, fmt), data, "json" if as_json else fmt, output)
+
+
+def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:
+    from kaflow.export import Document, Section
+
+    moment = env.local(datetime.fromisoformat(data["as_of"]))
+    sections = []
+    for s in data["sections"]:
+        rows = [list(r) for r in s["rows"]]
+        if fmt == "table":
+            rows = [_for_terminal(env, s["columns"], r) for r in rows]
+        sections.append(Section(s["title"], s["columns"], rows))
+    if fmt == "table" and data["report"] == "conformance":
+        sections = [_matrix(data["sections"][0])]
+    return Document(f"{data['report']} (as of {moment})", sections)
+
+
+def _for_terminal(env: Env, columns: list[str], row: list[Any]) -> list[Any]:
+    out = []
+    for column, cell in zip(columns, row, strict=True):
+        if column == "account":
+            cell = short(cell)
+        elif isinstance(cell, str) and column.endswith("_at") and "T" in cell:
+            cell = env.local(datetime.fromisoformat(cell))
+        elif isinstance(cell, str) and len(cell) > 40:
+            cell = cell[:39] + "…"
+        out.append(cell)
+    return out
+
+
+def _matrix(section: dict[str, Any]) -> Any:
+    """Conformance for a terminal: one row per account, one column per rule."""
+    from kaflow.conformance import RULES
+    from kaflow.export import Section
+
+    marks = {"met": "✓", "breached": "✗", "not yet due": "·", "not applicable": "-"}
+    accounts: dict[str, list[Any]] = {}
+    for account, name, _rule, status, _ in section["rows"]:
+        accounts.setdefault(account, [short(account), name])
+        accounts[account].append(marks[status])
+    title = "✓ met  ✗ breached  · not yet due  - not applicable"
+    return Section(title, ["account", "name", *RULES], list(accounts.values()))
+
+
+@click.group("projections")
+def projections() -> None:
+    """The views behind every read: where they stand, and rebuilding them."""
+
+
+@projections.command("status")
+@output_options
+@pass_env
+def projections_status(env: Env, as_json: bool) -> None:
+    """Each view's position in the log against the log's head (after catching up).
+
+    \b
+    Example:
+      kaflow projections status --json
+    """
+    rows = env.views.status()
+    emit(
+        as_json,
+        rows,
+        lambda: table(
+            ["VIEW", "TABLES", "POSITION", "HEAD", "BEHIND"],
+            [
+                (r["view"], ", ".join(r["tables"]), r["position"], r["head"], r["behind"])
+                for r in rows
+            ],
+        ),
+    )
+
+
+@projections.command("rebuild")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@output_options
+@pass_env
+def projections_rebuild(env: Env, names: tuple[str, ...], as_json: bool) -> None:
+    """Drop views (default: all) and build them again from the whole log.
+
+    \b
+    Example:
+      kaflow projections rebuild
+      kaflow projections rebuild ledger
+    """
+    from kaflow.projections.runner import Views
+
+    app = env.app
+    views = Views(app, lock_timeout=env.settings.lock_timeout)
+    known = [v.name for v in views.views]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise BadInputError(f"no view named {', '.join(unknown)} (views: {', '.join(known)})")
+    head = views.head()
+    bar: Any
+    with click.progressbar(
+        length=max(head, 1),
+        label="rebuilding",
+        file=sys.stderr,
+        hidden=as_json,
+    ) as bar:
+        done = [0]
+
+        def progress(position: int, _: int) -> None:
+            bar.update(position - done[0])
+            done[0] = position
+
+        applied = views.rebuild(names, progress=progress)
+    rebuilt = list(names) or known
+    data = {"rebuilt": rebuilt, "updates": applied, "head": head}
+    emit(as_json, data, lambda: f"rebuilt {', '.join(rebuilt)} from {head} events")
+
+
+COMMANDS = [ledger, review, correct, report, projections]

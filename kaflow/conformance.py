@@ -1,0 +1,111 @@
+"""``report conformance``: for each account and each rule R1-R14, met, breached, not yet
+due or not applicable, with the event that shows it -- what an auditor asks for.
+
+The guards refuse any command that would break a rule, so most rules are met by the
+step that shows them; R11 can be breached, since time passes without a command."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+MET, BREACHED, NOT_DUE, NOT_APPLICABLE = "met", "breached", "not yet due", "not applicable"
+RULES = [f"R{n}" for n in range(1, 15)]
+# The step that shows each rule met (its latest occurrence is cited).
+SHOWN_BY = {
+    "R1": "Identified",
+    "R2": "Analysed",
+    "R3": "Analysed",
+    "R4": "ApproachDecided",
+    "R5": "ContactRecorded",
+    "R6": "VisitRecorded",
+    "R7": "ConferenceHeld",
+    "R8": "MaterialPrepared",
+    "R9": "VisitRecorded",
+    "R10": "VisitRecorded",
+}
+
+
+def conformance(db: Any, as_of: float) -> list[dict[str, Any]]:
+    names = dict(db.execute("SELECT account_id, name FROM accounts").fetchall())
+    steps: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+    results: dict[str, str] = {}
+    for account, seq, event, occurred in db.execute(
+        "SELECT account_id, seq, event, occurred_at FROM pipeline_states WHERE recorded_ts <= ? "
+        "ORDER BY account_id, seq",
+        (as_of,),
+    ):
+        steps[account][event] = (seq, occurred)
+        if event in ("Won", "Lost", "Reopened"):
+            results[account] = event
+    deadlines = _deadlines(db, as_of)
+    rows = []
+    for account in sorted(steps, key=lambda a: (names.get(a) or "", a)):
+        seen = steps[account]
+        result = results.get(account)
+        for rule in RULES:
+            status, evidence = _judge(rule, seen, result, deadlines.get(account, []), as_of)
+            rows.append([account, names.get(account), rule, status, evidence])
+    columns = ["account", "name", "rule", "status", "evidence"]
+    return [{"title": "conformance", "columns": columns, "rows": rows}]
+
+
+def _cite(seen: dict[str, tuple[int, str]], event: str) -> str:
+    seq, occurred = seen[event]
+    return f"{event} #{seq} ({occurred[:10]})"
+
+
+def _judge(
+    rule: str,
+    seen: dict[str, tuple[int, str]],
+    result: str | None,
+    deadlines: list[dict[str, Any]],
+    as_of: float,
+) -> tuple[str, str]:
+    if rule in SHOWN_BY:
+        event = SHOWN_BY[rule]
+        if event in seen:
+            return MET, _cite(seen, event)
+        return NOT_DUE, ""
+    if rule == "R11":
+        return _follow_ups(deadlines, as_of)
+    ending = {"R12": "Won", "R13": "Lost"}.get(rule)
+    if ending is not None:
+        if result == ending:
+            return MET, _cite(seen, ending)
+        if result in ("Won", "Lost"):
+            return NOT_APPLICABLE, _cite(seen, result)
+        return NOT_DUE, ""
+    # R14: the record is complete once the account is won or lost with its summary.
+    if result in ("Won", "Lost"):
+        return MET, _cite(seen, result)
+    return NOT_DUE, ""
+
+
+def _deadlines(db: Any, as_of: float) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in db.execute(
+        "SELECT * FROM follow_up_deadlines WHERE opened_ts <= ? ORDER BY deadline", (as_of,)
+    ):
+        found[row["account_id"]].append(dict(row))
+    return found
+
+
+def _follow_ups(deadlines: list[dict[str, Any]], as_of: float) -> tuple[str, str]:
+    met = cancelled = ""
+    for d in deadlines:
+        closed = d["closed_ts"] is not None and d["closed_ts"] <= as_of
+        missed_recorded = d["overdue_ts"] is not None and d["overdue_ts"] <= as_of
+        late = closed and (d["late_by_seconds"] or 0) > 0
+        if missed_recorded or late:
+            return BREACHED, f"FollowUpOverdue, visit {d['deadline']} (due {d['due_at'][:16]})"
+        if not closed and d["due_ts"] < as_of:
+            return BREACHED, f"visit {d['deadline']} not followed up (due {d['due_at'][:16]})"
+        if closed and d["closed_by"] != "lost":
+            how = "a follow-up" if d["closed_by"] == "follow_up" else "the next visit"
+            met = f"visit {d['deadline']} followed up by {how} ({d['closed_at'][:10]})"
+        elif closed:
+            cancelled = f"visit {d['deadline']}: the account was lost before it was due"
+    if met:
+        return MET, met
+    return (NOT_APPLICABLE, cancelled) if cancelled else (NOT_DUE, "")

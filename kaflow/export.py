@@ -1,0 +1,197 @@
+"""Documents for people and spreadsheets: the ledger and the reports as sections of
+label-value pairs and tables, written as text, Markdown, CSV or an xlsx sheet, with
+English or Chinese labels (the Chinese ones are the form's own)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("Key-account development record", "大客户开发备案表"),
+    "customer_name": ("Customer name", "客户名称"),
+    "category": ("Category", "客户类别"),
+    "nature": ("Nature", "客户性质"),
+    "classification": ("Classification", "客户分类"),
+    "development_value": ("Development value", "开发价值"),
+    "entries": ("Development entries", "开发记录"),
+    "entry": ("No.", "序号"),
+    "occurred_at": ("Date and time", "日期时间"),
+    "kind": ("Activity", "开发事项"),
+    "person": ("Person reached", "接触对象"),
+    "channel": ("Channel or manner", "方式"),
+    "attitude": ("Customer's attitude", "客户态度"),
+    "notes": ("Progress notes", "进展备注"),
+    "result": ("Development result", "开发结果"),
+    "development_time": ("Total development time", "开发总时间"),
+    "contacts": ("Total number of contacts", "接触总次数"),
+    "visits": ("Number of visits", "拜访次数"),
+    "summary": ("Success/failure summary", "成功/失败总结"),
+    "remarks": ("Remarks", "备注"),
+    "compiled_at": ("Compile date", "编制日期"),
+    "reviewed_at": ("Review date", "审核日期"),
+    "changes": ("Number of changes", "修改次数"),
+    "changed_at": ("Modification dates", "修改日期"),
+    "change_log": ("Changes", "修改记录"),
+    "change": ("Change", "修改序号"),
+    "field": ("Field", "修改项"),
+    "old": ("Was", "原内容"),
+    "new": ("Now", "新内容"),
+    "reason": ("Reason", "修改原因"),
+}
+VALUES_ZH = {
+    "open": "进行中",
+    "won": "成功",
+    "lost": "失败",
+    "existing": "现有客户",
+    "potential": "潜在客户",
+    "meeting": "接触方式会议",
+    "contact": "联系客户",
+    "conference": "拜访前会议",
+    "material": "拜访资料准备",
+    "visit": "拜访",
+    "follow_up": "回访",
+    "letter": "信函",
+    "phone": "电话",
+    "email": "电子邮件",
+    "seminar": "研讨会",
+    "materials": "资料",
+    "face-to-face": "面谈",
+    "positive": "积极",
+    "neutral": "中立",
+    "negative": "消极",
+}
+
+
+def label(key: str, lang: str) -> str:
+    en, zh = LABELS[key]
+    return zh if lang == "zh" else en
+
+
+def value(text: str | None, lang: str) -> str:
+    """A recorded code (a state, a channel ...) in the document's language."""
+    if text is None:
+        return ""
+    return VALUES_ZH.get(text, text) if lang == "zh" else text.replace("_", "-")
+
+
+def span(seconds: int, lang: str = "en") -> str:
+    days, rest = divmod(max(seconds, 0), 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    if lang == "zh":
+        return f"{days}天{hours}小时" if days else f"{hours}小时{minutes}分钟"
+    return f"{days} d {hours} h" if days else f"{hours} h {minutes} min"
+
+
+@dataclass
+class Section:
+    title: str | None
+    columns: list[str]
+    rows: list[list[Any]]
+    pairs: bool = False  # rows are (label, value) pairs, not a table
+
+
+@dataclass
+class Document:
+    title: str
+    sections: list[Section] = field(default_factory=list)
+
+
+def _cell(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def to_markdown(doc: Document) -> str:
+    out = [f"# {doc.title}", ""]
+    for s in doc.sections:
+        if s.title:
+            out += [f"## {s.title}", ""]
+        if s.pairs:
+            out += [f"- **{k}**: {_md(_cell(v))}" for k, v in s.rows]
+        elif s.rows:
+            out.append("| " + " | ".join(s.columns) + " |")
+            out.append("|" + "---|" * len(s.columns))
+            out += ["| " + " | ".join(_md(_cell(v)) for v in r) + " |" for r in s.rows]
+        else:
+            out.append("(none)")
+        out.append("")
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def to_csv(doc: Document) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([doc.title])
+    for s in doc.sections:
+        writer.writerow([])
+        if s.title:
+            writer.writerow([s.title])
+        if not s.pairs:
+            writer.writerow(s.columns)
+        writer.writerows([[_cell(v) for v in r] for r in s.rows])
+    return buffer.getvalue()
+
+
+def to_text(doc: Document, table: Any) -> str:
+    """For a terminal; ``table`` lays out columns (the CLI's, which knows CJK widths)."""
+    out = [doc.title, "=" * len(doc.title)]
+    for s in doc.sections:
+        out.append("")
+        if s.title:
+            out.append(s.title)
+        if s.pairs:
+            width = max((_width(k) for k, _ in s.rows), default=0)
+            out += [f"{k}{' ' * (width - _width(k))}  {_cell(v)}" for k, v in s.rows]
+        else:
+            out.append(table(s.columns, s.rows))
+    return "\n".join(out)
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def to_xlsx(doc: Document, path: str) -> None:
+    """One sheet laid out as the form: the title across the top, label-value rows,
+    the tables with bold headers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet: Any = book.active
+    sheet.title = doc.title[:31]
+    width = max([len(s.columns) for s in doc.sections] + [2])
+    sheet.append([doc.title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).alignment = Alignment(horizontal="center")
+    for s in doc.sections:
+        sheet.append([])
+        if s.title:
+            sheet.append([s.title])
+            sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+        if s.pairs:
+            for k, v in s.rows:
+                sheet.append([k, _cell(v)])
+                sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+                if width > 2:
+                    row = sheet.max_row
+                    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=width)
+        else:
+            sheet.append(s.columns)
+            for n in range(1, len(s.columns) + 1):
+                sheet.cell(sheet.max_row, n).font = Font(bold=True)
+            for r in s.rows:
+                sheet.append([v if isinstance(v, int | float) else _cell(v) for v in r])
+    for n, letter in enumerate("ABCDEFGHIJKLMNOP"[:width], start=1):
+        cells = [len(str(c.value or "")) for c in sheet[letter] if c.row > 1]
+        sheet.column_dimensions[letter].width = min(60, max([10, *cells]) + 2) if n else 10
+    book.save(path)

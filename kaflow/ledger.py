@@ -1,0 +1,136 @@
+"""The development record of one account (R14, 大客户开发备案表), read from the ``ledger``
+view, as data and as a document laid out like the company's form."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+from uuid import UUID
+
+from kaflow.errors import NotFoundError
+from kaflow.export import Document, Section, label, span, value
+from kaflow.projections.ledger import CUSTOMER_FACING
+from kaflow.projections.runner import Views
+
+ENTRY_COLUMNS = ("entry", "occurred_at", "kind", "person", "channel", "attitude", "notes")
+
+
+def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
+    with views.reading() as cursor:
+        account = cursor.execute(
+            "SELECT * FROM ledger_accounts WHERE account_id = ?", (account_id.hex,)
+        ).fetchone()
+        if account is None:
+            raise NotFoundError(f"no account with id {account_id}")
+        entries = cursor.execute(
+            "SELECT * FROM ledger_entries WHERE account_id = ? ORDER BY entry", (account_id.hex,)
+        ).fetchall()
+        changes = cursor.execute(
+            "SELECT * FROM ledger_changes WHERE account_id = ? ORDER BY change",
+            (account_id.hex,),
+        ).fetchall()
+    a = dict(account)
+    end = datetime.fromisoformat(a["result_at"]) if a["result_at"] else now
+    elapsed = int((end - datetime.fromisoformat(a["first_at"])).total_seconds())
+    kinds = [e["kind"] for e in entries]
+    return {
+        "account": {
+            "id": str(account_id),
+            "name": a["name"],
+            "category": a["category"],
+            "nature": a["nature"],
+            "classification": a["classification"],
+            "development_value": a["development_value"],
+            "state": a["state"],
+        },
+        "entries": [{k: e[k] for k in (*ENTRY_COLUMNS, "recorded_at", "actor")} for e in entries],
+        "totals": {
+            "result": a["result"],
+            "first_at": a["first_at"],
+            "result_at": a["result_at"],
+            "development_seconds": elapsed,
+            "contacts": sum(kinds.count(k) for k in CUSTOMER_FACING),
+            "visits": kinds.count("visit"),
+        },
+        "summary": a["summary"],
+        "loss_reason": a["loss_reason"],
+        "remarks": a["remarks"],
+        "compiled_at": a["compiled_at"],
+        "reviewed_at": a["reviewed_at"],
+        "reviewed_by": a["reviewed_by"],
+        "changes": [dict(c) for c in changes],
+    }
+
+
+def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
+    """The record laid out as the form: header, dated entries, totals, summary, dates."""
+
+    def when(text: str | None) -> str:
+        if not text:
+            return ""
+        return datetime.fromisoformat(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    def day(text: str | None) -> str:
+        return when(text)[:10]
+
+    a, t = data["account"], data["totals"]
+    header = [
+        (label("customer_name", lang), a["name"]),
+        (label("category", lang), value(a["category"], lang)),
+        (label("nature", lang), a["nature"]),
+        (label("classification", lang), a["classification"] or ""),
+        (label("development_value", lang), a["development_value"] or ""),
+    ]
+    rows = [
+        [
+            e["entry"],
+            when(e["occurred_at"]),
+            value(e["kind"], lang),
+            e["person"],
+            value(e["channel"], lang),
+            value(e["attitude"], lang),
+            e["notes"],
+        ]
+        for e in data["entries"]
+    ]
+    totals = [
+        (label("result", lang), value(t["result"], lang)),
+        (label("development_time", lang), span(t["development_seconds"], lang)),
+        (label("contacts", lang), str(t["contacts"])),
+        (label("visits", lang), str(t["visits"])),
+    ]
+    closing = [
+        (label("summary", lang), data["summary"] or ""),
+        (label("remarks", lang), data["remarks"] or ""),
+        (label("compiled_at", lang), day(data["compiled_at"])),
+        (label("reviewed_at", lang), day(data["reviewed_at"])),
+        (label("changes", lang), str(len(data["changes"]))),
+        (label("changed_at", lang), ", ".join(day(c["changed_at"]) for c in data["changes"])),
+    ]
+    sections = [
+        Section(None, [], [list(p) for p in header], pairs=True),
+        Section(label("entries", lang), [label(c, lang) for c in ENTRY_COLUMNS], rows),
+        Section(None, [], [list(p) for p in totals], pairs=True),
+        Section(None, [], [list(p) for p in closing], pairs=True),
+    ]
+    if data["changes"]:
+        columns = ("change", "entry", "field", "old", "new", "reason", "changed_at")
+        sections.append(
+            Section(
+                label("change_log", lang),
+                [label(c, lang) for c in columns],
+                [
+                    [
+                        c["change"],
+                        c["entry"],
+                        c["field"],
+                        c["old"],
+                        c["new"],
+                        c["reason"],
+                        when(c["changed_at"]),
+                    ]
+                    for c in data["changes"]
+                ],
+            )
+        )
+    return Document(label("title", lang), sections)

@@ -1,0 +1,286 @@
+"""The reports, each read from the views as of a moment: only facts recorded by then
+count, so a report asked ``--as-of`` last month shows what the record showed then."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from kaflow.aggregates.lifecycle import State
+from kaflow.conformance import conformance
+from kaflow.projections.runner import Views
+
+STAGES = [s.value for s in State if s is not State.LOST]  # the way to a win, in order
+Report = dict[str, Any]  # {"report", "as_of", "sections": [{"title", "columns", "rows"}]}
+
+
+def run(name: str, views: Views, as_of: datetime, **options: Any) -> Report:
+    report: Report = {"report": name, "as_of": as_of.isoformat()}
+    with views.reading() as db:
+        sections = REPORTS[name](db, as_of.timestamp(), **options)
+    report["sections"] = sections
+    return report
+
+
+def _section(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str, Any]:
+    return {"title": title, "columns": columns, "rows": rows}
+
+
+def _states(db: Any, as_of: float) -> dict[str, list[tuple[str, float]]]:
+    """Each account's states in order, (state, when it happened), as recorded by then."""
+    found: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for account, state, at in db.execute(
+        "SELECT account_id, state, occurred_ts FROM pipeline_states WHERE recorded_ts <= ? "
+        "ORDER BY account_id, seq",
+        (as_of,),
+    ):
+        found[account].append((state, at))
+    return found
+
+
+def _names(db: Any) -> dict[str, str]:
+    return dict(db.execute("SELECT account_id, name FROM accounts").fetchall())
+
+
+def funnel(db: Any, as_of: float) -> list[dict[str, Any]]:
+    histories = _states(db, as_of)
+    now = Counter(h[-1][0] for h in histories.values())
+    reached: Counter[str] = Counter()
+    stays: dict[str, list[float]] = defaultdict(list)
+    for history in histories.values():
+        reached.update({s for s, _ in history})
+        for (state, at), (following, then) in itertools.pairwise(history):
+            if following != state:
+                stays[state].append(then - at)
+    rows = []
+    for n, stage in enumerate([*STAGES, State.LOST.value]):
+        nxt: str | None = STAGES[n + 1] if n + 1 < len(STAGES) else None
+        conversion = (
+            round(reached[nxt] / reached[stage], 3)
+            if nxt and stage in STAGES and reached[stage]
+            else None
+        )
+        days = [s / 86400 for s in stays.get(stage, [])]
+        rows.append(
+            [
+                stage,
+                now[stage],
+                reached[stage],
+                nxt,
+                conversion,
+                _round(statistics.median(days)) if days else None,
+                _round(_percentile(days, 0.9)) if days else None,
+            ]
+        )
+    columns = ["stage", "accounts", "reached", "next", "conversion", "median_days", "p90_days"]
+    return [_section("funnel", columns, rows)]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _round(days: float) -> float:
+    return round(days, 2)
+
+
+def _last_outcomes(db: Any, as_of: float) -> dict[str, dict[str, Any]]:
+    rows = db.execute(
+        "SELECT * FROM pipeline_outcomes WHERE recorded_ts <= ? ORDER BY account_id, seq",
+        (as_of,),
+    ).fetchall()
+    return {r["account_id"]: dict(r) for r in rows}
+
+
+def losses(db: Any, as_of: float) -> list[dict[str, Any]]:
+    names = _names(db)
+    lost = [o for o in _last_outcomes(db, as_of).values() if o["result"] == "lost"]
+    lost.sort(key=lambda o: o["occurred_at"])
+    rows = [
+        [
+            o["account_id"],
+            names.get(o["account_id"]),
+            o["reason"],
+            o["lost_in"],
+            o["occurred_at"],
+            o["actor"],
+            o["analysis"],
+        ]
+        for o in lost
+    ]
+    by_reason = Counter(o["reason"] for o in lost)
+    by_stage = Counter(o["lost_in"] for o in lost)
+    return [
+        _section("by reason", ["reason", "accounts"], [list(i) for i in by_reason.most_common()]),
+        _section("by stage", ["lost_in", "accounts"], [list(i) for i in by_stage.most_common()]),
+        _section(
+            "lost accounts",
+            ["account", "name", "reason", "lost_in", "lost_at", "by", "analysis"],
+            rows,
+        ),
+    ]
+
+
+def registry(db: Any, as_of: float) -> list[dict[str, Any]]:
+    names = _names(db)
+    values = dict(
+        db.execute(
+            "SELECT account_id, development_value FROM pipeline_values WHERE recorded_ts <= ? "
+            "ORDER BY account_id, seq",
+            (as_of,),
+        ).fetchall()
+    )
+    leads = dict(
+        db.execute(
+            "SELECT account_id, lead FROM pipeline_visits WHERE recorded_ts <= ? "
+            "ORDER BY account_id, visit",
+            (as_of,),
+        ).fetchall()
+    )
+    won = [o for o in _last_outcomes(db, as_of).values() if o["result"] == "won"]
+    won.sort(key=lambda o: o["occurred_at"])
+    rows = [
+        [
+            o["account_id"],
+            names.get(o["account_id"]),
+            o["classification"],
+            values.get(o["account_id"]),
+            o["occurred_at"],
+            leads.get(o["account_id"]),
+        ]
+        for o in won
+    ]
+    columns = ["account", "name", "classification", "development_value", "won_at", "lead"]
+    return [_section("key-account registry", columns, rows)]
+
+
+def visits(
+    db: Any,
+    as_of: float,
+    lead: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    sql = "SELECT v.*, a.name FROM pipeline_visits v LEFT JOIN accounts a USING (account_id) "
+    sql += "WHERE v.recorded_ts <= ?"
+    params: list[Any] = [as_of]
+    if lead:
+        sql += " AND lower(v.lead) = lower(?)"
+        params.append(lead)
+    if since:
+        sql += " AND v.occurred_ts >= ?"
+        params.append(since.timestamp())
+    if until:
+        sql += " AND v.occurred_ts <= ?"
+        params.append(until.timestamp())
+    rows = [
+        [
+            r["account_id"],
+            r["name"],
+            r["visit"],
+            r["occurred_at"],
+            r["lead"],
+            r["place"],
+            r["manner"],
+            r["points"],
+            r["views"],
+            r["next_steps"],
+            r["actor"],
+        ]
+        for r in db.execute(sql + " ORDER BY v.occurred_ts", params)
+    ]
+    columns = [
+        "account",
+        "name",
+        "visit",
+        "occurred_at",
+        "lead",
+        "place",
+        "manner",
+        "points",
+        "views",
+        "next_steps",
+        "recorded_by",
+    ]
+    return [_section("visit records (R10)", columns, rows)]
+
+
+def overdue(db: Any, as_of: float) -> list[dict[str, Any]]:
+    rows = db.execute(
+        "SELECT d.*, a.name FROM follow_up_deadlines d LEFT JOIN accounts a USING (account_id) "
+        "WHERE d.opened_ts <= ? ORDER BY d.due_ts",
+        (as_of,),
+    ).fetchall()
+    now, past = [], []
+    for r in rows:
+        closed = r["closed_ts"] is not None and r["closed_ts"] <= as_of
+        recorded_miss = r["overdue_ts"] is not None and r["overdue_ts"] <= as_of
+        if not closed and r["due_ts"] < as_of:
+            now.append(
+                [
+                    r["account_id"],
+                    r["name"],
+                    r["deadline"],
+                    r["lead"],
+                    r["due_at"],
+                    int(as_of - r["due_ts"]),
+                    r["overdue_at"] if recorded_miss else None,
+                ]
+            )
+        elif closed and (recorded_miss or (r["late_by_seconds"] or 0) > 0):
+            past.append(
+                [
+                    r["account_id"],
+                    r["name"],
+                    r["deadline"],
+                    r["lead"],
+                    r["due_at"],
+                    r["closed_by"],
+                    r["closed_at"],
+                    r["late_by_seconds"],
+                ]
+            )
+    return [
+        _section(
+            "overdue now",
+            [
+                "account",
+                "name",
+                "visit",
+                "lead",
+                "due_at",
+                "overdue_seconds",
+                "recorded_overdue_at",
+            ],
+            now,
+        ),
+        _section(
+            "breached in the past",
+            [
+                "account",
+                "name",
+                "visit",
+                "lead",
+                "due_at",
+                "settled_by",
+                "settled_at",
+                "late_by_seconds",
+            ],
+            past,
+        ),
+    ]
+
+
+REPORTS: dict[str, Callable[..., list[dict[str, Any]]]] = {
+    "funnel": funnel,
+    "losses": losses,
+    "registry": registry,
+    "visits": visits,
+    "overdue": overdue,
+    "conformance": conformance,
+}
