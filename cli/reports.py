@@ -235,7 +235,9 @@ def report(
             section["rows"] = [
                 dict(zip(section["columns"], r, strict=True)) for r in section["rows"]
             ]
-    _export(_document(env, data, fmt), data, "json" if as_json else fmt, output)
+        _export(None, data, "json", output)
+    else:
+        _export(_document(env, data, fmt), data, fmt, output)
 
 
 def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:

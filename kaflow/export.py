@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "old": ("Was", "原内容"),
     "new": ("Now", "新内容"),
     "reason": ("Reason", "修改原因"),
+    "changed_on": ("Date", "修改时间"),
 }
 VALUES_ZH = {
     "open": "进行中",

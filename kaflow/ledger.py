@@ -114,7 +114,7 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
         Section(None, [], [list(p) for p in closing], pairs=True),
     ]
     if data["changes"]:
-        columns = ("change", "entry", "field", "old", "new", "reason", "changed_at")
+        columns = ("change", "entry", "field", "old", "new", "reason", "changed_on")
         sections.append(
             Section(
                 label("change_log", lang),
