@@ -5,13 +5,14 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
 
 from cli.context import Env, pass_env
 from cli.render import emit, output_options, short, table
+from kaflow.errors import BadInputError
 from kaflow.scheduler import span
 
 
@@ -31,9 +32,12 @@ def scheduler() -> None:
     metavar="WHEN",
     help="Do the work due at this time instead of now (tests, catching up by hand).",
 )
+@click.option(
+    "--allow-future", is_flag=True, help="Accept a --now ahead of the clock (tests, trials)."
+)
 @output_options
 @pass_env
-def scheduler_tick(env: Env, now_text: str | None, as_json: bool) -> None:
+def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: bool) -> None:
     """Do all the deadline work due now, once, and exit: for cron or a systemd timer.
 
     Records each reminder and each missed follow-up deadline on its account (exactly
@@ -44,19 +48,29 @@ def scheduler_tick(env: Env, now_text: str | None, as_json: bool) -> None:
       kaflow scheduler tick
       kaflow scheduler tick --now 2026-12-08T09:00 --json
     """
-    from kaflow.notify import Outbox
     from kaflow.scheduler import tick
 
     app = env.service_app
     now = env.when(now_text, "--now") or app.now()
-    if now > app.now():
-        click.echo(
-            f"warning: --now is ahead of the clock; what is found due is recorded as "
-            f"noticed at {env.local(now)}",
-            err=True,
+    if now > app.now() + timedelta(minutes=1) and not allow_future:
+        raise BadInputError(
+            f"--now {env.local(now)} is ahead of the clock: misses would be recorded before "
+            "they happen and people told; give --allow-future (tests, a trial workspace)"
         )
-    report = tick(app, env.views, Outbox(env.settings.outbox_path()), now)
+    report = tick(app, env.views, outbox(env), now)
     emit(as_json, report.as_dict(), lambda: _tick_text(env, report.as_dict()))
+    if report.failed:
+        raise click.exceptions.Exit(4)  # the rest is done; these are tried again next time
+
+
+def outbox(env: Env) -> Any:
+    """The workspace's outbox, its position kept in the store as well."""
+    from kaflow.notify import Outbox
+    from kaflow.scheduler import DeliveredIn
+
+    return Outbox(
+        env.settings.outbox_path(), DeliveredIn(env.views, f"outbox:{env.settings.outbox}")
+    )
 
 
 def _tick_text(env: Env, data: dict[str, Any]) -> str:
@@ -70,6 +84,11 @@ def _tick_text(env: Env, data: dict[str, Any]) -> str:
     if len(lines) == 1:
         lines.append("  nothing was due")
     lines.append(f"  {data['delivered']} notice(s) delivered to {env.settings.outbox}")
+    for item in data.get("failed", []):
+        lines.append(
+            f"  not done, will try again: account {short(item['account'])}, "
+            f"visit {item['deadline']}: {item['error']}"
+        )
     return "\n".join(lines)
 
 
@@ -96,7 +115,6 @@ def scheduler_run(env: Env, poll: float) -> None:
       kaflow scheduler run --poll 10
     """
     from kaflow.daemon import DeadlineScheduler
-    from kaflow.notify import Outbox
 
     app = env.service_app
     stop = threading.Event()
@@ -116,15 +134,15 @@ def scheduler_run(env: Env, poll: float) -> None:
         )
         sys.stdout.flush()
 
-    runner = DeadlineScheduler(
-        app, env.views, Outbox(env.settings.outbox_path()), poll, report, warn, ready
-    )
+    runner = DeadlineScheduler(app, env.views, outbox(env), poll, report, warn, ready)
     runner.start()
     click.echo(f"scheduler running (poll every {poll:g} s); stop with Ctrl-C or SIGTERM")
     sys.stdout.flush()
-    while not stop.wait(0.2):
+    while not stop.wait(0.2) and not runner.stale:
         pass
     runner.stop()
+    if runner.stale:
+        raise click.exceptions.Exit(4)
     click.echo("scheduler stopped")
 
 

@@ -16,6 +16,7 @@ from kaflow.errors import (
     NotFoundError,
     RuleViolationError,
 )
+from kaflow.projections import StaleViewError
 
 REFUSED, BAD_INPUT, NOT_FOUND, CONFLICT = 1, 2, 3, 4  # 0: done
 
@@ -28,6 +29,7 @@ EXIT_CODES: list[tuple[type[Exception], int]] = [
     (BadInputError, BAD_INPUT),
     (NotFoundError, NOT_FOUND),
     (ConflictError, CONFLICT),
+    (StaleViewError, CONFLICT),
 ]
 
 _OPTION_NAMES = {

@@ -9,17 +9,20 @@ re-reads the log and records only what is still due.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from eventsourcing.persistence import PersistenceError
 
 from kaflow.application import Kaflow
 from kaflow.errors import KaflowError
 from kaflow.notify import Notifier
+from kaflow.projections import StaleViewError
 from kaflow.projections.runner import Views
 from kaflow.scheduler import TickReport, pending_count, tick, upcoming
 
@@ -45,6 +48,7 @@ class DeadlineScheduler:
         self.horizon = timedelta(seconds=2 * poll)
         self.report, self.warn, self.ready = report, warn, ready
         self.looked = False
+        self.stale = False  # the views were rebuilt by another version: must stop
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         # One worker: polls and deadline jobs never overlap. A job late for any reason
         # still runs (the default would drop it after one second), once.
@@ -78,7 +82,8 @@ class DeadlineScheduler:
             for account, number, when in upcoming(self.views, now + self.horizon)
         }
         for job_id in set(self.planned) - set(wanted):  # settled meanwhile
-            self.scheduler.remove_job(job_id)
+            with contextlib.suppress(JobLookupError):  # already handed to the worker
+                self.scheduler.remove_job(job_id)
             del self.planned[job_id]
         for job_id, when in wanted.items():
             if self.planned.get(job_id) != when:
@@ -98,6 +103,10 @@ class DeadlineScheduler:
     def run_tick(self, now: datetime) -> bool:
         try:
             done = tick(self.app, self.views, self.notifier, now)
+        except StaleViewError as e:  # upgraded under it: only a restart can rebuild the view
+            self.warn(f"{e}; stopping")
+            self.stale = True
+            return False
         except (KaflowError, OSError, sqlite3.Error, PersistenceError) as e:
             # The store is busy or away, the outbox unwritable ...: the next poll retries.
             self.warn(f"{now.isoformat(timespec='seconds')} will try again: {e}")

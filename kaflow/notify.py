@@ -16,8 +16,18 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from kaflow.errors import WorkspaceError
+
 Notice = dict[str, Any]  # JSON-ready; "position" is the notice's position in the log
 Pending = Callable[[int], Sequence[Notice]]  # the notices after a position, in order
+
+
+class Delivered(Protocol):
+    """A notifier's position, kept in the store."""
+
+    def get(self) -> int: ...
+
+    def set(self, position: int) -> None: ...
 
 
 class Notifier(Protocol):
@@ -34,14 +44,19 @@ class Outbox:
     the next write, and its notice is written again whole.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, delivered: Delivered | None = None) -> None:
         self.path = path
+        # Where delivery got to, kept beside the store too: a rotated (emptied or moved)
+        # outbox file does not make everything be delivered again.
+        self.delivered = delivered
 
     def deliver(self, pending: Pending) -> int:
         with open(self.path, "a+b") as outbox:
             fcntl.flock(outbox, fcntl.LOCK_EX)
             try:
-                position = _last_position(outbox)
+                position = _last_position(outbox, self.path)
+                if self.delivered is not None:
+                    position = max(position, self.delivered.get())
                 delivered = 0
                 while notices := pending(position):
                     outbox.write(b"".join(_line(n) for n in notices))
@@ -49,6 +64,8 @@ class Outbox:
                     os.fsync(outbox.fileno())
                     delivered += len(notices)
                     position = int(notices[-1]["position"])
+                    if self.delivered is not None:
+                        self.delivered.set(position)
                 return delivered
             finally:
                 fcntl.flock(outbox, fcntl.LOCK_UN)
@@ -65,7 +82,7 @@ def _line(notice: Notice) -> bytes:
     return (json.dumps(notice, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _last_position(outbox: Any) -> int:
+def _last_position(outbox: Any, path: str) -> int:
     """The position of the last whole line, after cutting off a partial one."""
     size = outbox.seek(0, os.SEEK_END)
     if size == 0:
@@ -82,4 +99,12 @@ def _last_position(outbox: Any) -> int:
     if len(whole) < len(tail):  # a partial last line: a write cut short
         outbox.truncate(size - (len(tail) - len(whole)))
     lines = whole.splitlines()
-    return int(json.loads(lines[-1])["position"]) if lines else 0
+    if not lines:
+        return 0
+    try:
+        return int(json.loads(lines[-1])["position"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise WorkspaceError(
+            f"{path}: its last line is not a notice kaflow wrote ({e!r}); "
+            "move the file aside, and kaflow starts a new one where delivery got to"
+        ) from None

@@ -10,12 +10,14 @@ delivery follows the log's positions (``kaflow.notify``).
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from kaflow.application import Kaflow
+from kaflow.errors import ConflictError
 from kaflow.notify import Notice, Notifier
 from kaflow.projections.runner import Views
 
@@ -26,6 +28,7 @@ class TickReport:
     reminded: list[dict[str, Any]] = field(default_factory=list)
     overdue: list[dict[str, Any]] = field(default_factory=list)
     delivered: int = 0
+    failed: list[dict[str, Any]] = field(default_factory=list)  # to try again next time
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +36,7 @@ class TickReport:
             "reminded": self.reminded,
             "overdue": self.overdue,
             "delivered": self.delivered,
+            "failed": self.failed,
         }
 
 
@@ -76,7 +80,13 @@ def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickRe
     report = TickReport(now)
     views.catch_up()
     for row in due(views, now):
-        kind = app.notice_due(UUID(row["account_id"]), row["deadline"], now)
+        try:
+            kind = app.notice_due(UUID(row["account_id"]), row["deadline"], now)
+        except ConflictError as e:  # busy: the others are still done, this one next time
+            report.failed.append(
+                {"account": row["account_id"], "deadline": row["deadline"], "error": str(e)}
+            )
+            continue
         if kind is not None:
             entry = {"account": row["account_id"], "deadline": row["deadline"]}
             (report.overdue if kind == "overdue" else report.reminded).append(
@@ -91,6 +101,34 @@ def deliver(views: Views, notifier: Notifier) -> int:
     delivered."""
     views.catch_up()
     return notifier.deliver(lambda after: pending(views, after))
+
+
+class DeliveredIn:
+    """A notifier's position in ``kaflow_delivered``, beside the views."""
+
+    def __init__(self, views: Views, notifier: str) -> None:
+        self.views, self.notifier = views, notifier
+
+    def get(self) -> int:
+        try:
+            row = self.views.db.execute(
+                "SELECT position FROM kaflow_delivered WHERE notifier = ?", (self.notifier,)
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return 0  # nothing delivered yet
+        return int(row[0]) if row else 0
+
+    def set(self, position: int) -> None:
+        with self.views.writing() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS kaflow_delivered "
+                "(notifier TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+            )
+            cursor.execute(
+                "INSERT INTO kaflow_delivered VALUES (?, ?) ON CONFLICT (notifier) "
+                "DO UPDATE SET position = max(position, excluded.position)",
+                (self.notifier, position),
+            )
 
 
 def pending(views: Views, after: int, limit: int = 1000) -> list[Notice]:

@@ -18,6 +18,10 @@ from eventsourcing.utils import get_topic
 from kaflow.aggregates.prospect import Prospect
 
 
+class StaleViewError(RuntimeError):
+    """A view was rebuilt by another version of kaflow while this process ran."""
+
+
 def topic(name: str) -> str:
     """The log's topic of the account event class ``name`` (e.g. ``VisitRecorded``)."""
     return get_topic(getattr(Prospect, name))

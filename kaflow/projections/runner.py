@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from kaflow.projections import View
+from kaflow.projections import StaleViewError, View
 from kaflow.projections.accounts import AccountsView
 from kaflow.projections.deadlines import DeadlinesView
 from kaflow.projections.ledger import LedgerView
@@ -122,19 +122,28 @@ class Views:
         return int(self.app.recorder.max_notification_id() or 0)
 
     def catch_up(self, batch: int = BATCH, progress: Progress | None = None) -> int:
-        """Apply every event recorded since each view's position; the number applied."""
+        """Apply every event recorded since each view's position; the number of updates.
+
+        Each batch is applied in a write transaction that re-reads the positions: a view
+        another process moved on is skipped where it is ahead, and if one was moved back
+        (rebuilt meanwhile), the batch is dropped and reading starts again from there.
+        """
         head = self.head()
-        start = min(self.positions().values(), default=head) + 1
         topics = sorted({t for v in self.views for t in v.topics()})
         by_topic = {t: [v for v in self.views if t in v.topics()] for t in topics}
         applied = 0
+        start = min(self.positions().values(), default=head) + 1
         while start <= head:
             page = self.app.recorder.select_notifications(
                 start, limit=batch, stop=head, topics=topics
             )
             end = page[-1].id if len(page) == batch else head
             with self.writing() as cursor:
-                positions = self.positions(cursor)  # another process may have moved them
+                self._check_versions(cursor)
+                positions = self.positions(cursor)
+                if min(positions.values()) < start - 1:  # a view was reset meanwhile
+                    start = min(positions.values()) + 1
+                    continue
                 for notification in page:
                     event = None
                     for view in by_topic[notification.topic]:
@@ -152,6 +161,17 @@ class Views:
                 progress(end, head)
             start = end + 1
         return applied
+
+    def _check_versions(self, cursor: sqlite3.Cursor) -> None:
+        rows = cursor.execute("SELECT view, version FROM kaflow_tracking").fetchall()
+        recorded = {row["view"]: row["version"] for row in rows}
+        for view in self.views:
+            if recorded.get(view.name) != view.version:
+                raise StaleViewError(
+                    f"the view '{view.name}' was built by another version of kaflow "
+                    f"({recorded.get(view.name)}, this one needs {view.version}); "
+                    "restart this process to rebuild it"
+                )
 
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
         """Drop the named views (default: all) and build them again from the whole log."""

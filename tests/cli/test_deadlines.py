@@ -42,9 +42,14 @@ def test_tick_text_says_what_it_did(ws: Run) -> None:
     assert "1 notice(s) delivered to outbox.jsonl" in text
 
 
-def test_a_tick_ahead_of_the_clock_warns(ws: Run) -> None:
-    result = ws("scheduler", "tick", "--now", "2999-01-01", user=None)
-    assert "ahead of the clock" in result.stderr
+def test_a_tick_ahead_of_the_clock_is_refused_unless_allowed(ws: Run, tmp_path: Path) -> None:
+    new_account(ws, "visited")
+    recorded_visit = as_json(ws("deadlines", "--json"))
+    result = ws("scheduler", "tick", "--now", "2999-01-01", user=None, code=2)
+    assert "ahead of the clock" in result.stderr and outbox(tmp_path) == []
+    assert as_json(ws("deadlines", "--json")) == recorded_visit
+    ws("scheduler", "tick", "--now", "2999-01-01", "--allow-future", user=None)
+    assert len(outbox(tmp_path)) == 1
 
 
 def test_a_follow_up_in_time_leaves_nothing_to_do(ws: Run, tmp_path: Path) -> None:

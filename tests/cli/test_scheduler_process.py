@@ -75,26 +75,33 @@ def overdue_count(app: Kaflow, pid: UUID) -> int:
 
 
 def test_run_fires_picks_up_drops_and_stops_on_sigterm(ws: Run, tmp_path: Path) -> None:
-    app = workspace(ws, tmp_path, "PT3S")
+    app = workspace(ws, tmp_path, "PT5S")
     first = visited(app, "First")
     kept = visited(app, "Followed")
-    scheduler = start(tmp_path)
+    scheduler = start(tmp_path, poll=2)  # polls at 0, 2, 4, 6 s: a job fires in between
     try:
         time.sleep(1)
         later = visited(app, "Later")  # added after the scheduler started
         app.handle(
-            c.RecordFollowUp(actor="sam", prospect_id=kept, channel=c.FollowUpChannel.PHONE,
-                             feedback="fine")
-        )  # fmt: skip
+            c.RecordFollowUp(
+                actor="sam", prospect_id=kept, channel=c.FollowUpChannel.PHONE, feedback="fine"
+            )
+        )
         wait_for(lambda: {n["account"]["name"] for n in notices(tmp_path)} >= {"First", "Later"})  # type: ignore[index]
-        time.sleep(1)  # a poll or two more: nothing else is due
+        time.sleep(2.5)  # a poll more: nothing else is due
         scheduler.send_signal(signal.SIGTERM)
         out, err = scheduler.communicate(timeout=20)
     finally:
         scheduler.kill()
     assert scheduler.returncode == 0, err
     assert "scheduler stopped" in out and "Traceback" not in err
-    assert sorted(n["account"]["name"] for n in notices(tmp_path)) == ["First", "Later"]  # type: ignore[index]
+    sent = notices(tmp_path)
+    assert sorted(n["account"]["name"] for n in sent) == ["First", "Later"]  # type: ignore[index]
+    for notice in sent:  # fired at its time by its job, not found by a later poll
+        late = datetime.fromisoformat(str(notice["noticed_at"])) - datetime.fromisoformat(
+            str(notice["due_at"])
+        )
+        assert timedelta(0) < late < timedelta(seconds=1), notice
     assert [overdue_count(app, p) for p in (first, later, kept)] == [1, 1, 0]
 
 
@@ -114,7 +121,7 @@ def test_killed_and_doubled_schedulers_record_and_deliver_each_miss_once(
     kills = 0
     try:
         while kills < 12 or datetime.now(UTC) < last_due:
-            time.sleep(rng.uniform(0.05, 0.7))
+            time.sleep(rng.uniform(0.3, 1.0))  # start-up takes about 0.4 s: mostly mid-work
             victim = rng.randrange(2)
             schedulers[victim].send_signal(signal.SIGKILL)
             schedulers[victim].wait()
