@@ -61,15 +61,20 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
     emit(as_json, report.as_dict(), lambda: _tick_text(env, report.as_dict()))
     if report.failed:
         raise click.exceptions.Exit(4)  # the rest is done; these are tried again next time
+    if report.undelivered:
+        raise click.exceptions.Exit(2)  # recorded; delivered once the outbox is usable
 
 
 def outbox(env: Env) -> Any:
     """The workspace's outbox, its position kept in the store as well."""
     from kaflow.notify import Outbox
-    from kaflow.scheduler import DeliveredIn
+    from kaflow.scheduler import DeliveredIn, store_identity
 
+    views = env.views
     return Outbox(
-        env.settings.outbox_path(), DeliveredIn(env.views, f"outbox:{env.settings.outbox}")
+        env.settings.outbox_path(),
+        DeliveredIn(views, f"outbox:{env.settings.outbox}"),
+        store_identity(views.app),
     )
 
 
@@ -84,6 +89,8 @@ def _tick_text(env: Env, data: dict[str, Any]) -> str:
     if len(lines) == 1:
         lines.append("  nothing was due")
     lines.append(f"  {data['delivered']} notice(s) delivered to {env.settings.outbox}")
+    if data.get("undelivered"):
+        lines.append(f"  notices not delivered (they will be next time): {data['undelivered']}")
     for item in data.get("failed", []):
         lines.append(
             f"  not done, will try again: account {short(item['account'])}, "
@@ -95,7 +102,7 @@ def _tick_text(env: Env, data: dict[str, Any]) -> str:
 @scheduler.command("run")
 @click.option(
     "--poll",
-    type=click.FloatRange(min=0.2),
+    type=click.FloatRange(min=0.2, max=86400),
     default=30.0,
     show_default=True,
     metavar="SECONDS",
@@ -116,6 +123,8 @@ def scheduler_run(env: Env, poll: float) -> None:
     """
     from kaflow.daemon import DeadlineScheduler
 
+    if not 0.2 <= poll <= 86400:  # click's range lets NaN through
+        raise BadInputError("--poll: a number of seconds from 0.2 to 86400")
     app = env.service_app
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -134,7 +143,10 @@ def scheduler_run(env: Env, poll: float) -> None:
         )
         sys.stdout.flush()
 
-    runner = DeadlineScheduler(app, env.views, outbox(env), poll, report, warn, ready)
+    from kaflow.store import sqlite_path
+
+    store = sqlite_path(env.settings.store, env.settings.root)
+    runner = DeadlineScheduler(app, env.views, outbox(env), poll, report, warn, ready, store)
     runner.start()
     click.echo(f"scheduler running (poll every {poll:g} s); stop with Ctrl-C or SIGTERM")
     sys.stdout.flush()
@@ -232,13 +244,12 @@ def what_if(env: Env, within: str, as_json: bool) -> None:
       kaflow policy what-if --follow-up-within P5D
       kaflow policy what-if --follow-up-within PT72H --json
     """
-    from kaflow.clock import parse_duration
-    from kaflow.errors import BadInputError
+    from kaflow.settings import window as policy_window
     from kaflow.what_if import what_if as judge
 
     try:
-        window = parse_duration(within)
-    except ValueError as e:
+        window = policy_window(within)
+    except (ValueError, OverflowError) as e:
         raise BadInputError(f"--follow-up-within: {e}") from None
     app = env.app
     data = {"follow_up_within": within, **judge(app, window, app.now())}

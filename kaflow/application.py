@@ -233,7 +233,7 @@ class Kaflow(Application[UUID]):
                 # once, as the scheduler would have.
                 self.notice_overdue(prospect, directory, occurred_at, now, by=dated.actor)
             if cmd.trigger == "visit":
-                meta["deadline"] = self.policy.deadline(occurred_at)
+                meta["deadline"] = self.policy.deadline(occurred_at, self.zone)
             elif cmd.trigger == "correct":
                 from kaflow.record import correction
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,7 @@ class DeadlineScheduler:
         report: Callable[[TickReport], None],
         warn: Callable[[str], None],
         ready: Callable[[int, int], None] = lambda planned, pending: None,
+        store_path: str | None = None,
     ) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -48,7 +50,8 @@ class DeadlineScheduler:
         self.horizon = timedelta(seconds=2 * poll)
         self.report, self.warn, self.ready = report, warn, ready
         self.looked = False
-        self.stale = False  # the views were rebuilt by another version: must stop
+        self.stale = False  # the store is gone, or its views were rebuilt by another version
+        self.store_path = store_path
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         # One worker: polls and deadline jobs never overlap. A job late for any reason
         # still runs (the default would drop it after one second), once.
@@ -101,6 +104,10 @@ class DeadlineScheduler:
         self.run_tick(self.app.now())
 
     def run_tick(self, now: datetime) -> bool:
+        if self.store_path is not None and not os.path.exists(self.store_path):
+            self.warn(f"the store {self.store_path} is gone; stopping")
+            self.stale = True
+            return False
         try:
             done = tick(self.app, self.views, self.notifier, now)
         except StaleViewError as e:  # upgraded under it: only a restart can rebuild the view
@@ -112,7 +119,7 @@ class DeadlineScheduler:
             self.warn(f"{now.isoformat(timespec='seconds')} will try again: {e}")
             return False
         self.planned = {k: v for k, v in self.planned.items() if self._pending(k)}
-        if done.reminded or done.overdue or done.delivered:
+        if done.reminded or done.overdue or done.delivered or done.undelivered or done.failed:
             self.report(done)
         return True
 

@@ -44,8 +44,13 @@ class Outbox:
     the next write, and its notice is written again whole.
     """
 
-    def __init__(self, path: str, delivered: Delivered | None = None) -> None:
+    def __init__(
+        self, path: str, delivered: Delivered | None = None, store: str | None = None
+    ) -> None:
         self.path = path
+        # Which store the notices come from: a line from another store (the outbox kept
+        # while the store was made anew) says nothing of how far this one got.
+        self.store = store
         # Where delivery got to, kept beside the store too: a rotated (emptied or moved)
         # outbox file does not make everything be delivered again.
         self.delivered = delivered
@@ -54,12 +59,13 @@ class Outbox:
         with open(self.path, "a+b") as outbox:
             fcntl.flock(outbox, fcntl.LOCK_EX)
             try:
-                position = _last_position(outbox, self.path)
+                position = _last_position(outbox, self.path, self.store)
                 if self.delivered is not None:
                     position = max(position, self.delivered.get())
                 delivered = 0
                 while notices := pending(position):
-                    outbox.write(b"".join(_line(n) for n in notices))
+                    stamped = [{**n, "store": self.store} if self.store else n for n in notices]
+                    outbox.write(b"".join(_line(n) for n in stamped))
                     outbox.flush()
                     os.fsync(outbox.fileno())
                     delivered += len(notices)
@@ -82,7 +88,7 @@ def _line(notice: Notice) -> bytes:
     return (json.dumps(notice, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _last_position(outbox: Any, path: str) -> int:
+def _last_position(outbox: Any, path: str, store: str | None = None) -> int:
     """The position of the last whole line, after cutting off a partial one."""
     size = outbox.seek(0, os.SEEK_END)
     if size == 0:
@@ -102,8 +108,11 @@ def _last_position(outbox: Any, path: str) -> int:
     if not lines:
         return 0
     try:
-        return int(json.loads(lines[-1])["position"])
-    except (ValueError, KeyError, TypeError) as e:
+        last = json.loads(lines[-1])
+        if store is not None and last.get("store", store) != store:
+            return 0  # written for another store
+        return int(last["position"])
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise WorkspaceError(
             f"{path}: its last line is not a notice kaflow wrote ({e!r}); "
             "move the file aside, and kaflow starts a new one where delivery got to"

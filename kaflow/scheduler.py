@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from kaflow.application import Kaflow
-from kaflow.errors import ConflictError
+from kaflow.application import SCHEDULER, Kaflow
+from kaflow.errors import ConflictError, WorkspaceError
 from kaflow.notify import Notice, Notifier
 from kaflow.projections.runner import Views
 
@@ -29,6 +29,7 @@ class TickReport:
     overdue: list[dict[str, Any]] = field(default_factory=list)
     delivered: int = 0
     failed: list[dict[str, Any]] = field(default_factory=list)  # to try again next time
+    undelivered: str | None = None  # why notices could not be delivered this time
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +38,7 @@ class TickReport:
             "overdue": self.overdue,
             "delivered": self.delivered,
             "failed": self.failed,
+            "undelivered": self.undelivered,
         }
 
 
@@ -92,7 +94,10 @@ def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickRe
             (report.overdue if kind == "overdue" else report.reminded).append(
                 {**entry, "lead": row["lead"], "due_at": row["due_at"]}
             )
-    report.delivered = deliver(views, notifier)
+    try:
+        report.delivered = deliver(views, notifier)
+    except (OSError, WorkspaceError) as e:  # recorded all the same: delivered next time
+        report.undelivered = str(e)
     return report
 
 
@@ -101,6 +106,15 @@ def deliver(views: Views, notifier: Notifier) -> int:
     delivered."""
     views.catch_up()
     return notifier.deliver(lambda after: pending(views, after))
+
+
+def store_identity(app: Kaflow) -> str | None:
+    """Which store this is: when its first event was recorded."""
+    first = app.recorder.select_notifications(1, limit=1)
+    if not first:
+        return None
+    event: Any = app.mapper.to_domain_event(first[0])
+    return str(event.timestamp.isoformat())
 
 
 class DeliveredIn:
@@ -134,7 +148,7 @@ class DeliveredIn:
 def pending(views: Views, after: int, limit: int = 1000) -> list[Notice]:
     with views.reading() as cursor:
         rows = cursor.execute(
-            "SELECT n.*, d.lead, d.visit_at, d.due_at, d.follow_up_within, a.name "
+            "SELECT n.*, d.lead, d.visit_at, d.due_at, d.closed_at, a.name "
             "FROM follow_up_notices n "
             "JOIN follow_up_deadlines d USING (account_id, deadline) "
             "LEFT JOIN accounts a USING (account_id) "
@@ -153,7 +167,15 @@ def notice(row: dict[str, Any]) -> Notice:
     notified = json.loads(row["notified"])
     visit = f"the visit of {row['visit_at'][:16].replace('T', ' ')} led by {row['lead']}"
     due_text = due_at.isoformat(timespec="minutes").replace("T", " ")
-    if row["kind"] == "overdue":
+    if row["kind"] == "overdue" and row["noticed_by"] != SCHEDULER and row["closed_at"]:
+        late = datetime.fromisoformat(row["closed_at"]) - due_at
+        subject = f"R11 overdue: follow-up of {name} came late"
+        text = (
+            f"The follow-up of {visit} at {name} was due {due_text}; the step that settled "
+            f"it, recorded by {row['noticed_by']}, came {span(late.total_seconds())} late. "
+            f"Escalated to {', '.join(notified)}."
+        )
+    elif row["kind"] == "overdue":
         late = noticed - due_at
         subject = f"R11 overdue: follow-up of {name}"
         text = (

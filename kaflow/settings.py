@@ -20,6 +20,7 @@ DEFAULT_STORE = "sqlite:///kaflow.db"
 
 
 StrPath = str | os.PathLike[str]
+MAX_WINDOW = timedelta(days=3650)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),
         timezone=zone(str(data.get("timezone", "UTC"))),
         follow_up_within=_duration(policies.get("follow_up_within", "P7D"), path),
-        remind_before=_optional_duration(policies.get("remind_before"), path),
+        remind_before=_reminder(policies, path),
         lock_timeout=_seconds(data.get("lock_timeout", 10), path),
         outbox=_text(_table(data, "notify", path).get("outbox", "outbox.jsonl"), path),
     )
@@ -85,19 +86,34 @@ def _text(value: object, path: str) -> str:
     return value
 
 
+def window(text: str) -> timedelta:
+    """A policy's duration: longer than nothing, at most ten years."""
+    found = parse_duration(text)
+    if found <= timedelta(0):
+        raise ValueError("it must be longer than nothing")
+    if found > MAX_WINDOW:
+        raise ValueError("it must be at most ten years (P3650D)")
+    return found
+
+
 def _duration(value: object, path: str, key: str = "follow_up_within") -> str:
     try:
-        if parse_duration(str(value)) <= timedelta(0):
-            raise ValueError("it must be longer than nothing")
-    except ValueError as e:
+        window(str(value))
+    except (ValueError, OverflowError) as e:
         raise WorkspaceError(f"{path}: [policies] {key}: {e}") from None
     return str(value)
 
 
-def _optional_duration(value: object, path: str) -> str | None:
+def _reminder(policies: dict[str, object], path: str) -> str | None:
+    value = policies.get("remind_before")
     if value is None or value == "":
         return None
-    return _duration(value, path, "remind_before")
+    remind = _duration(value, path, "remind_before")
+    if window(remind) >= window(_duration(policies.get("follow_up_within", "P7D"), path)):
+        raise WorkspaceError(
+            f"{path}: [policies] remind_before must be shorter than follow_up_within"
+        )
+    return remind
 
 
 def _seconds(value: object, path: str) -> int:

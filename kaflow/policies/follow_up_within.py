@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from kaflow.aggregates.directory import RANK, Role, UserDirectory
@@ -31,16 +31,33 @@ class FollowUpPolicy:
     remind_before: timedelta | None = None
     written: tuple[str, str | None] = (DEFAULT_WITHIN, None)
 
-    def deadline(self, visit_at: datetime) -> dict[str, Any]:
+    def deadline(self, visit_at: datetime, zone: tzinfo = UTC) -> dict[str, Any]:
         """The deadline a visit at ``visit_at`` opens, with the policy it was set under
-        (recorded with it, so a later change of the setting never rewrites it)."""
-        due = visit_at + self.within
-        remind = None if self.remind_before is None else due - self.remind_before
+        (recorded with it, so a later change of the setting never rewrites it).
+
+        Days are calendar days in the workspace's ``zone`` (a week after 10:00 is 10:00,
+        across a change to or from summer time); hours and smaller are elapsed time.
+        """
+        due = _later(visit_at, self.within, zone)
+        remind = None
+        if self.remind_before is not None:
+            remind = _later(due, -self.remind_before, zone)
         return {
             "due_at": due,
             "remind_at": remind if remind is not None and remind > visit_at else None,
             "policy": {"follow_up_within": self.written[0], "remind_before": self.written[1]},
         }
+
+
+def _later(moment: datetime, by: timedelta, zone: tzinfo) -> datetime:
+    """``moment`` moved by whole days on the wall clock of ``zone``, then by the rest as
+    elapsed time; with the fixed offset in force then, as times are stored."""
+    wall = moment.astimezone(zone) + timedelta(days=by.days)
+    instant = wall.astimezone(UTC) + timedelta(seconds=by.seconds, microseconds=by.microseconds)
+    local = instant.astimezone(zone)
+    offset = local.utcoffset()
+    assert offset is not None
+    return local.replace(tzinfo=timezone(offset))
 
 
 def is_overdue(due_at: datetime, now: datetime) -> bool:

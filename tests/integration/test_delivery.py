@@ -173,3 +173,10 @@ def test_the_scheduler_plans_a_job_per_deadline_and_drops_settled_ones() -> None
         assert runner.planned == {} and runner.scheduler.get_job(f"{pid.hex}:1") is None
     finally:
         runner.scheduler.shutdown(wait=False)
+
+
+def test_an_outbox_kept_from_another_store_does_not_hold_this_ones_back(tmp_path: Path) -> None:
+    path = tmp_path / "o.jsonl"
+    Outbox(str(path), store="old store").deliver(source(9))
+    assert Outbox(str(path), store="new store").deliver(source(2)) == 2
+    assert [n["store"] for n in lines(path)][-2:] == ["new store", "new store"]

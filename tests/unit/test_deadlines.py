@@ -207,3 +207,16 @@ def test_escalation_goes_above_the_lead(world: World) -> None:
     app.handle(visit_cmd(pid, lead="dan"))  # a director leads: the owner is told
     world.tick(at(31))  # olga is owner from the store's creation, day 30
     assert world.event(pid, "FollowUpOverdue").notified == ["dan", "olga"]
+
+
+def test_a_week_is_seven_calendar_days_across_a_change_of_summer_time() -> None:
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    visit = datetime(2026, 10, 30, 10, 0, tzinfo=timezone(timedelta(hours=-4)))
+    deadline = FollowUpPolicy(remind_before=timedelta(hours=36)).deadline(visit, new_york)
+    due = deadline["due_at"]
+    assert (due.hour, due.utcoffset()) == (10, timedelta(hours=-5))  # 10:00 EST, a week on
+    assert due - visit == timedelta(days=7, hours=1)
+    assert due - deadline["remind_at"] == timedelta(hours=36)  # hours are elapsed time
