@@ -146,3 +146,43 @@ def advance(app: Kaflow, pid: UUID, upto: str) -> None:
 
 def event_count(app: Kaflow, pid: UUID) -> int:
     return len(list(app.events.get(pid)))
+
+
+def many_visited(app: Kaflow, count: int, start: int = 0) -> None:
+    """``count`` accounts visited, built by the aggregate's own methods and saved 100 to a
+    transaction: the events commands record, fast (the rules are tested elsewhere)."""
+    from decimal import Decimal
+
+    from kaflow.aggregates.prospect import Prospect
+
+    visit = {
+        "lead": "mia",
+        "place": "HQ",
+        "manner": "face-to-face",
+        "points": "p",
+        "views": "v",
+        "next_steps": "n",
+    }
+    batch = []
+    for n in range(start, start + count):
+        meta: dict[str, Any] = {"actor": "sam", "actor_role": "sales", "occurred_at": at(0)}
+        p = Prospect(
+            name=f"Account {n}",
+            category="potential",
+            nature="d",
+            product_line="",
+            service="",
+            **meta,
+        )
+        p.analyse({"a": n}, Decimal("1.00"), **{**meta, "occurred_at": at(1)})
+        p.decide_approach("visit", "mia", "n", **{**meta, "occurred_at": at(2)})
+        p.record_contact("phone", f"p{n}", "positive", "n", **{**meta, "occurred_at": at(3)})
+        p.hold_conference(["mia"], "n", **{**meta, "occurred_at": at(4)})
+        p.prepare_material("d", "a", "m", **{**meta, "occurred_at": at(4)})
+        p.record_visit(visit, app.policy.deadline(at(5)), **{**meta, "occurred_at": at(5)})
+        batch.append(p)
+        if len(batch) == 100:
+            app.save(*batch)
+            batch.clear()
+    if batch:
+        app.save(*batch)
