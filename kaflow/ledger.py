@@ -18,12 +18,16 @@ ENTRY_COLUMNS = ("entry", "occurred_at", "kind", "person", "channel", "attitude"
 def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
     with views.reading() as cursor:
         account = cursor.execute(
-            "SELECT * FROM ledger_accounts WHERE account_id = ?", (account_id.hex,)
+            "SELECT l.*, a.state FROM ledger_accounts l JOIN accounts a USING (account_id) "
+            "WHERE account_id = ?",
+            (account_id.hex,),
         ).fetchone()
         if account is None:
             raise NotFoundError(f"no account with id {account_id}")
         entries = cursor.execute(
-            "SELECT * FROM ledger_entries WHERE account_id = ? ORDER BY entry", (account_id.hex,)
+            "SELECT row_number() OVER (ORDER BY seq) AS entry, * FROM ledger_entries "
+            "WHERE account_id = ? ORDER BY seq",
+            (account_id.hex,),
         ).fetchall()
         changes = cursor.execute(
             "SELECT * FROM ledger_changes WHERE account_id = ? ORDER BY change",

@@ -35,7 +35,7 @@ def _states(db: Any, as_of: float) -> dict[str, list[tuple[str, float]]]:
     found: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for account, state, at in db.execute(
         "SELECT account_id, state, occurred_ts FROM pipeline_states WHERE recorded_ts <= ? "
-        "ORDER BY account_id, seq",
+        "AND state IS NOT NULL ORDER BY account_id, seq",
         (as_of,),
     ):
         found[account].append((state, at))
@@ -138,7 +138,7 @@ def registry(db: Any, as_of: float) -> list[dict[str, Any]]:
     leads = dict(
         db.execute(
             "SELECT account_id, lead FROM pipeline_visits WHERE recorded_ts <= ? "
-            "ORDER BY account_id, visit",
+            "ORDER BY account_id, seq",
             (as_of,),
         ).fetchall()
     )
@@ -166,8 +166,11 @@ def visits(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    sql = "SELECT v.*, a.name FROM pipeline_visits v LEFT JOIN accounts a USING (account_id) "
-    sql += "WHERE v.recorded_ts <= ?"
+    sql = (
+        "SELECT v.*, a.name FROM (SELECT row_number() OVER (PARTITION BY account_id "
+        "ORDER BY seq) AS visit, * FROM pipeline_visits) v LEFT JOIN accounts a "
+        "USING (account_id) WHERE v.recorded_ts <= ?"
+    )
     params: list[Any] = [as_of]
     if lead:
         sql += " AND lower(v.lead) = lower(?)"

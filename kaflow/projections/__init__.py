@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from eventsourcing.utils import get_topic
@@ -37,11 +38,58 @@ class View:
     name: ClassVar[str]
     version: ClassVar[int] = 1
     tables: ClassVar[tuple[str, ...]]  # dropped on rebuild
+    sql_views: ClassVar[tuple[str, ...]] = ()  # SQL views over the tables, dropped first
     schema: ClassVar[str]  # CREATE statements
     handlers: ClassVar[dict[str, str]]  # event class name -> method name
 
+    # A table whose rows change many times in a batch (one per account): its rows are
+    # read once, changed in memory, and written back once, at the end of the batch.
+    row_table: ClassVar[str | None] = None
+
+    def __init__(self) -> None:
+        self._inserts: dict[str, list[tuple[Any, ...]]] = {}
+        self._rows: dict[str, dict[str, Any]] = {}
+        self._columns: list[str] = []
+
+    def row(self, db: sqlite3.Cursor, key: str) -> dict[str, Any]:
+        """The ``row_table`` row of account ``key``, to change in place."""
+        found = self._rows.get(key)
+        if found is None:
+            cursor = db.execute(f"SELECT * FROM {self.row_table} WHERE account_id = ?", (key,))
+            self._columns = [d[0] for d in cursor.description]
+            record = cursor.fetchone()
+            if record is None:
+                raise KeyError(key)
+            found = self._rows[key] = dict(zip(self._columns, record, strict=True))
+        return found
+
+    def new_row(self, key: str, **values: Any) -> None:
+        self._rows[key] = {"account_id": key, **values}
+
     def topics(self) -> list[str]:
         return [topic(name) for name in self.handlers]
+
+    def insert(self, sql: str, row: tuple[Any, ...]) -> None:
+        """Queue a row: rows are inserted together at the end of the batch (``flush``),
+        in the same transaction, many times faster than one statement each."""
+        self._inserts.setdefault(sql, []).append(row)
+
+    def flush(self, db: sqlite3.Cursor) -> None:
+        for sql, rows in self._inserts.items():
+            db.executemany(sql, rows)
+        self._inserts.clear()
+        if self._rows:
+            names = list(next(iter(self._rows.values())))
+            db.executemany(
+                f"INSERT OR REPLACE INTO {self.row_table} ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' * len(names))})",
+                [tuple(r[n] for n in names) for r in self._rows.values()],
+            )
+            self._rows.clear()
+
+    def discard(self) -> None:
+        self._inserts.clear()
+        self._rows.clear()
 
     def apply(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
         getattr(self, self.handlers[type(event).__name__])(db, event, position)
@@ -52,5 +100,7 @@ def ts(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
+@lru_cache(maxsize=4096)
 def iso(moment: datetime | None) -> str | None:
+    """A time as ISO 8601 text; the same times recur across the views of one event."""
     return None if moment is None else moment.isoformat()

@@ -10,6 +10,7 @@ from kaflow.projections import View, iso
 
 class AccountsView(View):
     name = "accounts"
+    row_table = "accounts"
     tables = ("accounts",)
     schema = """
     CREATE TABLE accounts (
@@ -33,28 +34,19 @@ class AccountsView(View):
         "Reopened": "moved",
     }
 
-    def identified(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
-        db.execute(
-            "INSERT INTO accounts VALUES (?, ?, ?, 'identified', ?, ?)",
-            (
-                event.originator_id.hex,
-                event.name,
-                event.category,
-                iso(event.occurred_at),
-                iso(event.occurred_at),
-            ),
+    def identified(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        at = iso(e.occurred_at)
+        self.new_row(
+            e.originator_id.hex,
+            name=e.name,
+            category=e.category,
+            state="identified",
+            identified_at=at,
+            state_since=at,
         )
 
-    def moved(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
-        db.execute(
-            "UPDATE accounts SET state = ?, "
-            "state_since = CASE WHEN state = ? AND ? != 'VisitRecorded' THEN state_since "
-            "ELSE ? END WHERE account_id = ?",
-            (
-                event.state,
-                event.state,
-                type(event).__name__,
-                iso(event.occurred_at),
-                event.originator_id.hex,
-            ),
-        )
+    def moved(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        row = self.row(db, e.originator_id.hex)
+        if row["state"] != e.state or type(e).__name__ == "VisitRecorded":
+            row["state_since"] = iso(e.occurred_at)  # a visit starts its state again
+        row["state"] = e.state

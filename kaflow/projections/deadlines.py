@@ -60,7 +60,7 @@ class DeadlinesView(View):
 
     def opened(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
         remind = event.remind_at
-        db.execute(
+        self.insert(
             "INSERT INTO follow_up_deadlines (account_id, deadline, lead, visit_at, due_at, "
             "remind_at, follow_up_within, remind_before, status, due_ts, next_ts, opened_ts) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
@@ -80,6 +80,7 @@ class DeadlinesView(View):
         )
 
     def reminded(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+        self.flush(db)  # the deadline may be queued still
         db.execute(
             "UPDATE follow_up_deadlines SET reminded_at = ?, next_ts = due_ts "
             "WHERE account_id = ? AND deadline = ?",
@@ -88,6 +89,7 @@ class DeadlinesView(View):
         self._notice(db, "reminder", event, position, "scheduler")
 
     def overdue(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+        self.flush(db)
         db.execute(
             "UPDATE follow_up_deadlines SET overdue_at = ?, next_ts = NULL, overdue_ts = ? "
             "WHERE account_id = ? AND deadline = ?",
@@ -96,6 +98,7 @@ class DeadlinesView(View):
         self._notice(db, "overdue", event, position, event.by)
 
     def closed(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+        self.flush(db)
         db.execute(
             "UPDATE follow_up_deadlines SET status = 'closed', closed_by = ?, closed_at = ?, "
             "late_by_seconds = ?, next_ts = NULL, closed_ts = ? "
@@ -111,7 +114,7 @@ class DeadlinesView(View):
         )
 
     def _notice(self, db: sqlite3.Cursor, kind: str, event: Any, position: int, by: str) -> None:
-        db.execute(
+        self.insert(
             "INSERT INTO follow_up_notices VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 position,

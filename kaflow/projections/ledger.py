@@ -33,18 +33,22 @@ CORRECTABLE = {
 }
 
 
+_FIELDS = {
+    "ApproachDecided": ("method", "chair", "notes"),
+    "ContactRecorded": ("channel", "person", "attitude", "notes"),
+    "ConferenceHeld": ("participants", "notes"),
+    "MaterialPrepared": ("customer_data", "analysis", "sales_materials"),
+    "FollowUpRecorded": ("channel", "feedback"),
+}
+
+
 def details(event: Any) -> dict[str, Any]:
     """An entry's own fields, from its event."""
-    if type(event).__name__ == "VisitRecorded":
+    name = type(event).__name__
+    if name == "VisitRecorded":
         return dict(event.visit)
-    names = {
-        "ApproachDecided": ("method", "chair", "notes"),
-        "ContactRecorded": ("channel", "person", "attitude", "notes"),
-        "ConferenceHeld": ("participants", "notes"),
-        "MaterialPrepared": ("customer_data", "analysis", "sales_materials"),
-        "FollowUpRecorded": ("channel", "feedback"),
-    }[type(event).__name__]
-    return {name: getattr(event, name) for name in names}
+    fields = vars(event)
+    return {field: fields[field] for field in _FIELDS[name]}
 
 
 def columns(kind: str, d: dict[str, Any]) -> tuple[str, str, str, str]:
@@ -74,15 +78,16 @@ def columns(kind: str, d: dict[str, Any]) -> tuple[str, str, str, str]:
 
 class LedgerView(View):
     name = "ledger"
-    version = 2
+    row_table = "ledger_accounts"
+    version = 5
     tables = ("ledger_accounts", "ledger_entries", "ledger_changes")
+    sql_views = ("ledger_entries_numbered",)
     schema = """
     CREATE TABLE ledger_accounts (
         account_id TEXT PRIMARY KEY,
         name TEXT NOT NULL,             -- 客户名称
         category TEXT NOT NULL,         -- R1 classification when identified
         nature TEXT NOT NULL,
-        state TEXT NOT NULL,
         result TEXT NOT NULL,           -- 开发结果: open | won | lost
         classification TEXT,            -- the key-account class given when won (R12)
         development_value TEXT,         -- from the latest analysis (decimal as text)
@@ -98,7 +103,7 @@ class LedgerView(View):
     );
     CREATE TABLE ledger_entries (
         account_id TEXT NOT NULL,
-        entry INTEGER NOT NULL,         -- 1, 2, ... in the order recorded
+        seq INTEGER NOT NULL,           -- the event's number on the account: entries in order
         kind TEXT NOT NULL,             -- meeting|contact|conference|material|visit|follow_up
         occurred_at TEXT NOT NULL,      -- when it happened
         recorded_at TEXT NOT NULL,
@@ -108,8 +113,11 @@ class LedgerView(View):
         attitude TEXT NOT NULL,         -- the customer's attitude or views
         notes TEXT NOT NULL,            -- progress notes
         details TEXT NOT NULL,          -- the entry's own fields, as corrected (JSON)
-        PRIMARY KEY (account_id, entry)
+        PRIMARY KEY (account_id, seq)
     );
+    CREATE VIEW ledger_entries_numbered AS  -- with each entry's number on the record
+        SELECT row_number() OVER (PARTITION BY account_id ORDER BY seq) AS entry, *
+        FROM ledger_entries;
     CREATE TABLE ledger_changes (
         account_id TEXT NOT NULL,
         change INTEGER NOT NULL,        -- 1, 2, ...
@@ -135,34 +143,37 @@ class LedgerView(View):
     }
 
     def identified(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
-        db.execute(
-            "INSERT INTO ledger_accounts (account_id, name, category, nature, state, result, "
-            "first_at, compiled_at, changes) VALUES (?, ?, ?, ?, 'identified', 'open', ?, ?, 0)",
-            (
-                e.originator_id.hex,
-                e.name,
-                e.category,
-                e.nature,
-                iso(e.occurred_at),
-                iso(e.timestamp),
-            ),
+        self.new_row(
+            e.originator_id.hex,
+            name=e.name,
+            category=e.category,
+            nature=e.nature,
+            result="open",
+            classification=None,
+            development_value=None,
+            first_at=iso(e.occurred_at),
+            result_at=None,
+            summary=None,
+            loss_reason=None,
+            remarks=None,
+            compiled_at=iso(e.timestamp),
+            reviewed_at=None,
+            reviewed_by=None,
+            changes=0,
         )
 
     def analysed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
-        self._set(db, e, state=e.state, development_value=str(e.development_value))
+        self._set(db, e, development_value=str(e.development_value))
 
     def entry(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         kind = ENTRY_KINDS[type(e).__name__]
         fields = details(e)
         account = e.originator_id.hex
-        (number,) = db.execute(
-            "SELECT count(*) + 1 FROM ledger_entries WHERE account_id = ?", (account,)
-        ).fetchone()
-        db.execute(
+        self.insert(
             "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
-                number,
+                e.originator_version,
                 kind,
                 iso(e.occurred_at),
                 iso(e.timestamp),
@@ -171,14 +182,11 @@ class LedgerView(View):
                 json.dumps(fields, ensure_ascii=False),
             ),
         )
-        if hasattr(e, "state"):
-            self._set(db, e, state=e.state)
 
     def won(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         self._set(
             db,
             e,
-            state=e.state,
             result="won",
             classification=e.classification,
             summary=e.summary,
@@ -189,7 +197,6 @@ class LedgerView(View):
         self._set(
             db,
             e,
-            state=e.state,
             result="lost",
             summary=e.analysis,
             loss_reason=e.reason,
@@ -197,42 +204,45 @@ class LedgerView(View):
         )
 
     def reopened(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
-        self._set(
-            db, e, state=e.state, result="open", summary=None, loss_reason=None, result_at=None
-        )
+        self._set(db, e, result="open", summary=None, loss_reason=None, result_at=None)
 
     def reviewed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         self._set(db, e, remarks=e.remarks, reviewed_at=iso(e.occurred_at), reviewed_by=e.actor)
 
     def corrected(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        self.flush(db)  # the entry it corrects may be queued still
         account = e.originator_id.hex
         row = db.execute(
-            "SELECT kind, details FROM ledger_entries WHERE account_id = ? AND entry = ?",
-            (account, e.entry),
+            "SELECT kind, details, seq FROM ledger_entries WHERE account_id = ? ORDER BY seq "
+            "LIMIT 1 OFFSET ?",
+            (account, e.entry - 1),
         ).fetchone()
         fields = json.loads(row[1])
         fields[e.field.replace("-", "_")] = e.new
         db.execute(
             "UPDATE ledger_entries SET person = ?, channel = ?, attitude = ?, notes = ?, "
-            "details = ? WHERE account_id = ? AND entry = ?",
-            (*columns(row[0], fields), json.dumps(fields, ensure_ascii=False), account, e.entry),
+            "details = ? WHERE account_id = ? AND seq = ?",
+            (*columns(row[0], fields), json.dumps(fields, ensure_ascii=False), account, row[2]),
         )
-        (changes,) = db.execute(
-            "UPDATE ledger_accounts SET changes = changes + 1 WHERE account_id = ? "
-            "RETURNING changes",
-            (account,),
-        ).fetchone()
-        db.execute(
+        record = self.row(db, account)
+        record["changes"] += 1
+        self.insert(
             "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (account, changes, e.entry, e.field, e.old, e.new, e.reason, iso(e.timestamp), e.actor),
+            (
+                account,
+                record["changes"],
+                e.entry,
+                e.field,
+                e.old,
+                e.new,
+                e.reason,
+                iso(e.timestamp),
+                e.actor,
+            ),
         )
 
     def _set(self, db: sqlite3.Cursor, e: Any, **values: Any) -> None:
-        names = ", ".join(f"{k} = ?" for k in values)
-        db.execute(
-            f"UPDATE ledger_accounts SET {names} WHERE account_id = ?",
-            (*values.values(), e.originator_id.hex),
-        )
+        self.row(db, e.originator_id.hex).update(values)
 
 
 def entries(events: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -26,12 +26,14 @@ STATE_EVENTS = (
 
 class PipelineView(View):
     name = "pipeline"
+    version = 4
     tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values", "pipeline_visits")
     schema = """
     CREATE TABLE pipeline_states (
         account_id TEXT NOT NULL,
         seq INTEGER NOT NULL,           -- the event's number on the account
-        state TEXT NOT NULL,            -- the state the step left the account in
+        state TEXT,                     -- the state the step moved the account to (NULL:
+                                        -- a step within the state, e.g. ConferenceHeld)
         event TEXT NOT NULL,            -- the step, e.g. VisitRecorded
         occurred_at TEXT NOT NULL,
         occurred_ts REAL NOT NULL,
@@ -39,7 +41,6 @@ class PipelineView(View):
         recorded_ts REAL NOT NULL,
         PRIMARY KEY (account_id, seq)
     );
-    CREATE INDEX pipeline_states_recorded ON pipeline_states (recorded_ts);
     CREATE TABLE pipeline_outcomes (
         account_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -64,8 +65,7 @@ class PipelineView(View):
     );
     CREATE TABLE pipeline_visits (
         account_id TEXT NOT NULL,
-        visit INTEGER NOT NULL,         -- 1, 2, ... on the account
-        seq INTEGER NOT NULL,
+        seq INTEGER NOT NULL,           -- the event's number: visits in order
         lead TEXT NOT NULL,
         place TEXT NOT NULL,
         manner TEXT NOT NULL,
@@ -77,7 +77,7 @@ class PipelineView(View):
         occurred_ts REAL NOT NULL,
         recorded_at TEXT NOT NULL,
         recorded_ts REAL NOT NULL,
-        PRIMARY KEY (account_id, visit)
+        PRIMARY KEY (account_id, seq)
     );
     CREATE INDEX pipeline_visits_lead ON pipeline_visits (lead, occurred_ts);
     """
@@ -87,13 +87,9 @@ class PipelineView(View):
 
     def state(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         account, seq, name = e.originator_id.hex, e.originator_version, type(e).__name__
-        state = getattr(e, "state", None)
-        if state is None:  # a step within the state: the account stays where it was
-            (state,) = db.execute(
-                "SELECT state FROM pipeline_states WHERE account_id = ? ORDER BY seq DESC LIMIT 1",
-                (account,),
-            ).fetchone() or ("identified",)
-        db.execute(
+        # A step within the state (a conference ...) leaves it NULL: the account stays.
+        state = "identified" if name == "Identified" else getattr(e, "state", None)
+        self.insert(
             "INSERT INTO pipeline_states VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
@@ -108,38 +104,34 @@ class PipelineView(View):
         )
         common = (e.actor, iso(e.occurred_at), iso(e.timestamp), e.timestamp.timestamp())
         if name == "Won":
-            db.execute(
+            self.insert(
                 "INSERT INTO pipeline_outcomes VALUES (?, ?, 'won', ?, ?, NULL, NULL, NULL, "
                 "?, ?, ?, ?)",
                 (account, seq, e.classification, e.summary, *common),
             )
         elif name == "Lost":
-            db.execute(
+            self.insert(
                 "INSERT INTO pipeline_outcomes VALUES (?, ?, 'lost', NULL, NULL, ?, ?, ?, "
                 "?, ?, ?, ?)",
                 (account, seq, e.reason, e.lost_in, e.analysis, *common),
             )
         elif name == "Reopened":
-            db.execute(
+            self.insert(
                 "INSERT INTO pipeline_outcomes VALUES (?, ?, 'reopened', NULL, NULL, ?, NULL, "
                 "NULL, ?, ?, ?, ?)",
                 (account, seq, e.reason, *common),
             )
         elif name == "Analysed":
-            db.execute(
+            self.insert(
                 "INSERT INTO pipeline_values VALUES (?, ?, ?, ?)",
                 (account, seq, str(e.development_value), e.timestamp.timestamp()),
             )
         elif name == "VisitRecorded":
-            (number,) = db.execute(
-                "SELECT count(*) + 1 FROM pipeline_visits WHERE account_id = ?", (account,)
-            ).fetchone()
             v = e.visit
-            db.execute(
-                "INSERT INTO pipeline_visits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.insert(
+                "INSERT INTO pipeline_visits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     account,
-                    number,
                     seq,
                     v["lead"],
                     v["place"],
