@@ -32,8 +32,11 @@ def conformance(db: Any, as_of: float) -> list[dict[str, Any]]:
     results: dict[str, str] = {}
     for account, seq, event, occurred in db.execute(
         "SELECT account_id, seq, event, occurred_at FROM pipeline_states WHERE recorded_ts <= ? "
-        "ORDER BY account_id, seq",
-        (as_of,),
+        "UNION ALL SELECT account_id, seq, CASE kind WHEN 'meeting' THEN 'ApproachDecided' "
+        "WHEN 'conference' THEN 'ConferenceHeld' ELSE 'MaterialPrepared' END, occurred_at "
+        "FROM ledger_entries WHERE recorded_ts <= ? "
+        "AND kind IN ('meeting', 'conference', 'material') ORDER BY 1, 2",
+        (as_of, as_of),
     ):
         steps[account][event] = (seq, occurred)
         if event in ("Won", "Lost", "Reopened"):

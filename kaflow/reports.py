@@ -35,7 +35,7 @@ def _states(db: Any, as_of: float) -> dict[str, list[tuple[str, float]]]:
     found: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for account, state, at in db.execute(
         "SELECT account_id, state, occurred_ts FROM pipeline_states WHERE recorded_ts <= ? "
-        "AND state IS NOT NULL ORDER BY account_id, seq",
+        "ORDER BY account_id, seq",
         (as_of,),
     ):
         found[account].append((state, at))

@@ -76,6 +76,7 @@ class View:
 
     def flush(self, db: sqlite3.Cursor) -> None:
         for sql, rows in self._inserts.items():
+            rows.sort(key=_key)  # in key order: the B-tree grows in place, not at random
             db.executemany(sql, rows)
         self._inserts.clear()
         if self._rows:
@@ -92,7 +93,11 @@ class View:
         self._rows.clear()
 
     def apply(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
-        getattr(self, self.handlers[type(event).__name__])(db, event, position)
+        getattr(self, self.handlers[event.__class__.__name__])(db, event, position)
+
+
+def _key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row[:2]
 
 
 def ts(moment: datetime | None) -> float | None:

@@ -79,7 +79,7 @@ def columns(kind: str, d: dict[str, Any]) -> tuple[str, str, str, str]:
 class LedgerView(View):
     name = "ledger"
     row_table = "ledger_accounts"
-    version = 5
+    version = 6
     tables = ("ledger_accounts", "ledger_entries", "ledger_changes")
     sql_views = ("ledger_entries_numbered",)
     schema = """
@@ -107,6 +107,7 @@ class LedgerView(View):
         kind TEXT NOT NULL,             -- meeting|contact|conference|material|visit|follow_up
         occurred_at TEXT NOT NULL,      -- when it happened
         recorded_at TEXT NOT NULL,
+        recorded_ts REAL NOT NULL,      -- recorded_at in seconds since the epoch
         actor TEXT NOT NULL,            -- who recorded it
         person TEXT NOT NULL,           -- the person reached, the participants, the lead
         channel TEXT NOT NULL,          -- channel, method or manner
@@ -170,13 +171,14 @@ class LedgerView(View):
         fields = details(e)
         account = e.originator_id.hex
         self.insert(
-            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 e.originator_version,
                 kind,
                 iso(e.occurred_at),
                 iso(e.timestamp),
+                e.timestamp.timestamp(),
                 e.actor,
                 *columns(kind, fields),
                 json.dumps(fields, ensure_ascii=False),

@@ -9,13 +9,11 @@ from typing import Any, ClassVar
 
 from kaflow.projections import View, iso
 
+# The steps that move an account (the steps within a state are in ``ledger_entries``).
 STATE_EVENTS = (
     "Identified",
     "Analysed",
-    "ApproachDecided",
     "ContactRecorded",
-    "ConferenceHeld",
-    "MaterialPrepared",
     "VisitRecorded",
     "FollowUpRecorded",
     "Won",
@@ -26,14 +24,13 @@ STATE_EVENTS = (
 
 class PipelineView(View):
     name = "pipeline"
-    version = 4
+    version = 5
     tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values", "pipeline_visits")
     schema = """
     CREATE TABLE pipeline_states (
         account_id TEXT NOT NULL,
         seq INTEGER NOT NULL,           -- the event's number on the account
-        state TEXT,                     -- the state the step moved the account to (NULL:
-                                        -- a step within the state, e.g. ConferenceHeld)
+        state TEXT NOT NULL,            -- the state the step moved the account to
         event TEXT NOT NULL,            -- the step, e.g. VisitRecorded
         occurred_at TEXT NOT NULL,
         occurred_ts REAL NOT NULL,
@@ -87,8 +84,7 @@ class PipelineView(View):
 
     def state(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         account, seq, name = e.originator_id.hex, e.originator_version, type(e).__name__
-        # A step within the state (a conference ...) leaves it NULL: the account stays.
-        state = "identified" if name == "Identified" else getattr(e, "state", None)
+        state = "identified" if name == "Identified" else e.state
         self.insert(
             "INSERT INTO pipeline_states VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (

@@ -54,6 +54,7 @@ class Views:
         # process still leaves each batch wholly applied or not at all; only the loss of
         # power could drop the last batches, and catching up applies them again.
         self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA cache_size = -32768")  # 32 MiB: big views stay in memory
         self._prepare()
 
     def close(self) -> None:
@@ -153,11 +154,20 @@ class Views:
                     continue
                 for view in self.views:
                     view.discard()
+                decode = self.app.mapper.to_domain_event
+                highest = max(positions.values())  # beyond it, every view needs the event
                 for notification in page:
+                    views = by_topic[notification.topic]
+                    if notification.id > highest:
+                        event = decode(notification)
+                        for view in views:
+                            view.apply(cursor, event, notification.id)
+                        applied += len(views)
+                        continue
                     event = None
-                    for view in by_topic[notification.topic]:
+                    for view in views:
                         if notification.id > positions[view.name]:
-                            event = event or self.app.mapper.to_domain_event(notification)
+                            event = event or decode(notification)
                             view.apply(cursor, event, notification.id)
                             applied += 1
                 for view in self.views:
