@@ -14,6 +14,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from kaflow.aggregates import deadline as deadlines
 from kaflow.aggregates.errors import DatedTooEarlyError, LifecycleError
 from kaflow.aggregates.lifecycle import (
     State,
@@ -162,46 +163,35 @@ class Prospect(Aggregate):
 
     def open_deadline(self, number: int) -> dict[str, Any] | None:
         """The open deadline numbered ``number`` (the visit that opened it), or None."""
-        if self.deadline is None or self.deadline["deadline"] != number:
-            return None
-        return self.deadline
+        return deadlines.the_open(self.deadline, number)
 
     def notice_overdue(self, number: int, now: datetime, notified: list[str], by: str) -> bool:
         """Record that deadline ``number`` passed unfulfilled and who was told; False
         (nothing recorded) if it is not open, not yet due, or was noticed already."""
-        found = self.open_deadline(number)
-        if found is None or found["overdue_at"] is not None or now <= found["due_at"]:
+        if not deadlines.missed_unrecorded(self.deadline, number, now):
             return False
+        due_at = self.open_deadline(number)["due_at"]  # type: ignore[index]
         self._follow_up_overdue(
-            deadline=number, due_at=found["due_at"], noticed_at=now, notified=notified, by=by
+            deadline=number, due_at=due_at, noticed_at=now, notified=notified, by=by
         )
         return True
 
     def remind(self, number: int, now: datetime, notified: list[str]) -> bool:
-        """Record a reminder for deadline ``number``; False if it has none due now, was
-        reminded already, or has passed (then it is overdue, not a reminder)."""
-        found = self.open_deadline(number)
-        if (
-            found is None
-            or found["remind_at"] is None
-            or found["reminded_at"] is not None
-            or not found["remind_at"] <= now <= found["due_at"]
-        ):
+        """Record a reminder for deadline ``number``; False if none is due now."""
+        if not deadlines.reminder_due(self.deadline, number, now):
             return False
         self._follow_up_reminded(deadline=number, noticed_at=now, notified=notified)
         return True
 
     def _settle(self, how: str, at: datetime, by: str) -> None:
-        if self.deadline is None:
-            return
-        late = at - self.deadline["due_at"]
-        self._follow_up_deadline_closed(
-            deadline=self.deadline["deadline"],
-            how=how,
-            at=at,
-            late_by_seconds=int(late.total_seconds()) if late.total_seconds() > 0 else 0,
-            by=by,
-        )
+        if self.deadline is not None:
+            self._follow_up_deadline_closed(
+                deadline=self.deadline["deadline"],
+                how=how,
+                at=at,
+                late_by_seconds=deadlines.late_by(self.deadline, at),
+                by=by,
+            )
 
     # -- events: mutate only --------------------------------------------------------
 
@@ -373,15 +363,7 @@ class Prospect(Aggregate):
         remind_at: datetime | None,
         policy: dict[str, Any],
     ) -> None:
-        self.deadline = {
-            "deadline": deadline,
-            "visit_at": visit_at,
-            "lead": lead,
-            "due_at": due_at,
-            "remind_at": remind_at,
-            "reminded_at": None,
-            "overdue_at": None,
-        }
+        self.deadline = deadlines.opened(deadline, visit_at, lead, due_at, remind_at)
 
     @event("FollowUpReminded")
     def _follow_up_reminded(self, deadline: int, noticed_at: datetime, notified: list[str]) -> None:
