@@ -52,6 +52,12 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
 
     app = env.service_app
     now = env.when(now_text, "--now") or app.now()
+    if now < app.now() - timedelta(minutes=1):
+        click.echo(
+            f"warning: --now {env.local(now)} is in the past; a miss found is recorded as "
+            "noticed then",
+            err=True,
+        )
     if now > app.now() + timedelta(minutes=1) and not allow_future:
         raise BadInputError(
             f"--now {env.local(now)} is ahead of the clock: misses would be recorded before "

@@ -291,13 +291,16 @@ def projections() -> None:
 @output_options
 @pass_env
 def projections_status(env: Env, as_json: bool) -> None:
-    """Each view's position in the log against the log's head (after catching up).
+    """Each view's position in the log against the log's head, as they stand: every other
+    read catches the views up first; this one only looks.
 
     \b
     Example:
       kaflow projections status --json
     """
-    rows = env.views.status()
+    from kaflow.projections.runner import Views
+
+    rows = Views(env.app, lock_timeout=env.settings.lock_timeout).status()
     emit(
         as_json,
         rows,

@@ -201,3 +201,6 @@ def test_projections_status_and_rebuild_give_the_same_views(ws: Run) -> None:
     assert rebuilt["rebuilt"] == ["ledger"]
     assert ws("ledger", pid, "--json").stdout == before
     assert "no view named nope" in ws("projections", "rebuild", "nope", code=2).stderr
+    ws("review", pid, "--remarks", "Again", user="mia")  # written; no read since
+    behind = as_json(ws("projections", "status", "--json"))
+    assert all(s["behind"] == 1 for s in behind)  # status only looks
