@@ -149,9 +149,14 @@ def to_text(doc: Document, table: Any) -> str:
         if s.pairs:
             width = max((_width(k) for k, _ in s.rows), default=0)
             out += [f"{k}{' ' * (width - _width(k))}  {_cell(v)}" for k, v in s.rows]
-        else:
-            out.append(table(s.columns, s.rows))
+        else:  # long texts clipped: the other formats carry them whole
+            out.append(table(s.columns, [[_clip(_cell(v)) for v in r] for r in s.rows]))
     return "\n".join(out)
+
+
+def _clip(text: str, width: int = 48) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= width else one_line[: width - 1] + "…"
 
 
 def _width(text: str) -> int:
