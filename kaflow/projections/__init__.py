@@ -92,6 +92,10 @@ class View:
         self._inserts.clear()
         self._rows.clear()
 
+    def handler(self, topic: str) -> Any:
+        """The bound method that applies events of ``topic``."""
+        return getattr(self, self.handlers[topic.rsplit(".", 1)[1]])
+
     def apply(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
         getattr(self, self.handlers[event.__class__.__name__])(db, event, position)
 
