@@ -24,11 +24,11 @@ LANG = click.option(
 OUTPUT = click.option("--output", "output", metavar="FILE", help="Write to FILE instead.")
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, encoding: str = "utf-8") -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    with open(output, "w", encoding="utf-8", newline="") as out:
+    with open(output, "w", encoding=encoding, newline="") as out:
         out.write(text)
     click.echo(f"wrote {output}", err=True)
 
@@ -40,8 +40,8 @@ def _export(doc: Any, data: Any, fmt: str, output: str | None) -> None:
         _write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", output)
     elif fmt == "md":
         _write(export.to_markdown(doc), output)
-    elif fmt == "csv":
-        _write(export.to_csv(doc), output)
+    elif fmt == "csv":  # a file with a byte-order mark: spreadsheet programs read it as UTF-8
+        _write(export.to_csv(doc), output, encoding="utf-8-sig")
     elif fmt == "xlsx":
         if output is None:
             raise BadInputError("--format xlsx writes a file: give --output FILE.xlsx")

@@ -35,8 +35,10 @@ def conformance(db: Any, as_of: float) -> list[dict[str, Any]]:
         "UNION ALL SELECT account_id, seq, CASE kind WHEN 'meeting' THEN 'ApproachDecided' "
         "WHEN 'conference' THEN 'ConferenceHeld' ELSE 'MaterialPrepared' END, occurred_at "
         "FROM ledger_entries WHERE recorded_ts <= ? "
-        "AND kind IN ('meeting', 'conference', 'material') ORDER BY 1, 2",
-        (as_of, as_of),
+        "AND kind IN ('meeting', 'conference', 'material') "
+        "UNION ALL SELECT account_id, seq, 'Reviewed', occurred_at FROM pipeline_outcomes "
+        "WHERE recorded_ts <= ? AND result = 'reviewed' ORDER BY 1, 2",
+        (as_of, as_of, as_of),
     ):
         steps[account][event] = (seq, occurred)
         if event in ("Won", "Lost", "Reopened"):
@@ -65,24 +67,30 @@ def _judge(
     deadlines: list[dict[str, Any]],
     as_of: float,
 ) -> tuple[str, str]:
+    closed = result in ("Won", "Lost")
     if rule in SHOWN_BY:
         event = SHOWN_BY[rule]
         if event in seen:
             return MET, _cite(seen, event)
-        return NOT_DUE, ""
+        # Closed before the step was due: it never will be.
+        return (NOT_APPLICABLE, _cite(seen, str(result))) if closed else (NOT_DUE, "")
     if rule == "R11":
-        return _follow_ups(deadlines, as_of)
+        status, evidence = _follow_ups(deadlines, as_of)
+        if status == NOT_DUE and closed:
+            return NOT_APPLICABLE, _cite(seen, str(result))
+        return status, evidence
     ending = {"R12": "Won", "R13": "Lost"}.get(rule)
     if ending is not None:
         if result == ending:
             return MET, _cite(seen, ending)
-        if result in ("Won", "Lost"):
-            return NOT_APPLICABLE, _cite(seen, result)
+        return (NOT_APPLICABLE, _cite(seen, str(result))) if closed else (NOT_DUE, "")
+    # R14: the record, summarised when won or lost, then reviewed (审核).
+    if not closed:
         return NOT_DUE, ""
-    # R14: the record is complete once the account is won or lost with its summary.
-    if result in ("Won", "Lost"):
-        return MET, _cite(seen, result)
-    return NOT_DUE, ""
+    review = seen.get("Reviewed")
+    if review is not None and review[0] > seen[str(result)][0]:
+        return MET, _cite(seen, "Reviewed")
+    return NOT_DUE, f"{_cite(seen, str(result))}; awaiting its review"
 
 
 def _deadlines(db: Any, as_of: float) -> dict[str, list[dict[str, Any]]]:

@@ -14,6 +14,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "customer_name": ("Customer name", "客户名称"),
     "category": ("Category", "客户类别"),
     "nature": ("Nature", "客户性质"),
+    "product_line": ("Product line", "产品线"),
+    "service": ("Service needs", "服务需求"),
+    "loss_reason": ("Reason lost", "失败原因"),
+    "reviewed_by": ("Reviewed by", "审核人"),
     "classification": ("Classification", "客户分类"),
     "development_value": ("Development value", "开发价值"),
     "entries": ("Development entries", "开发记录"),
@@ -48,6 +52,24 @@ VALUES_ZH = {
     "lost": "失败",
     "existing": "现有客户",
     "potential": "潜在客户",
+    "competitor": "竞争对手客户",
+    "price": "价格",
+    "technology": "技术",
+    "policy": "政策",
+    "relationship": "关系",
+    "timing": "时机",
+    "other": "其他",
+    "person": "接触对象",
+    "attitude": "客户态度",
+    "notes": "进展备注",
+    "place": "地点",
+    "points": "谈话要点",
+    "views": "客户意见",
+    "next-steps": "下一步",
+    "feedback": "客户反馈",
+    "customer-data": "客户资料",
+    "analysis": "资料分析",
+    "sales-materials": "销售资料",
     "meeting": "接触方式会议",
     "contact": "联系客户",
     "conference": "拜访前会议",
@@ -186,7 +208,7 @@ def to_xlsx(doc: Document, path: str) -> None:
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
         if s.pairs:
             for k, v in s.rows:
-                sheet.append([k, _cell(v)])
+                sheet.append([k, v if isinstance(v, int | float) else _cell(v)])
                 sheet.cell(sheet.max_row, 1).font = Font(bold=True)
                 if width > 2:
                     row = sheet.max_row

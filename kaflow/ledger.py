@@ -43,6 +43,8 @@ def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
             "name": a["name"],
             "category": a["category"],
             "nature": a["nature"],
+            "product_line": a["product_line"],
+            "service": a["service"],
             "classification": a["classification"],
             "development_value": a["development_value"],
             "state": a["state"],
@@ -82,6 +84,8 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
         (label("customer_name", lang), a["name"]),
         (label("category", lang), value(a["category"], lang)),
         (label("nature", lang), a["nature"]),
+        (label("product_line", lang), a["product_line"]),
+        (label("service", lang), a["service"]),
         (label("classification", lang), a["classification"] or ""),
         (label("development_value", lang), a["development_value"] or ""),
     ]
@@ -92,7 +96,7 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
             value(e["kind"], lang),
             e["person"],
             value(e["channel"], lang),
-            value(e["attitude"], lang),
+            value(e["attitude"], lang) if e["kind"] == "contact" else e["attitude"],
             e["notes"],
         ]
         for e in data["entries"]
@@ -100,15 +104,21 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
     totals = [
         (label("result", lang), value(t["result"], lang)),
         (label("development_time", lang), span(t["development_seconds"], lang)),
-        (label("contacts", lang), str(t["contacts"])),
-        (label("visits", lang), str(t["visits"])),
+        (label("contacts", lang), t["contacts"]),
+        (label("visits", lang), t["visits"]),
     ]
     closing = [
         (label("summary", lang), data["summary"] or ""),
+        *(
+            [(label("loss_reason", lang), value(data["loss_reason"], lang))]
+            if data["loss_reason"]
+            else []
+        ),
         (label("remarks", lang), data["remarks"] or ""),
         (label("compiled_at", lang), day(data["compiled_at"])),
         (label("reviewed_at", lang), day(data["reviewed_at"])),
-        (label("changes", lang), str(len(data["changes"]))),
+        (label("reviewed_by", lang), data["reviewed_by"] or ""),
+        (label("changes", lang), len(data["changes"])),
         (label("changed_at", lang), ", ".join(day(c["changed_at"]) for c in data["changes"])),
     ]
     sections = [
@@ -127,7 +137,7 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
                     [
                         c["change"],
                         c["entry"],
-                        c["field"],
+                        value(c["field"], lang),
                         c["old"],
                         c["new"],
                         c["reason"],

@@ -4,6 +4,7 @@ count, so a report asked ``--as-of`` last month shows what the record showed the
 from __future__ import annotations
 
 import itertools
+import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -53,9 +54,11 @@ def funnel(db: Any, as_of: float) -> list[dict[str, Any]]:
     stays: dict[str, list[float]] = defaultdict(list)
     for history in histories.values():
         reached.update({s for s, _ in history})
-        for (state, at), (following, then) in itertools.pairwise(history):
-            if following != state:
-                stays[state].append(then - at)
+        entered = history[0][1]
+        for (state, _), (following, then) in itertools.pairwise(history):
+            if following != state:  # a stay ends when the account moves on
+                stays[state].append(then - entered)
+                entered = then
     rows = []
     for n, stage in enumerate([*STAGES, State.LOST.value]):
         nxt: str | None = STAGES[n + 1] if n + 1 < len(STAGES) else None
@@ -91,7 +94,8 @@ def _round(days: float) -> float:
 
 def _last_outcomes(db: Any, as_of: float) -> dict[str, dict[str, Any]]:
     rows = db.execute(
-        "SELECT * FROM pipeline_outcomes WHERE recorded_ts <= ? ORDER BY account_id, seq",
+        "SELECT * FROM pipeline_outcomes WHERE recorded_ts <= ? AND result != 'reviewed' "
+        "ORDER BY account_id, seq",
         (as_of,),
     ).fetchall()
     return {r["account_id"]: dict(r) for r in rows}
@@ -137,8 +141,8 @@ def registry(db: Any, as_of: float) -> list[dict[str, Any]]:
     )
     leads = dict(
         db.execute(
-            "SELECT account_id, lead FROM pipeline_visits WHERE recorded_ts <= ? "
-            "ORDER BY account_id, seq",
+            "SELECT account_id, person FROM ledger_entries WHERE kind = 'visit' "
+            "AND recorded_ts <= ? ORDER BY account_id, seq",
             (as_of,),
         ).fetchall()
     )
@@ -166,14 +170,16 @@ def visits(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[dict[str, Any]]:
+    """Visit records (R10) from the development record's entries, as corrected by then:
+    a correction recorded after ``as_of`` is folded back."""
     sql = (
         "SELECT v.*, a.name FROM (SELECT row_number() OVER (PARTITION BY account_id "
-        "ORDER BY seq) AS visit, * FROM pipeline_visits) v LEFT JOIN accounts a "
-        "USING (account_id) WHERE v.recorded_ts <= ?"
+        "ORDER BY seq) AS visit, * FROM ledger_entries WHERE kind = 'visit') v "
+        "LEFT JOIN accounts a USING (account_id) WHERE v.recorded_ts <= ?"
     )
     params: list[Any] = [as_of]
     if lead:
-        sql += " AND lower(v.lead) = lower(?)"
+        sql += " AND lower(v.person) = lower(?)"
         params.append(lead)
     if since:
         sql += " AND v.occurred_ts >= ?"
@@ -181,22 +187,27 @@ def visits(
     if until:
         sql += " AND v.occurred_ts <= ?"
         params.append(until.timestamp())
-    rows = [
-        [
-            r["account_id"],
-            r["name"],
-            r["visit"],
-            r["occurred_at"],
-            r["lead"],
-            r["place"],
-            r["manner"],
-            r["points"],
-            r["views"],
-            r["next_steps"],
-            r["actor"],
-        ]
-        for r in db.execute(sql + " ORDER BY v.occurred_ts", params)
-    ]
+    later = _changes_after(db, as_of)
+    rows = []
+    for r in db.execute(sql + " ORDER BY v.occurred_ts", params):
+        fields = json.loads(r["details"])
+        for field, old in later.get((r["account_id"], r["seq"]), []):
+            fields[field] = old
+        rows.append(
+            [
+                r["account_id"],
+                r["name"],
+                r["visit"],
+                r["occurred_at"],
+                fields["lead"],
+                fields["place"],
+                fields["manner"],
+                fields["points"],
+                fields["views"],
+                fields["next_steps"],
+                r["actor"],
+            ]
+        )
     columns = [
         "account",
         "name",
@@ -211,6 +222,22 @@ def visits(
         "recorded_by",
     ]
     return [_section("visit records (R10)", columns, rows)]
+
+
+def _changes_after(db: Any, as_of: float) -> dict[tuple[str, int], list[tuple[str, str]]]:
+    """Corrections recorded after ``as_of``, newest first, by the entry (account, event
+    number) they changed: (field, what it said before)."""
+    found: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
+    rows = db.execute(
+        "SELECT c.account_id, e.seq, c.field, c.old FROM ledger_changes c JOIN "
+        "(SELECT account_id, seq, row_number() OVER (PARTITION BY account_id ORDER BY seq) "
+        "AS entry FROM ledger_entries) e ON e.account_id = c.account_id AND e.entry = c.entry "
+        "WHERE c.changed_ts > ? ORDER BY c.change DESC",
+        (as_of,),
+    )
+    for account, seq, field, old in rows:
+        found[(account, seq)].append((field.replace("-", "_"), old))
+    return found
 
 
 def overdue(db: Any, as_of: float) -> list[dict[str, Any]]:

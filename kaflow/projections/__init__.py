@@ -109,7 +109,13 @@ def ts(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
-@lru_cache(maxsize=4096)
 def iso(moment: datetime | None) -> str | None:
-    """A time as ISO 8601 text; the same times recur across the views of one event."""
-    return None if moment is None else moment.isoformat()
+    """A time as ISO 8601 text, with its own offset; the same times recur across the
+    views of one event, so the text is cached (by instant and zone: equal instants in
+    two zones compare equal, but are written differently)."""
+    return None if moment is None else _iso(moment, moment.tzinfo)
+
+
+@lru_cache(maxsize=4096)
+def _iso(moment: datetime, zone: Any) -> str:
+    return moment.isoformat()

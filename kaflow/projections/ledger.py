@@ -79,7 +79,7 @@ def columns(kind: str, d: dict[str, Any]) -> tuple[str, str, str, str]:
 class LedgerView(View):
     name = "ledger"
     row_table = "ledger_accounts"
-    version = 6
+    version = 7
     tables = ("ledger_accounts", "ledger_entries", "ledger_changes")
     sql_views = ("ledger_entries_numbered",)
     schema = """
@@ -88,6 +88,8 @@ class LedgerView(View):
         name TEXT NOT NULL,             -- 客户名称
         category TEXT NOT NULL,         -- R1 classification when identified
         nature TEXT NOT NULL,
+        product_line TEXT NOT NULL,     -- R1: the product line it needs
+        service TEXT NOT NULL,          -- R1: the service it needs
         result TEXT NOT NULL,           -- 开发结果: open | won | lost
         classification TEXT,            -- the key-account class given when won (R12)
         development_value TEXT,         -- from the latest analysis (decimal as text)
@@ -106,6 +108,7 @@ class LedgerView(View):
         seq INTEGER NOT NULL,           -- the event's number on the account: entries in order
         kind TEXT NOT NULL,             -- meeting|contact|conference|material|visit|follow_up
         occurred_at TEXT NOT NULL,      -- when it happened
+        occurred_ts REAL NOT NULL,      -- occurred_at in seconds since the epoch
         recorded_at TEXT NOT NULL,
         recorded_ts REAL NOT NULL,      -- recorded_at in seconds since the epoch
         actor TEXT NOT NULL,            -- who recorded it
@@ -128,6 +131,7 @@ class LedgerView(View):
         new TEXT NOT NULL,
         reason TEXT NOT NULL,
         changed_at TEXT NOT NULL,       -- 修改日期: when the correction was recorded
+        changed_ts REAL NOT NULL,       -- changed_at in seconds since the epoch
         changed_by TEXT NOT NULL,
         PRIMARY KEY (account_id, change)
     );
@@ -149,6 +153,8 @@ class LedgerView(View):
             name=e.name,
             category=e.category,
             nature=e.nature,
+            product_line=e.product_line,
+            service=e.service,
             result="open",
             classification=None,
             development_value=None,
@@ -171,12 +177,13 @@ class LedgerView(View):
         fields = details(e)
         account = e.originator_id.hex
         self.insert(
-            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 e.originator_version,
                 kind,
                 iso(e.occurred_at),
+                e.occurred_at.timestamp(),
                 iso(e.timestamp),
                 e.timestamp.timestamp(),
                 e.actor,
@@ -229,7 +236,7 @@ class LedgerView(View):
         record = self.row(db, account)
         record["changes"] += 1
         self.insert(
-            "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 record["changes"],
@@ -239,6 +246,7 @@ class LedgerView(View):
                 e.new,
                 e.reason,
                 iso(e.timestamp),
+                e.timestamp.timestamp(),
                 e.actor,
             ),
         )

@@ -24,8 +24,8 @@ STATE_EVENTS = (
 
 class PipelineView(View):
     name = "pipeline"
-    version = 5
-    tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values", "pipeline_visits")
+    version = 7
+    tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values")
     schema = """
     CREATE TABLE pipeline_states (
         account_id TEXT NOT NULL,
@@ -41,9 +41,9 @@ class PipelineView(View):
     CREATE TABLE pipeline_outcomes (
         account_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        result TEXT NOT NULL,           -- won | lost | reopened
+        result TEXT NOT NULL,           -- won | lost | reopened | reviewed (the record, R14)
         classification TEXT,            -- won: the key-account class (R12)
-        summary TEXT,                   -- won: the success summary
+        summary TEXT,                   -- won: the success summary; reviewed: the remarks
         reason TEXT,                    -- lost: price | quality | service | ... (R13)
         lost_in TEXT,                   -- lost: the state it was lost in
         analysis TEXT,                  -- lost: the failure analysis (R13)
@@ -60,27 +60,26 @@ class PipelineView(View):
         recorded_ts REAL NOT NULL,
         PRIMARY KEY (account_id, seq)
     );
-    CREATE TABLE pipeline_visits (
-        account_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,           -- the event's number: visits in order
-        lead TEXT NOT NULL,
-        place TEXT NOT NULL,
-        manner TEXT NOT NULL,
-        points TEXT NOT NULL,
-        views TEXT NOT NULL,
-        next_steps TEXT NOT NULL,
-        actor TEXT NOT NULL,            -- who recorded it
-        occurred_at TEXT NOT NULL,
-        occurred_ts REAL NOT NULL,
-        recorded_at TEXT NOT NULL,
-        recorded_ts REAL NOT NULL,
-        PRIMARY KEY (account_id, seq)
-    );
-    CREATE INDEX pipeline_visits_lead ON pipeline_visits (lead, occurred_ts);
     """
     handlers: ClassVar[dict[str, str]] = {
         **dict.fromkeys(STATE_EVENTS, "state"),
+        "Reviewed": "reviewed",
     }
+
+    def reviewed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+        self.insert(
+            "INSERT INTO pipeline_outcomes VALUES (?, ?, 'reviewed', NULL, ?, NULL, NULL, NULL, "
+            "?, ?, ?, ?)",
+            (
+                e.originator_id.hex,
+                e.originator_version,
+                e.remarks,
+                e.actor,
+                iso(e.occurred_at),
+                iso(e.timestamp),
+                e.timestamp.timestamp(),
+            ),
+        )
 
     def state(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
         account, seq, name = e.originator_id.hex, e.originator_version, type(e).__name__
@@ -121,24 +120,4 @@ class PipelineView(View):
             self.insert(
                 "INSERT INTO pipeline_values VALUES (?, ?, ?, ?)",
                 (account, seq, str(e.development_value), e.timestamp.timestamp()),
-            )
-        elif name == "VisitRecorded":
-            v = e.visit
-            self.insert(
-                "INSERT INTO pipeline_visits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    account,
-                    seq,
-                    v["lead"],
-                    v["place"],
-                    v["manner"],
-                    v["points"],
-                    v["views"],
-                    v["next_steps"],
-                    e.actor,
-                    iso(e.occurred_at),
-                    e.occurred_at.timestamp(),
-                    iso(e.timestamp),
-                    e.timestamp.timestamp(),
-                ),
             )

@@ -208,7 +208,7 @@ class Views:
             return self.catch_up(batch=REBUILD_BATCH, progress=progress)
         finally:
             self.db.execute("PRAGMA wal_autocheckpoint = 1000")
-            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and give the disk back
 
     def status(self) -> list[dict[str, Any]]:
         head = self.head()
@@ -226,4 +226,13 @@ class Views:
 
 
 def _statements(schema: str) -> list[str]:
-    return [s.strip() for s in schema.split(";") if s.strip()]
+    """The statements of a schema, split where SQLite says one ends (not at a semicolon
+    inside a comment or a string)."""
+    found, pending = [], ""
+    for piece in schema.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending.strip())
+            pending = ""
+    return found

@@ -79,10 +79,10 @@ def test_the_ledger_as_xlsx_is_laid_out_as_the_form(ws: Run, tmp_path: Path) -> 
         assert (row[3] or "") == entry["person"] and (row[6] or "") == entry["notes"]
     assert entries[1][2:6] == ["联系客户", "Wang Li", "电话", "积极"]
     pairs = {row[0]: row[1] for row in cells if row[0] and row[1] is not None}
-    assert pairs["开发结果"] == "成功" and pairs["接触总次数"] == "3" and pairs["拜访次数"] == "1"
+    assert pairs["开发结果"] == "成功" and pairs["接触总次数"] == 3 and pairs["拜访次数"] == 1
     assert pairs["成功/失败总结"] == "Won on service" and pairs["备注"] == "Complete"
     assert pairs["编制日期"] == today() and pairs["审核日期"] == today()
-    assert pairs["修改次数"] == "1" and pairs["修改日期"] == today()
+    assert pairs["修改次数"] == 1 and pairs["修改日期"] == today()
 
 
 def test_the_ledger_needs_a_file_for_xlsx(ws: Run) -> None:
