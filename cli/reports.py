@@ -214,17 +214,25 @@ def report(
     """
     from kaflow.reports import run
 
+    app = env.app
+    now = app.now()
+    moment = env.when(as_of, "--as-of", end_of_day=True) or now
+    if as_of is not None and moment > now and not _today(env, as_of, now):
+        raise BadInputError(f"--as-of {as_of} is in the future: the record does not say yet")
+    moment = min(moment, now)  # today, to its end: as it stands now
     options: dict[str, Any] = {}
     if name == "visits":
         options = {
-            "lead": lead,
+            "lead": app.directory().canonical(lead) if lead else None,  # unknown: not found
             "since": env.when(since, "--from"),
             "until": env.when(until, "--to", end_of_day=True),
         }
+        if options["since"] and options["until"] and options["since"] > options["until"]:
+            raise BadInputError("--from is after --to")
     elif lead or since or until:
         raise BadInputError("--lead, --from and --to apply to the visits report only")
-    now = env.app.now()
-    moment = env.when(as_of, "--as-of", end_of_day=True) or now
+    elif name == "conformance":
+        options = {"directory": app.directory_as_recorded(moment)}
     data = run(name, env.views, moment, **options)
     for section in data["sections"]:
         if section["columns"] and section["columns"][0] == "account":
@@ -238,6 +246,12 @@ def report(
         _export(None, data, "json", output)
     else:
         _export(_document(env, data, fmt), data, fmt, output)
+
+
+def _today(env: Env, text: str, now: datetime) -> bool:
+    """``--as-of`` names today (a bare date means its end, which is still ahead)."""
+    start = env.when(text, "--as-of")
+    return start is not None and start <= now
 
 
 def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:

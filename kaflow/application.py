@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import typing
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -130,6 +131,15 @@ class Kaflow(Application[UUID]):
             newer = self.events.get(DIRECTORY_ID, gt=self._directory.version)
             self._directory = replay(self._directory, newer)
         return self._directory
+
+    def directory_as_recorded(self, at: datetime) -> UserDirectory:
+        """The directory as it had been recorded by ``at`` (corrections made later are
+        not in it), for judging the record as it stood then."""
+        events = [e for e in self.events.get(DIRECTORY_ID) if e.timestamp <= at]  # type: ignore[attr-defined]
+        found: Any = replay(None, events)
+        if found is None:
+            raise WorkspaceError("the store had no users yet at that time")
+        return typing.cast(UserDirectory, found)
 
     def _load_directory(self) -> UserDirectory:
         """A private copy, to change."""

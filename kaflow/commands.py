@@ -252,7 +252,7 @@ class CorrectEntry(ProspectCommand):
     trigger = "correct"
     entry: EntryNumber
     field: Required
-    value: Required
+    value: Text
     reason: Text
 
 

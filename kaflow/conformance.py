@@ -26,8 +26,11 @@ SHOWN_BY = {
 }
 
 
-def conformance(db: Any, as_of: float) -> list[dict[str, Any]]:
+def conformance(db: Any, as_of: float, directory: Any = None) -> list[dict[str, Any]]:
+    """``directory``, as recorded by then, re-judges who chaired (R4) and led (R6): a
+    role corrected after the step can put it in question."""
     names = dict(db.execute("SELECT account_id, name FROM accounts").fetchall())
+    questioned = _questioned(db, as_of, directory) if directory is not None else {}
     steps: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     results: dict[str, str] = {}
     for account, seq, event, occurred in db.execute(
@@ -50,9 +53,37 @@ def conformance(db: Any, as_of: float) -> list[dict[str, Any]]:
         result = results.get(account)
         for rule in RULES:
             status, evidence = _judge(rule, seen, result, deadlines.get(account, []), as_of)
+            if (account, rule) in questioned:
+                status, evidence = BREACHED, questioned[(account, rule)]
             rows.append([account, names.get(account), rule, status, evidence])
     columns = ["account", "name", "rule", "status", "evidence"]
     return [{"title": "conformance", "columns": columns, "rows": rows}]
+
+
+def _questioned(db: Any, as_of: float, directory: Any) -> dict[tuple[str, str], str]:
+    """Meetings chaired (R4) and visits led (R6) by someone who, by the directory as
+    since corrected, was not a development manager or above when they took place."""
+    from datetime import datetime
+
+    from kaflow.aggregates.directory import at_least_manager
+
+    found: dict[tuple[str, str], str] = {}
+    for account, seq, kind, person, occurred in db.execute(
+        "SELECT account_id, seq, kind, person, occurred_at FROM ledger_entries "
+        "WHERE kind IN ('meeting', 'visit') AND recorded_ts <= ? ORDER BY account_id, seq",
+        (as_of,),
+    ):
+        role = directory.role_of(person, datetime.fromisoformat(occurred))
+        if not at_least_manager(role):
+            rule, event = (
+                ("R4", "ApproachDecided") if kind == "meeting" else ("R6", "VisitRecorded")
+            )
+            found.setdefault(
+                (account, rule),
+                f"{event} #{seq} ({occurred[:10]}): {person} held role "
+                f"'{role or 'none'}' then, by the directory as corrected",
+            )
+    return found
 
 
 def _cite(seen: dict[str, tuple[int, str]], event: str) -> str:

@@ -147,6 +147,11 @@ def _md(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _inert(text: str) -> str:
+    """Text a spreadsheet program would run as a formula, made plain text."""
+    return "'" + text if text[:1] in ("=", "+", "@") else text
+
+
 def to_csv(doc: Document) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -157,7 +162,7 @@ def to_csv(doc: Document) -> str:
             writer.writerow([s.title])
         if not s.pairs:
             writer.writerow(s.columns)
-        writer.writerows([[_cell(v) for v in r] for r in s.rows])
+        writer.writerows([[_inert(_cell(v)) for v in r] for r in s.rows])
     return buffer.getvalue()
 
 
@@ -219,6 +224,10 @@ def to_xlsx(doc: Document, path: str) -> None:
                 sheet.cell(sheet.max_row, n).font = Font(bold=True)
             for r in s.rows:
                 sheet.append([v if isinstance(v, int | float) else _cell(v) for v in r])
+    for row in sheet.iter_rows():  # what people wrote is text, never a formula to run
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     for n, letter in enumerate("ABCDEFGHIJKLMNOP"[:width], start=1):
         cells = [len(str(c.value or "")) for c in sheet[letter] if c.row > 1]
         sheet.column_dimensions[letter].width = min(60, max([10, *cells]) + 2) if n else 10

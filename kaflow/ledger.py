@@ -3,6 +3,7 @@ view, as data and as a document laid out like the company's form."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, tzinfo
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,11 @@ from kaflow.projections.ledger import CUSTOMER_FACING
 from kaflow.projections.runner import Views
 
 ENTRY_COLUMNS = ("entry", "occurred_at", "kind", "person", "channel", "attitude", "notes")
+# Progress notes composed of several fields: their parts, labelled in the document's language.
+COMPOSED = {
+    "visit": ("place", "points", "next_steps"),
+    "material": ("customer_data", "analysis", "sales_materials"),
+}
 
 
 def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
@@ -49,7 +55,13 @@ def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
             "development_value": a["development_value"],
             "state": a["state"],
         },
-        "entries": [{k: e[k] for k in (*ENTRY_COLUMNS, "recorded_at", "actor")} for e in entries],
+        "entries": [
+            {
+                **{k: e[k] for k in (*ENTRY_COLUMNS, "recorded_at", "actor")},
+                "details": json.loads(e["details"]),
+            }
+            for e in entries
+        ],
         "totals": {
             "result": a["result"],
             "first_at": a["first_at"],
@@ -97,7 +109,7 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
             e["person"],
             value(e["channel"], lang),
             value(e["attitude"], lang) if e["kind"] == "contact" else e["attitude"],
-            e["notes"],
+            _notes(e, lang),
         ]
         for e in data["entries"]
     ]
@@ -148,3 +160,11 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
             )
         )
     return Document(label("title", lang), sections)
+
+
+def _notes(entry: dict[str, Any], lang: str) -> str:
+    parts = COMPOSED.get(entry["kind"])
+    if lang != "zh" or parts is None:
+        return str(entry["notes"])
+    fields = entry["details"]
+    return "; ".join(f"{value(p.replace('_', '-'), lang)}: {fields[p]}" for p in parts)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kaflow import commands as c
-from kaflow.errors import BadInputError
+from kaflow.errors import BadInputError, NotFoundError
 from kaflow.projections.ledger import CORRECTABLE, entries
 
 
@@ -15,7 +15,7 @@ def correction(events: Iterable[Any], cmd: Any) -> dict[str, str]:
     """The field a correction changes, as the CLI spells it, and what it said before."""
     found = entries(events)
     if cmd.entry > len(found):
-        raise BadInputError(f"--entry {cmd.entry}: the record has {len(found)} entries")
+        raise NotFoundError(f"--entry {cmd.entry}: the record has {len(found)} entries")
     kind, fields = found[cmd.entry - 1]
     field = cmd.field.lower().replace("_", "-")
     if field not in CORRECTABLE[kind]:

@@ -23,6 +23,9 @@ class Review(Dated, Protocol):
 
 class Correction(Protocol):
     @property
+    def value(self) -> str: ...
+
+    @property
     def reason(self) -> str: ...
 
 
@@ -42,6 +45,8 @@ def check_review(cmd: Review, prospect: Prospect, directory: UserDirectory) -> V
 def check_correction(
     cmd: Correction, prospect: Prospect, directory: UserDirectory
 ) -> Violation | None:
+    if missing(value=cmd.value):
+        return Violation(RULE, "a correction cannot leave a field of the record empty")
     if missing(reason=cmd.reason):
         return Violation(RULE, "a correction of the record says why (--reason is empty)")
     return None

@@ -39,6 +39,7 @@ class View:
     version: ClassVar[int] = 1
     tables: ClassVar[tuple[str, ...]]  # dropped on rebuild
     sql_views: ClassVar[tuple[str, ...]] = ()  # SQL views over the tables, dropped first
+    retired: ClassVar[tuple[str, ...]] = ()  # tables earlier versions had: dropped too
     schema: ClassVar[str]  # CREATE statements
     handlers: ClassVar[dict[str, str]]  # event class name -> method name
 

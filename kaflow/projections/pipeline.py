@@ -26,6 +26,7 @@ class PipelineView(View):
     name = "pipeline"
     version = 7
     tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values")
+    retired = ("pipeline_visits",)  # visits are read from the record's entries
     schema = """
     CREATE TABLE pipeline_states (
         account_id TEXT NOT NULL,

@@ -116,7 +116,7 @@ class Views:
     def _reset(self, cursor: sqlite3.Cursor, view: View) -> None:
         for sql_view in view.sql_views:
             cursor.execute(f"DROP VIEW IF EXISTS {sql_view}")
-        for table in view.tables:
+        for table in (*view.tables, *view.retired):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _statements(view.schema):
             cursor.execute(statement)
