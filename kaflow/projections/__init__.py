@@ -50,18 +50,17 @@ class View:
     def __init__(self) -> None:
         self._inserts: dict[str, list[tuple[Any, ...]]] = {}
         self._rows: dict[str, dict[str, Any]] = {}
-        self._columns: list[str] = []
 
     def row(self, db: sqlite3.Cursor, key: str) -> dict[str, Any]:
         """The ``row_table`` row of account ``key``, to change in place."""
         found = self._rows.get(key)
         if found is None:
             cursor = db.execute(f"SELECT * FROM {self.row_table} WHERE account_id = ?", (key,))
-            self._columns = [d[0] for d in cursor.description]
+            columns = [d[0] for d in cursor.description]
             record = cursor.fetchone()
             if record is None:
                 raise KeyError(key)
-            found = self._rows[key] = dict(zip(self._columns, record, strict=True))
+            found = self._rows[key] = dict(zip(columns, record, strict=True))
         return found
 
     def new_row(self, key: str, **values: Any) -> None:
