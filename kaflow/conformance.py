@@ -36,9 +36,9 @@ def conformance(db: Any, as_of: float, directory: Any = None) -> list[dict[str, 
     for account, seq, event, occurred in db.execute(
         "SELECT account_id, seq, event, occurred_at FROM pipeline_states WHERE recorded_ts <= ? "
         "UNION ALL SELECT account_id, seq, CASE kind WHEN 'meeting' THEN 'ApproachDecided' "
-        "WHEN 'conference' THEN 'ConferenceHeld' ELSE 'MaterialPrepared' END, occurred_at "
-        "FROM ledger_entries WHERE recorded_ts <= ? "
-        "AND kind IN ('meeting', 'conference', 'material') "
+        "WHEN 'conference' THEN 'ConferenceHeld' WHEN 'material' THEN 'MaterialPrepared' "
+        "WHEN 'contact' THEN 'ContactRecorded' WHEN 'visit' THEN 'VisitRecorded' "
+        "ELSE 'FollowUpRecorded' END, occurred_at FROM ledger_entries WHERE recorded_ts <= ? "
         "UNION ALL SELECT account_id, seq, 'Reviewed', occurred_at FROM pipeline_outcomes "
         "WHERE recorded_ts <= ? AND result = 'reviewed' ORDER BY 1, 2",
         (as_of, as_of, as_of),

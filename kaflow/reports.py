@@ -34,10 +34,11 @@ def _section(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str,
 def _states(db: Any, as_of: float) -> dict[str, list[tuple[str, float]]]:
     """Each account's states in order, (state, when it happened), as recorded by then."""
     found: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for account, state, at in db.execute(
-        "SELECT account_id, state, occurred_ts FROM pipeline_states WHERE recorded_ts <= ? "
-        "ORDER BY account_id, seq",
-        (as_of,),
+    for account, _, state, at in db.execute(
+        "SELECT account_id, seq, state, occurred_ts FROM pipeline_states WHERE recorded_ts <= ? "
+        "UNION ALL SELECT account_id, seq, state, occurred_ts FROM ledger_entries "
+        "WHERE recorded_ts <= ? AND state IS NOT NULL ORDER BY 1, 2",
+        (as_of, as_of),
     ):
         found[account].append((state, at))
     return found

@@ -79,7 +79,7 @@ def columns(kind: str, d: dict[str, Any]) -> tuple[str, str, str, str]:
 class LedgerView(View):
     name = "ledger"
     row_table = "ledger_accounts"
-    version = 7
+    version = 8
     tables = ("ledger_accounts", "ledger_entries", "ledger_changes")
     sql_views = ("ledger_entries_numbered",)
     schema = """
@@ -107,6 +107,7 @@ class LedgerView(View):
         account_id TEXT NOT NULL,
         seq INTEGER NOT NULL,           -- the event's number on the account: entries in order
         kind TEXT NOT NULL,             -- meeting|contact|conference|material|visit|follow_up
+        state TEXT,                     -- the state the step moved the account to, if any
         occurred_at TEXT NOT NULL,      -- when it happened
         occurred_ts REAL NOT NULL,      -- occurred_at in seconds since the epoch
         recorded_at TEXT NOT NULL,
@@ -177,11 +178,12 @@ class LedgerView(View):
         fields = details(e)
         account = e.originator_id.hex
         self.insert(
-            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 e.originator_version,
                 kind,
+                getattr(e, "state", None),
                 iso(e.occurred_at),
                 e.occurred_at.timestamp(),
                 iso(e.timestamp),

@@ -9,22 +9,14 @@ from typing import Any, ClassVar
 
 from kaflow.projections import View, iso
 
-# The steps that move an account (the steps within a state are in ``ledger_entries``).
-STATE_EVENTS = (
-    "Identified",
-    "Analysed",
-    "ContactRecorded",
-    "VisitRecorded",
-    "FollowUpRecorded",
-    "Won",
-    "Lost",
-    "Reopened",
-)
+# The steps that move an account and are not entries of the record (those that are, a
+# contact, a visit, a follow-up, carry their state in ``ledger_entries``).
+STATE_EVENTS = ("Identified", "Analysed", "Won", "Lost", "Reopened")
 
 
 class PipelineView(View):
     name = "pipeline"
-    version = 7
+    version = 8
     tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values")
     retired = ("pipeline_visits",)  # visits are read from the record's entries
     schema = """
