@@ -56,12 +56,13 @@ class Env:
 
     @property
     def views(self) -> Views:
-        """The store's views, caught up with the log (every read sees the writes before)."""
+        """The store's views, caught up with the log once, when a command first reads them:
+        every read sees the writes made before it."""
         if self._views is None:
             from kaflow.projections.runner import Views
 
             self._views = Views(self._app or self.app, lock_timeout=self.settings.lock_timeout)
-        self._views.catch_up()
+            self._views.catch_up()
         return self._views
 
     def user(self) -> str:

@@ -13,7 +13,7 @@ import click
 from cli.context import Env, pass_env
 from cli.render import emit, output_options, short, table
 from kaflow.errors import BadInputError
-from kaflow.scheduler import span
+from kaflow.text import span
 
 
 @click.group()

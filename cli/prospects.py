@@ -7,9 +7,10 @@ from typing import Any
 import click
 
 from cli.context import Env, pass_env
-from cli.render import clip, emit, output_options, short, table
+from cli.render import emit, output_options, short, table
 from kaflow import commands as c
 from kaflow.aggregates.lifecycle import State
+from kaflow.text import clip
 
 
 @click.group()

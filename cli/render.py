@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from kaflow.text import width
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -29,27 +31,15 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str = "(
     if not rows:
         return empty
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for n, row in enumerate(cells):
-        line = "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True))
+        line = "  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True))
         lines.append(line.rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def _width(text: str) -> int:
-    """Terminal columns: East Asian wide characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def short(account_id: str) -> str:
     return account_id.replace("-", "")[:8]
-
-
-def clip(text: str, width: int = 60) -> str:
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= width else one_line[: width - 1] + "…"

@@ -79,6 +79,27 @@ ACTIONS: dict[str, Act] = {
 RECORD_KEEPING = frozenset({"review", "correct"})
 
 
+def _visit_inputs(app: Kaflow, cmd: Any, at: datetime) -> dict[str, Any]:
+    """The follow-up deadline (R11) the visit opens, under the policy in force. A visit
+    recorded after its own deadline passed is noticed by the scheduler's next look,
+    unless a follow-up in time is recorded first."""
+    return {"deadline": app.policy.deadline(at, app.zone)}
+
+
+def _correction_inputs(app: Kaflow, cmd: Any, at: datetime) -> dict[str, Any]:
+    """The field corrected and what it said, from the record's entries."""
+    from kaflow.record import correction
+
+    return correction(app.events.get(cmd.prospect_id), cmd)
+
+
+# What a step needs besides its command, worked out from the store and the policy.
+INPUTS: dict[str, Callable[[Kaflow, Any, datetime], dict[str, Any]]] = {
+    "visit": _visit_inputs,
+    "correct": _correction_inputs,
+}
+
+
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     """Apply events in order: the library's ``project_aggregate`` without its per-event
     runtime-protocol ``isinstance`` assertion, which costs more than the event itself."""
@@ -242,14 +263,8 @@ class Kaflow(Application[UUID]):
                 # Settled after it passed: the miss is recorded (and escalated) first,
                 # once, as the scheduler would have.
                 self.notice_overdue(prospect, directory, occurred_at, now, by=dated.actor)
-            if cmd.trigger == "visit":
-                meta["deadline"] = self.policy.deadline(occurred_at, self.zone)
-            elif cmd.trigger == "correct":
-                from kaflow.record import correction
-
-                meta.update(correction(self.events.get(cmd.prospect_id), cmd))
-            # A visit recorded after its own deadline passed is noticed by the scheduler's
-            # next look, unless a follow-up in time is recorded first.
+            if cmd.trigger in INPUTS:
+                meta.update(INPUTS[cmd.trigger](self, cmd, occurred_at))
             act(prospect, dated, meta)
             if self._save(prospect):
                 return

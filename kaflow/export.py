@@ -9,6 +9,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from kaflow.text import clip, width
+
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("Key-account development record", "大客户开发备案表"),
     "customer_name": ("Customer name", "客户名称"),
@@ -100,14 +102,6 @@ def value(text: str | None, lang: str) -> str:
     return VALUES_ZH.get(text, text) if lang == "zh" else text.replace("_", "-")
 
 
-def span(seconds: int, lang: str = "en") -> str:
-    days, rest = divmod(max(seconds, 0), 86400)
-    hours, minutes = rest // 3600, rest % 3600 // 60
-    if lang == "zh":
-        return f"{days}天{hours}小时" if days else f"{hours}小时{minutes}分钟"
-    return f"{days} d {hours} h" if days else f"{hours} h {minutes} min"
-
-
 @dataclass
 class Section:
     title: str | None
@@ -174,22 +168,11 @@ def to_text(doc: Document, table: Any) -> str:
         if s.title:
             out.append(s.title)
         if s.pairs:
-            width = max((_width(k) for k, _ in s.rows), default=0)
-            out += [f"{k}{' ' * (width - _width(k))}  {_cell(v)}" for k, v in s.rows]
+            widest = max((width(k) for k, _ in s.rows), default=0)
+            out += [f"{k}{' ' * (widest - width(k))}  {_cell(v)}" for k, v in s.rows]
         else:  # long texts clipped: the other formats carry them whole
-            out.append(table(s.columns, [[_clip(_cell(v)) for v in r] for r in s.rows]))
+            out.append(table(s.columns, [[clip(_cell(v), 48) for v in r] for r in s.rows]))
     return "\n".join(out)
-
-
-def _clip(text: str, width: int = 48) -> str:
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= width else one_line[: width - 1] + "…"
-
-
-def _width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def to_xlsx(doc: Document, path: str) -> None:

@@ -20,6 +20,7 @@ from kaflow.application import SCHEDULER, Kaflow
 from kaflow.errors import ConflictError, WorkspaceError
 from kaflow.notify import Notice, Notifier
 from kaflow.projections.runner import Views
+from kaflow.text import span
 
 
 @dataclass
@@ -42,29 +43,20 @@ class TickReport:
         }
 
 
-def due(views: Views, now: datetime, limit: int | None = None) -> list[dict[str, Any]]:
+def due(views: Views, now: datetime) -> list[dict[str, Any]]:
     """Deadlines with work due by ``now``, earliest first (an indexed range scan)."""
-    sql = (
-        "SELECT account_id, deadline, lead, due_at, next_ts FROM follow_up_deadlines "
-        "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts"
-    )
-    params: list[Any] = [now.timestamp()]
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
     with views.reading() as cursor:
-        return [dict(row) for row in cursor.execute(sql, params)]
+        rows = cursor.execute(
+            "SELECT account_id, deadline, lead, due_at, next_ts FROM follow_up_deadlines "
+            "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts",
+            (now.timestamp(),),
+        )
+        return [dict(row) for row in rows]
 
 
 def upcoming(views: Views, until: datetime) -> list[tuple[str, int, float]]:
     """(account, deadline, when) for every deadline with work due by ``until``."""
-    with views.reading() as cursor:
-        rows = cursor.execute(
-            "SELECT account_id, deadline, next_ts FROM follow_up_deadlines "
-            "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts",
-            (until.timestamp(),),
-        )
-        return [(r["account_id"], r["deadline"], r["next_ts"]) for r in rows]
+    return [(r["account_id"], r["deadline"], r["next_ts"]) for r in due(views, until)]
 
 
 def pending_count(views: Views) -> int:
@@ -200,18 +192,3 @@ def notice(row: dict[str, Any]) -> Notice:
         "subject": subject,
         "text": text,
     }
-
-
-def span(seconds: float) -> str:
-    """A duration for people: '2 d 3 h', '5 h 12 min', '40 s'."""
-    seconds = int(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min"
-    return f"{secs} s"

@@ -80,10 +80,11 @@ def _sqlite_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list[s
         raise WorkspaceError(f"cannot read the store: {e}") from None
 
 
-def notifications_with_topic(recorder: Any, topic: str, batch: int = 500) -> Any:
+def notifications_with_topic(recorder: Any, *topics: str, batch: int = 500) -> Any:
+    """Every notification of the given topics, in log order, read in batches."""
     start = 1
     while True:
-        page = recorder.select_notifications(start, limit=batch, topics=[topic])
+        page = recorder.select_notifications(start, limit=batch, topics=list(topics))
         yield from page
         if len(page) < batch:
             return

@@ -7,12 +7,12 @@ actually opened under. Writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from kaflow.policies.follow_up_within import Visit, breaches, is_overdue
 from kaflow.projections import topic
+from kaflow.store import notifications_with_topic
 
 SETTLED_BY = {"FollowUpRecorded": "follow_up", "VisitRecorded": "visit", "Lost": "lost"}
 READ = [*SETTLED_BY, "FollowUpDeadlineOpened"]
@@ -24,7 +24,9 @@ def visits(app: Any, batch: int = 500) -> list[tuple[Visit, datetime | None]]:
     found: list[tuple[Visit, datetime | None]] = []
     open_by_account: dict[str, int] = {}  # account -> index in found of its last visit
     numbers: dict[str, int] = {}  # account -> visits so far
-    for event in _events(app, batch):
+    topics = [topic(name) for name in READ]
+    for notification in notifications_with_topic(app.recorder, *topics, batch=batch):
+        event = app.mapper.to_domain_event(notification)
         account = event.originator_id.hex
         kind = type(event).__name__
         if kind == "FollowUpDeadlineOpened":
@@ -80,15 +82,3 @@ def what_if(app: Any, within: timedelta, now: datetime) -> dict[str, Any]:
         "breaches_as_recorded": actual_breaches,
         "rows": rows,
     }
-
-
-def _events(app: Any, batch: int) -> Iterator[Any]:
-    topics = [topic(name) for name in READ]
-    start = 1
-    while True:
-        page = app.recorder.select_notifications(start, limit=batch, topics=topics)
-        for notification in page:
-            yield app.mapper.to_domain_event(notification)
-        if len(page) < batch:
-            return
-        start = page[-1].id + 1

@@ -186,3 +186,13 @@ def many_visited(app: Kaflow, count: int, start: int = 0) -> None:
             batch.clear()
     if batch:
         app.save(*batch)
+
+
+def dump(db: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every view table's rows, sorted: two dumps are equal when the views are. ``db`` is
+    a ``Views`` or an SQLite connection to a store."""
+    from kaflow.projections.runner import all_views
+
+    connection = getattr(db, "db", db)
+    tables = [t for v in all_views() for t in v.tables]
+    return {t: sorted(map(tuple, connection.execute(f"SELECT * FROM {t}"))) for t in tables}

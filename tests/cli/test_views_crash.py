@@ -11,14 +11,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from kaflow.bootstrap import open_app
-from kaflow.projections.runner import all_views
 from kaflow.settings import load
-from tests.builders import many_visited
+from tests.builders import dump, many_visited
 from tests.cli.conftest import Run
 
 pytestmark = pytest.mark.slow
@@ -37,12 +35,6 @@ def kaflow(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    tables = [t for v in all_views() for t in v.tables]
-    with sqlite3.connect(path) as db:
-        return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
-
-
 def test_killed_rebuilds_and_catch_ups_leave_the_views_as_a_clean_rebuild(
     ws: Run, tmp_path: Path
 ) -> None:
@@ -52,27 +44,31 @@ def test_killed_rebuilds_and_catch_ups_leave_the_views_as_a_clean_rebuild(
     started = time.monotonic()
     assert kaflow(tmp_path, "projections", "rebuild").wait(120) == 0
     whole = time.monotonic() - started  # start-up, then the rebuild's batches
-    kills = 0
-    for round_ in range(6):
-        if round_ % 2:
-            many_visited(app, 500, start=10_000 * round_)  # new events: a catch-up's work
-            process = kaflow(tmp_path, "report", "funnel")  # a read: it catches up first
-        else:
+    kills, rounds, accounts = 0, 0, 1500
+    while kills < 4 and rounds < 12:  # killed mid-work at least 4 times, of each kind
+        rounds += 1
+        if rounds % 2:
             process = kaflow(tmp_path, "projections", "rebuild")
-        time.sleep(rng.uniform(0.6, 0.95) * whole)  # mostly mid-work, past start-up
+            pause = rng.uniform(0.6, 0.95) * whole  # mostly mid-work, past start-up
+        else:
+            many_visited(app, 500, start=10_000 * rounds)  # new events: a catch-up's work
+            accounts += 500
+            process = kaflow(tmp_path, "report", "funnel")  # a read: it catches up first
+            pause = rng.uniform(0.4, 0.8) * whole  # a third as many events, same start-up
+        time.sleep(pause)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
-    assert kills >= 3, "the processes ended before they could be killed"
+    assert kills >= 4, "the processes ended before they could be killed"
     finished = kaflow(tmp_path, "report", "funnel", "--json")
     assert finished.wait(60) == 0, finished.communicate()
-    caught_up = dump(tmp_path / "kaflow.db")
+    caught_up = dump(sqlite3.connect(tmp_path / "kaflow.db"))
     clean = kaflow(tmp_path, "projections", "rebuild")
     assert clean.wait(120) == 0, clean.communicate()
-    assert dump(tmp_path / "kaflow.db") == caught_up
+    assert dump(sqlite3.connect(tmp_path / "kaflow.db")) == caught_up
     with sqlite3.connect(tmp_path / "kaflow.db") as db:
         # Counted once: one row per account, one deadline per visit, one entry per step.
-        assert db.execute("SELECT count(*) FROM accounts").fetchone()[0] == 3000
-        assert db.execute("SELECT count(*) FROM follow_up_deadlines").fetchone()[0] == 3000
-        assert db.execute("SELECT count(*) FROM ledger_entries").fetchone()[0] == 3000 * 5
+        assert db.execute("SELECT count(*) FROM accounts").fetchone()[0] == accounts
+        assert db.execute("SELECT count(*) FROM follow_up_deadlines").fetchone()[0] == accounts
+        assert db.execute("SELECT count(*) FROM ledger_entries").fetchone()[0] == accounts * 5

@@ -15,7 +15,7 @@ from kaflow.daemon import DeadlineScheduler
 from kaflow.errors import WorkspaceError
 from kaflow.notify import Notice, Outbox
 from kaflow.projections.runner import Views
-from tests.builders import advance, at, identify, make_app, staff
+from tests.builders import advance, at, dump, identify, make_app, staff
 from tests.unit.test_deadlines import DUE, SECOND
 
 
@@ -95,11 +95,6 @@ def test_two_processes_delivering_at_once_write_each_notice_once(tmp_path: Path)
     for p in processes:
         p.join(30)
     assert [n["position"] for n in lines(Path(path))] == list(range(1, 201))
-
-
-def dump(views: Views) -> dict[str, list[tuple[Any, ...]]]:
-    tables = [t for v in views.views for t in v.tables]
-    return {t: sorted(map(tuple, views.db.execute(f"SELECT * FROM {t}"))) for t in tables}
 
 
 def test_a_view_rebuilt_while_another_process_catches_up_misses_nothing(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from kaflow.clock import FixedClock
 from kaflow.errors import KaflowError
 from kaflow.projections.ledger import CUSTOMER_FACING, ENTRY_KINDS
 from kaflow.projections.runner import Views
-from tests.builders import ANALYSIS, T0, identify, make_app, staff, visit_cmd
+from tests.builders import ANALYSIS, T0, dump, identify, make_app, staff, visit_cmd
 
 KINDS = [
     "analyse",
@@ -101,11 +101,6 @@ def correction(pid: Any, n: int) -> c.CorrectEntry:
     return c.CorrectEntry(
         actor="mia", prospect_id=pid, entry=entry, field=field, value=value, reason="r"
     )
-
-
-def dump(views: Views) -> dict[str, list[tuple[Any, ...]]]:
-    tables = [t for v in views.views for t in v.tables]
-    return {t: sorted(map(tuple, views.db.execute(f"SELECT * FROM {t}"))) for t in tables}
 
 
 FIELDS = {
