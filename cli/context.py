@@ -65,6 +65,15 @@ class Env:
             self._views.catch_up()
         return self._views
 
+    def close(self) -> None:
+        """Give back the store's connections (a PostgreSQL server counts them)."""
+        views, app = self._views, self._app
+        self._views = self._app = None
+        if views is not None:
+            views.close()
+        if app is not None:
+            app.close()
+
     def user(self) -> str:
         actor = (self.actor or "").strip()
         if not actor:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+import os
 
 import click
-from eventsourcing.persistence import OperationalError, PersistenceError
+from eventsourcing.persistence import PersistenceError
 from pydantic_core import ValidationError
 
 from kaflow.aggregates.errors import DomainError, InvalidChangeError, UnknownUserError
@@ -17,6 +17,7 @@ from kaflow.errors import (
     RuleViolationError,
 )
 from kaflow.projections import StaleViewError
+from kaflow.projections.db import errors
 
 REFUSED, BAD_INPUT, NOT_FOUND, CONFLICT = 1, 2, 3, 4  # 0: done
 
@@ -68,7 +69,7 @@ def print_json_error(message: str, exit_code: int, rule: str | None = None) -> N
 def as_refusal(error: Exception) -> Refusal | None:
     if isinstance(error, ValidationError):
         return Refusal(f"bad input: {_validation_message(error)}", BAD_INPUT)
-    if isinstance(error, PersistenceError | sqlite3.Error):
+    if isinstance(error, (PersistenceError, *errors())):
         return _store_refusal(error)
     if isinstance(error, OSError):
         where = f": {error.filename}" if error.filename else ""
@@ -83,10 +84,15 @@ def as_refusal(error: Exception) -> Refusal | None:
     return None
 
 
+BUSY = ("locked", "busy", "lock timeout", "could not serialize", "deadlock detected")
+
+
 def _store_refusal(error: Exception) -> Refusal:
-    text = str(error) or type(error).__name__
-    busy = isinstance(error, OperationalError | sqlite3.OperationalError)
-    if busy and ("locked" in text or "busy" in text):
+    text = (str(error).strip() or type(error).__name__).splitlines()[0]
+    secret = os.environ.get("PGPASSWORD")
+    if secret:
+        text = text.replace(secret, "***")
+    if any(word in text for word in BUSY):
         return Refusal(f"the store is busy ({text}); nothing was written, retry", CONFLICT)
     return Refusal(f"cannot use the store: {text}", BAD_INPUT)
 

@@ -57,6 +57,7 @@ class KaflowGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         # Known before parsing, so that even a usage error answers --json with JSON.
         wants_json = "--json" in [*ctx._protected_args, *ctx.args]
+        ctx.call_on_close(lambda: _close(ctx))
         try:
             return super().invoke(ctx)
         except click.ClickException as error:
@@ -73,6 +74,12 @@ class KaflowGroup(click.Group):
                 raise
             refusal.as_json = wants_json
             raise refusal from None
+
+
+def _close(ctx: click.Context) -> None:
+    env = ctx.find_object(Env)
+    if env is not None:
+        env.close()
 
 
 @click.group(cls=KaflowGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,39 +17,62 @@ ROLES = click.Choice([r.value for r in Role])
 
 
 @click.command()
-@click.option("--owner", required=True, metavar="NAME", help="The first user, a process owner.")
+@click.option("--owner", metavar="NAME", help="The first user, a process owner.")
 @click.option(
     "--store",
     envvar="KAFLOW_STORE",
     default=DEFAULT_STORE,
     show_default=True,
     metavar="URL",
-    help="Where events are kept (sqlite:///PATH, relative to this folder).",
+    help="Where events are kept: sqlite:///PATH (relative to this folder) or "
+    "postgresql://USER@HOST:PORT/DBNAME (password from the URL, PGPASSWORD or ~/.pgpass).",
+)
+@click.option(
+    "--join",
+    is_flag=True,
+    help="Work here with a store that holds a workspace already (a team's PostgreSQL "
+    "store): only kaflow.toml is written.",
 )
 @click.option(
     "--timezone", default="UTC", show_default=True, help="Zone for times given without one."
 )
 @output_options
 @pass_env
-def init(env: Env, owner: str, store: str, timezone: str, as_json: bool) -> None:
+def init(env: Env, owner: str | None, store: str, join: bool, timezone: str, as_json: bool) -> None:
     """Create a workspace in the current folder: kaflow.toml, the store, the owner.
+
+    On PostgreSQL this creates kaflow's tables in the database (which must exist).
+    Colleagues on other machines then join the same store with --join.
 
     \b
     Example:
       kaflow init --owner olga --timezone Asia/Shanghai
+      kaflow init --owner olga --store postgresql://kaflow@db.example:5432/sales
+      kaflow init --join --store postgresql://kaflow@db.example:5432/sales
     """
     from pydantic_core import ValidationError
 
     from kaflow.bootstrap import init_workspace
     from kaflow.errors import BadInputError
+    from kaflow.store import safe_url
 
-    try:
-        name = c.AddUser.validate({"actor": owner, "name": owner, "role": Role.OWNER}).name
-    except ValidationError as e:
-        raise BadInputError(f"bad input: --owner: {e.errors()[0]['msg']}") from None
+    if join and owner is not None:
+        raise click.UsageError("--join uses the store's users: give no --owner")
+    if not join and owner is None:
+        raise click.UsageError("give --owner NAME (the first user), or --join")
+    name: str | None = None
+    if owner is not None:
+        try:
+            name = c.AddUser.validate({"actor": owner, "name": owner, "role": Role.OWNER}).name
+        except ValidationError as e:
+            raise BadInputError(f"bad input: --owner: {e.errors()[0]['msg']}") from None
     settings = init_workspace(env.cwd or os.getcwd(), name, store, timezone, clock=env.clock)
-    data = {"workspace": str(settings.root), "store": store, "owner": name, "timezone": timezone}
-    emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}.")
+    shown = safe_url(store)
+    data = {"workspace": str(settings.root), "store": shown, "owner": name, "timezone": timezone}
+    if join:
+        emit(as_json, data, lambda: f"Workspace in {settings.root} joined {shown}.")
+    else:
+        emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}.")
 
 
 @click.group()

@@ -30,29 +30,42 @@ def follow_up_policy(settings: Settings) -> FollowUpPolicy:
 
 def init_workspace(
     root: settings_module.StrPath,
-    owner: str,
+    owner: str | None,
     store: str,
     timezone: str,
     clock: Clock | None = None,
 ) -> Settings:
-    """Create the store and its first user, a process owner, then write kaflow.toml.
+    """Write kaflow.toml, then create the store and its first user, a process owner.
+    Without an owner, join a store that holds a workspace already: only kaflow.toml.
 
-    All or nothing: if any part fails, a store file this call created is removed again.
+    All or nothing: if any part fails, kaflow.toml and a store file this call created
+    are removed again.
     """
     zone = settings_module.zone(timezone)
     if os.path.exists(os.path.join(root, settings_module.CONFIG_NAME)):
         raise WorkspaceError(f"{root} is a workspace already")
     if store == "memory://":
         raise WorkspaceError("memory:// keeps nothing between commands; use sqlite:///PATH")
+    if owner is None:
+        Kaflow(env=store_env(store, root), clock=clock, zone=zone).close()
+        settings_module.write(root, store, timezone)
+        return settings_module.load(root, environ={})
     env = store_env(store, root, create=True)
     path = sqlite_path(store, root)
     created = path is not None and not os.path.exists(path)
+    # kaflow.toml first: a failure after it removes it again, and a store's tables
+    # left empty by a failure are no obstacle to the next init.
+    config = settings_module.write(root, store, timezone)
     try:
         if path is not None:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        Kaflow(env=env, clock=clock, zone=zone).create_directory(owner)
-        settings_module.write(root, store, timezone)
+        app = Kaflow(env=env, clock=clock, zone=zone)
+        try:
+            app.create_directory(owner)
+        finally:
+            app.close()
     except BaseException:
+        os.remove(config)
         if created and path is not None:
             for leftover in (path, f"{path}-wal", f"{path}-shm"):
                 if os.path.exists(leftover):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from kaflow.application import Kaflow
 from kaflow.errors import KaflowError
 from kaflow.notify import Notifier
 from kaflow.projections import StaleViewError
+from kaflow.projections.db import errors
 from kaflow.projections.runner import Views
 from kaflow.scheduler import TickReport, pending_count, tick, upcoming
 
@@ -104,6 +104,8 @@ class DeadlineScheduler:
         self.run_tick(self.app.now())
 
     def run_tick(self, now: datetime) -> bool:
+        expected: tuple[type[Exception], ...] = (KaflowError, OSError, PersistenceError)
+        expected += errors()
         if self.store_path is not None and not os.path.exists(self.store_path):
             self.warn(f"the store {self.store_path} is gone; stopping")
             self.stale = True
@@ -114,9 +116,12 @@ class DeadlineScheduler:
             self.warn(f"{e}; stopping")
             self.stale = True
             return False
-        except (KaflowError, OSError, sqlite3.Error, PersistenceError) as e:
+        except Exception as e:
+            if not isinstance(e, expected):
+                raise
             # The store is busy or away, the outbox unwritable ...: the next poll retries.
             self.warn(f"{now.isoformat(timespec='seconds')} will try again: {e}")
+            self.views.reconnect_if_broken()
             return False
         self.planned = {k: v for k, v in self.planned.items() if self._pending(k)}
         if done.reminded or done.overdue or done.delivered or done.undelivered or done.failed:

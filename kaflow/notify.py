@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 from kaflow.errors import WorkspaceError
@@ -29,6 +30,10 @@ class Delivered(Protocol):
 
     def set(self, position: int) -> None: ...
 
+    def hold(self) -> AbstractContextManager[None]:
+        """Held while delivering (across machines, on a shared store)."""
+        ...
+
 
 class Notifier(Protocol):
     def deliver(self, pending: Pending) -> int:
@@ -40,8 +45,10 @@ class Outbox:
     """An append-only JSON-lines file, one notice a line.
 
     Two schedulers may deliver at once: the file is locked while its last position is
-    read and the new lines are written. A line cut short by a crash is removed before
-    the next write, and its notice is written again whole.
+    read and the new lines are written; on a shared (PostgreSQL) store, schedulers on
+    other machines wait on a lock in the store, and start from the position kept there.
+    A line cut short by a crash is removed before the next write, and its notice is
+    written again whole.
     """
 
     def __init__(
@@ -56,6 +63,10 @@ class Outbox:
         self.delivered = delivered
 
     def deliver(self, pending: Pending) -> int:
+        with nullcontext() if self.delivered is None else self.delivered.hold():
+            return self._deliver(pending)
+
+    def _deliver(self, pending: Pending) -> int:
         with open(self.path, "a+b") as outbox:
             fcntl.flock(outbox, fcntl.LOCK_EX)
             try:

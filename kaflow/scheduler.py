@@ -10,7 +10,6 @@ delivery follows the log's positions (``kaflow.notify``).
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from uuid import UUID
 from kaflow.application import SCHEDULER, Kaflow
 from kaflow.errors import ConflictError, WorkspaceError
 from kaflow.notify import Notice, Notifier
+from kaflow.projections.db import DELIVERY_LOCK
 from kaflow.projections.runner import Views
 from kaflow.text import span
 
@@ -116,13 +116,17 @@ class DeliveredIn:
         self.views, self.notifier = views, notifier
 
     def get(self) -> int:
-        try:
-            row = self.views.db.execute(
-                "SELECT position FROM kaflow_delivered WHERE notifier = ?", (self.notifier,)
-            ).fetchone()
-        except sqlite3.OperationalError:
+        if not self.views.database.has_table("kaflow_delivered"):
             return 0  # nothing delivered yet
+        row = self.views.db.execute(
+            "SELECT position FROM kaflow_delivered WHERE notifier = ?", (self.notifier,)
+        ).fetchone()
         return int(row[0]) if row else 0
+
+    def hold(self) -> Any:
+        """Held while delivering: on a shared store, schedulers on other machines (with
+        outboxes of their own) wait, then start from where this one got to."""
+        return self.views.database.exclusive(DELIVERY_LOCK)
 
     def set(self, position: int) -> None:
         with self.views.writing() as cursor:
@@ -132,7 +136,9 @@ class DeliveredIn:
             )
             cursor.execute(
                 "INSERT INTO kaflow_delivered VALUES (?, ?) ON CONFLICT (notifier) "
-                "DO UPDATE SET position = max(position, excluded.position)",
+                "DO UPDATE SET position = CASE WHEN excluded.position > "
+                "kaflow_delivered.position THEN excluded.position "
+                "ELSE kaflow_delivered.position END",
                 (self.notifier, position),
             )
 

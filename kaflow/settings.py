@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
+from typing import TextIO
 
 from kaflow.clock import parse_duration
 from kaflow.errors import WorkspaceError
@@ -138,19 +139,30 @@ def write(root: StrPath, store: str, timezone: str) -> str:
     if os.path.exists(path):
         raise WorkspaceError(f"{path} exists already: this folder is a workspace already")
     zone(timezone)
-    with open(path, "w", encoding="utf-8") as config:
-        config.write(
-            "# kaflow workspace. Commands run in this folder or below use it.\n"
-            f"store = {_quote(store)}  # KAFLOW_STORE overrides\n"
-            f"timezone = {_quote(timezone)}  # for dates and times given without a zone\n"
-            "lock_timeout = 10  # seconds a command waits for another writer\n"
-            "\n[policies]\n"
-            'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n'
-            '# remind_before = "P2D"  # remind the visit\'s lead this long before it is due\n'
-            "\n[notify]\n"
-            'outbox = "outbox.jsonl"  # reminders and overdue notices, one JSON line each\n'
-        )
+    # A password in the store's URL stays readable by its owner only.
+    secret = "@" in store and ":" in store.partition("://")[2].partition("@")[0]
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if secret else 0o644)
+    with open(descriptor, "w", encoding="utf-8") as config:
+        try:
+            _write(config, store, timezone)
+        except BaseException:
+            os.remove(path)
+            raise
     return path
+
+
+def _write(config: TextIO, store: str, timezone: str) -> None:
+    config.write(
+        "# kaflow workspace. Commands run in this folder or below use it.\n"
+        f"store = {_quote(store)}  # KAFLOW_STORE overrides\n"
+        f"timezone = {_quote(timezone)}  # for dates and times given without a zone\n"
+        "lock_timeout = 10  # seconds a command waits for another writer\n"
+        "\n[policies]\n"
+        'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n'
+        '# remind_before = "P2D"  # remind the visit\'s lead this long before it is due\n'
+        "\n[notify]\n"
+        'outbox = "outbox.jsonl"  # reminders and overdue notices, one JSON line each\n'
+    )
 
 
 def _quote(text: str) -> str:

@@ -1,18 +1,31 @@
 """Stores named by URL, turned into the eventsourcing library's settings.
 
-``sqlite:///kaflow.db`` (relative to the workspace), ``sqlite:////abs/path.db`` and
-``memory://`` (nothing kept; for tests). Back-ends are imported lazily by the library.
+``sqlite:///kaflow.db`` (relative to the workspace), ``sqlite:////abs/path.db``,
+``postgresql://user@host:port/dbname`` (a team's shared store) and ``memory://`` (nothing
+kept; for tests). Back-ends are imported lazily by the library: a command on SQLite never
+pays for importing the PostgreSQL driver.
+
+A PostgreSQL password comes from the URL, ``PGPASSWORD`` or ``~/.pgpass`` (libpq's own
+look-up) and is never shown: every URL kaflow prints goes through ``safe_url``.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from kaflow.errors import WorkspaceError
 
 SQLITE_PREFIX = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+CONNECT_TIMEOUT = 10  # seconds to reach a PostgreSQL server before giving up
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(POSTGRES_SCHEMES)
 
 
 def sqlite_path(url: str, root: str | os.PathLike[str]) -> str | None:
@@ -35,17 +48,137 @@ def store_env(
         }
     if url == "memory://":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-    if url.startswith(("postgresql://", "postgres://")):
-        raise WorkspaceError("PostgreSQL stores are not supported by this version of kaflow yet")
-    raise WorkspaceError(f"unknown store URL (expected sqlite:///PATH or memory://): {_safe(url)}")
+    if is_postgres(url):
+        env = postgres_env(url, lock_timeout=lock_timeout, create=create)
+        check_postgres(url, env, create=create)
+        return env
+    raise WorkspaceError(
+        "unknown store URL (expected sqlite:///PATH, postgresql://USER@HOST:PORT/DBNAME "
+        f"or memory://): {safe_url(url)}"
+    )
 
 
-def _safe(url: str) -> str:
+def postgres_params(url: str, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Connection parameters of a ``postgresql://`` URL: dbname, host, port, user, password.
+
+    The password is the URL's, else ``PGPASSWORD``, else empty, which lets libpq read
+    ``~/.pgpass``. ``?host=/run/postgresql`` names a socket folder instead of a host.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as e:
+        raise WorkspaceError(f"bad store URL {safe_url(url)}: {e}") from None
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - {"host", "port", "user", "dbname", "sslmode"})
+    if unknown:
+        raise WorkspaceError(f"bad store URL {safe_url(url)}: unknown option {unknown[0]!r}")
+    dbname = unquote(parts.path.lstrip("/")) or query.get("dbname", "")
+    user = unquote(parts.username or "") or query.get("user") or environ.get("PGUSER", "")
+    if not dbname:
+        raise WorkspaceError(f"bad store URL {safe_url(url)}: no database name (…/DBNAME)")
+    if not user:
+        raise WorkspaceError(f"bad store URL {safe_url(url)}: no user (USER@HOST)")
+    password = unquote(parts.password) if parts.password else environ.get("PGPASSWORD", "")
+    return {
+        "dbname": dbname,
+        "host": unquote(parts.hostname or "") or query.get("host") or "localhost",
+        "port": str(port or query.get("port") or 5432),
+        "user": user,
+        "password": password,
+    }
+
+
+def postgres_env(url: str, *, lock_timeout: int = 10, create: bool = False) -> dict[str, str]:
+    params = postgres_params(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": params["dbname"],
+        "POSTGRES_HOST": params["host"],
+        "POSTGRES_PORT": params["port"],
+        "POSTGRES_USER": params["user"],
+        "POSTGRES_PASSWORD": params["password"],
+        "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
+        # A command uses one connection at a time; a subscription takes a second one.
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "3",
+        # Writers queue for the log's table lock (the library serialises appends so
+        # that readers never pass over a gap); bounded like SQLite's busy wait.
+        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout),
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(max(lock_timeout, 5) * 6),
+        "CREATE_TABLE": "yes" if create else "no",
+    }
+
+
+EVENTS_TABLE = "kaflow_events"  # the library's name for the Kaflow application's log
+
+
+def check_postgres(url: str, env: Mapping[str, str], *, create: bool) -> None:
+    """Reach the server once, quickly, with a message that names the store (never its
+    password): otherwise an unreachable server is retried for minutes inside the library.
+    Only ``kaflow init`` creates the tables; elsewhere a store without them is refused."""
+    import psycopg
+
+    try:
+        with psycopg.connect(**_connect_args(env), connect_timeout=CONNECT_TIMEOUT) as db:
+            found = db.execute("SELECT to_regclass(%s) IS NOT NULL", (EVENTS_TABLE,)).fetchone()
+            if found and found[0]:  # a workspace's store holds its directory's events
+                found = db.execute(f"SELECT EXISTS (SELECT 1 FROM {EVENTS_TABLE})").fetchone()
+    except psycopg.Error as e:
+        reason = hide_password(str(e).strip().splitlines()[0] if str(e).strip() else "", url)
+        raise WorkspaceError(f"cannot use the store {safe_url(url)}: {reason}") from None
+    exists = bool(found and found[0])
+    if create and exists:
+        raise WorkspaceError(
+            f"the store {safe_url(url)} holds a workspace already; to work with it from "
+            "another folder, run 'kaflow init --join --store URL' there"
+        )
+    if not create and not exists:
+        raise WorkspaceError(
+            f"the store {safe_url(url)} holds no kaflow workspace "
+            "(run 'kaflow init --owner NAME --store URL' to create one)"
+        )
+
+
+def _connect_args(env: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "dbname": env["POSTGRES_DBNAME"],
+        "host": env["POSTGRES_HOST"],
+        "port": env["POSTGRES_PORT"],
+        "user": env["POSTGRES_USER"],
+        "password": env["POSTGRES_PASSWORD"],
+    }
+
+
+def safe_url(url: str) -> str:
     """The URL without any password."""
     scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = "***@" + rest.split("@", 1)[1]
-    return scheme + sep + rest
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        credentials, host = authority.rsplit("@", 1)
+        if ":" in credentials:
+            credentials = credentials.split(":", 1)[0] + ":***"
+        authority = credentials + "@" + host
+    path = "&".join(
+        "password=***" if p.lower().startswith("password=") else p for p in path.split("&")
+    )
+    return scheme + sep + authority + slash + path
+
+
+def hide_password(text: str, url: str) -> str:
+    """``text`` (an error message, say) with the store's password blanked out."""
+    if not is_postgres(url):
+        return text
+    try:
+        password = postgres_params(url, environ={})["password"]
+    except WorkspaceError:
+        password = ""
+    text = text.replace(url, safe_url(url))
+    secret = os.environ.get("PGPASSWORD")
+    for value in (password, secret):
+        if value:
+            text = text.replace(value, "***")
+    return text
 
 
 def originators_with_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list[str]:
@@ -55,7 +188,9 @@ def originators_with_prefix(recorder: Any, prefix: str, topic: str, limit: int) 
     """
     datastore = getattr(recorder, "datastore", None)
     if datastore is not None and hasattr(datastore, "pool"):
-        return _sqlite_prefix(recorder, prefix, topic, limit)
+        if hasattr(datastore.pool, "db_name"):
+            return _sqlite_prefix(recorder, prefix, topic, limit)
+        return _postgres_prefix(recorder, prefix, topic, limit)
     found: list[str] = []
     for notification in notifications_with_topic(recorder, topic):
         hex_id = notification.originator_id.hex
@@ -78,6 +213,20 @@ def _sqlite_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list[s
             return [str(row[0]) for row in c.fetchall()]
     except sqlite3.Error as e:  # pragma: no cover - a damaged store
         raise WorkspaceError(f"cannot read the store: {e}") from None
+
+
+def _postgres_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list[str]:
+    """A range scan of the primary key: ids are UUIDs, which order as their hex digits."""
+    low = prefix.ljust(32, "0")
+    high = prefix.ljust(32, "f")
+    sql = (
+        f'SELECT originator_id FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
+        "WHERE originator_id BETWEEN %s::uuid AND %s::uuid AND originator_version = 1 "
+        "AND topic = %s LIMIT %s"
+    )
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute(sql, (low, high, topic, limit))
+        return [row["originator_id"].hex for row in c.fetchall()]
 
 
 def notifications_with_topic(recorder: Any, *topics: str, batch: int = 500) -> Any:

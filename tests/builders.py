@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,21 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ANALYSIS: dict[str, Any] = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
 
 
-def make_app(store: str, tmp: Path | None = None, clock: FixedClock | None = None) -> Kaflow:
+def make_app(
+    store: str,
+    tmp: Path | None = None,
+    clock: FixedClock | None = None,
+    url: str | None = None,
+) -> Kaflow:
+    """An application with its user directory (olga, the owner) on the store named:
+    ``memory``, ``sqlite`` (in ``tmp``) or ``postgresql`` (the database at ``url``)."""
     if store == "memory":
         env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    elif store == "postgresql":
+        from kaflow.store import store_env
+
+        assert url is not None
+        env = store_env(url, ".", create=True)
     else:
         assert tmp is not None
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp / "k.db")}
@@ -190,9 +204,25 @@ def many_visited(app: Kaflow, count: int, start: int = 0) -> None:
 
 def dump(db: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Every view table's rows, sorted: two dumps are equal when the views are. ``db`` is
-    a ``Views`` or an SQLite connection to a store."""
+    a ``Views``, a views' database (``store_db``) or an SQLite connection to a store."""
     from kaflow.projections.runner import all_views
 
     connection = getattr(db, "db", db)
     tables = [t for v in all_views() for t in v.tables]
     return {t: sorted(map(tuple, connection.execute(f"SELECT * FROM {t}"))) for t in tables}
+
+
+@contextmanager
+def store_db(root: Path) -> Iterator[Any]:
+    """The views' database of the workspace at ``root`` (SQLite or PostgreSQL), as is."""
+    from kaflow.bootstrap import open_app
+    from kaflow.projections.db import open_database
+    from kaflow.settings import load
+
+    app = open_app(load(root))
+    db = open_database(app, 10)
+    try:
+        yield db
+    finally:
+        db.close()
+        app.close()

@@ -9,7 +9,6 @@ event, and any view can be dropped and rebuilt from zero with the same result
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -51,7 +50,7 @@ class View:
         self._inserts: dict[str, list[tuple[Any, ...]]] = {}
         self._rows: dict[str, dict[str, Any]] = {}
 
-    def row(self, db: sqlite3.Cursor, key: str) -> dict[str, Any]:
+    def row(self, db: Any, key: str) -> dict[str, Any]:
         """The ``row_table`` row of account ``key``, to change in place."""
         found = self._rows.get(key)
         if found is None:
@@ -74,17 +73,19 @@ class View:
         in the same transaction, many times faster than one statement each."""
         self._inserts.setdefault(sql, []).append(row)
 
-    def flush(self, db: sqlite3.Cursor) -> None:
+    def flush(self, db: Any) -> None:
         for sql, rows in self._inserts.items():
             rows.sort(key=_key)  # in key order: the B-tree grows in place, not at random
             db.executemany(sql, rows)
         self._inserts.clear()
         if self._rows:
             names = list(next(iter(self._rows.values())))
+            changed = ", ".join(f"{n} = excluded.{n}" for n in names if n != "account_id")
             db.executemany(
-                f"INSERT OR REPLACE INTO {self.row_table} ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' * len(names))})",
-                [tuple(r[n] for n in names) for r in self._rows.values()],
+                f"INSERT INTO {self.row_table} ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' * len(names))}) "
+                f"ON CONFLICT (account_id) DO UPDATE SET {changed}",
+                [tuple(r[n] for n in names) for r in sorted(self._rows.values(), key=_id)],
             )
             self._rows.clear()
 
@@ -96,12 +97,16 @@ class View:
         """The bound method that applies events of ``topic``."""
         return getattr(self, self.handlers[topic.rsplit(".", 1)[1]])
 
-    def apply(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+    def apply(self, db: Any, event: Any, position: int) -> None:
         getattr(self, self.handlers[event.__class__.__name__])(db, event, position)
 
 
 def _key(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return row[:2]
+
+
+def _id(row: dict[str, Any]) -> Any:
+    return row["account_id"]
 
 
 def ts(moment: datetime | None) -> float | None:

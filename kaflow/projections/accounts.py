@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any, ClassVar
 
 from kaflow.projections import View, iso
+from kaflow.projections.db import Cursor
 
 
 class AccountsView(View):
@@ -34,7 +34,7 @@ class AccountsView(View):
         "Reopened": "moved",
     }
 
-    def identified(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def identified(self, db: Cursor, e: Any, position: int) -> None:
         at = iso(e.occurred_at)
         self.new_row(
             e.originator_id.hex,
@@ -45,7 +45,7 @@ class AccountsView(View):
             state_since=at,
         )
 
-    def moved(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def moved(self, db: Cursor, e: Any, position: int) -> None:
         row = self.row(db, e.originator_id.hex)
         if row["state"] != e.state or type(e).__name__ == "VisitRecorded":
             row["state_since"] = iso(e.occurred_at)  # a visit starts its state again

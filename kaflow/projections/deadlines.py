@@ -5,10 +5,10 @@ overdue notices to deliver, keyed by their position in the log."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any, ClassVar
 
 from kaflow.projections import View, iso, ts
+from kaflow.projections.db import Cursor
 
 
 class DeadlinesView(View):
@@ -58,7 +58,7 @@ class DeadlinesView(View):
         "FollowUpDeadlineClosed": "closed",
     }
 
-    def opened(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+    def opened(self, db: Cursor, event: Any, position: int) -> None:
         remind = event.remind_at
         self.insert(
             "INSERT INTO follow_up_deadlines (account_id, deadline, lead, visit_at, due_at, "
@@ -79,7 +79,7 @@ class DeadlinesView(View):
             ),
         )
 
-    def reminded(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+    def reminded(self, db: Cursor, event: Any, position: int) -> None:
         self.flush(db)  # the deadline may be queued still
         db.execute(
             "UPDATE follow_up_deadlines SET reminded_at = ?, next_ts = due_ts "
@@ -88,7 +88,7 @@ class DeadlinesView(View):
         )
         self._notice(db, "reminder", event, position, "scheduler")
 
-    def overdue(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+    def overdue(self, db: Cursor, event: Any, position: int) -> None:
         self.flush(db)
         db.execute(
             "UPDATE follow_up_deadlines SET overdue_at = ?, next_ts = NULL, overdue_ts = ? "
@@ -97,7 +97,7 @@ class DeadlinesView(View):
         )
         self._notice(db, "overdue", event, position, event.by)
 
-    def closed(self, db: sqlite3.Cursor, event: Any, position: int) -> None:
+    def closed(self, db: Cursor, event: Any, position: int) -> None:
         self.flush(db)
         db.execute(
             "UPDATE follow_up_deadlines SET status = 'closed', closed_by = ?, closed_at = ?, "
@@ -113,7 +113,7 @@ class DeadlinesView(View):
             ),
         )
 
-    def _notice(self, db: sqlite3.Cursor, kind: str, event: Any, position: int, by: str) -> None:
+    def _notice(self, db: Cursor, kind: str, event: Any, position: int, by: str) -> None:
         self.insert(
             "INSERT INTO follow_up_notices VALUES (?, ?, ?, ?, ?, ?, ?)",
             (

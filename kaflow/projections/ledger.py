@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any, ClassVar
 
 from kaflow.projections import View, iso
+from kaflow.projections.db import Cursor
 
 # The steps that are entries of the record, and what each is called on the form.
 ENTRY_KINDS = {
@@ -148,7 +148,7 @@ class LedgerView(View):
         "EntryCorrected": "corrected",
     }
 
-    def identified(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def identified(self, db: Cursor, e: Any, position: int) -> None:
         self.new_row(
             e.originator_id.hex,
             name=e.name,
@@ -170,10 +170,10 @@ class LedgerView(View):
             changes=0,
         )
 
-    def analysed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def analysed(self, db: Cursor, e: Any, position: int) -> None:
         self._set(db, e, development_value=str(e.development_value))
 
-    def entry(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def entry(self, db: Cursor, e: Any, position: int) -> None:
         kind = ENTRY_KINDS[type(e).__name__]
         fields = details(e)
         account = e.originator_id.hex
@@ -194,7 +194,7 @@ class LedgerView(View):
             ),
         )
 
-    def won(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def won(self, db: Cursor, e: Any, position: int) -> None:
         self._set(
             db,
             e,
@@ -204,7 +204,7 @@ class LedgerView(View):
             result_at=iso(e.occurred_at),
         )
 
-    def lost(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def lost(self, db: Cursor, e: Any, position: int) -> None:
         self._set(
             db,
             e,
@@ -214,13 +214,13 @@ class LedgerView(View):
             result_at=iso(e.occurred_at),
         )
 
-    def reopened(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def reopened(self, db: Cursor, e: Any, position: int) -> None:
         self._set(db, e, result="open", summary=None, loss_reason=None, result_at=None)
 
-    def reviewed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def reviewed(self, db: Cursor, e: Any, position: int) -> None:
         self._set(db, e, remarks=e.remarks, reviewed_at=iso(e.occurred_at), reviewed_by=e.actor)
 
-    def corrected(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def corrected(self, db: Cursor, e: Any, position: int) -> None:
         self.flush(db)  # the entry it corrects may be queued still
         account = e.originator_id.hex
         row = db.execute(
@@ -253,7 +253,7 @@ class LedgerView(View):
             ),
         )
 
-    def _set(self, db: sqlite3.Cursor, e: Any, **values: Any) -> None:
+    def _set(self, db: Cursor, e: Any, **values: Any) -> None:
         self.row(db, e.originator_id.hex).update(values)
 
 

@@ -4,10 +4,10 @@ keeping only the facts recorded by then."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any, ClassVar
 
 from kaflow.projections import View, iso
+from kaflow.projections.db import Cursor
 
 # The steps that move an account and are not entries of the record (those that are, a
 # contact, a visit, a follow-up, carry their state in ``ledger_entries``).
@@ -59,7 +59,7 @@ class PipelineView(View):
         "Reviewed": "reviewed",
     }
 
-    def reviewed(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def reviewed(self, db: Cursor, e: Any, position: int) -> None:
         self.insert(
             "INSERT INTO pipeline_outcomes VALUES (?, ?, 'reviewed', NULL, ?, NULL, NULL, NULL, "
             "?, ?, ?, ?)",
@@ -74,7 +74,7 @@ class PipelineView(View):
             ),
         )
 
-    def state(self, db: sqlite3.Cursor, e: Any, position: int) -> None:
+    def state(self, db: Cursor, e: Any, position: int) -> None:
         account, seq, name = e.originator_id.hex, e.originator_version, type(e).__name__
         state = "identified" if name == "Identified" else e.state
         self.insert(

@@ -1,21 +1,21 @@
 """Keeping views up to date with the log, exactly once.
 
-The views live in the store itself (an SQLite store's file; for ``memory://``, a private
-in-memory database), with one row per view in ``kaflow_tracking``. Catching up reads the
-log in batches; each batch is applied in one write transaction that first re-reads the
-positions, so two processes catching up at once never apply an event twice, and a
-process killed mid-batch leaves the batch wholly unapplied.
+The views live in the store itself (an SQLite store's file, a PostgreSQL store's
+database; for ``memory://``, a private in-memory database), with one row per view in
+``kaflow_tracking``. Catching up reads the log in batches; each batch is applied in one
+write transaction that first re-reads the positions, so two processes catching up at
+once never apply an event twice, and a process killed mid-batch leaves the batch wholly
+unapplied.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kaflow.projections import StaleViewError, View
 from kaflow.projections.accounts import AccountsView
+from kaflow.projections.db import Cursor, open_database
 from kaflow.projections.deadlines import DeadlinesView
 from kaflow.projections.ledger import LedgerView
 from kaflow.projections.pipeline import PipelineView
@@ -44,49 +44,34 @@ class Views:
     ) -> None:
         self.app = app  # kept: a dropped application closes its store
         self.views = list(views) if views is not None else all_views()
-        pool = getattr(getattr(app.recorder, "datastore", None), "pool", None)
-        path = pool.db_name if pool is not None else ":memory:"
-        self.db = sqlite3.connect(
-            path, isolation_level=None, timeout=lock_timeout, check_same_thread=False
-        )
-        self.db.row_factory = sqlite3.Row
-        # The store runs in WAL mode: without a sync at every commit a crash of this
-        # process still leaves each batch wholly applied or not at all; only the loss of
-        # power could drop the last batches, and catching up applies them again.
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute("PRAGMA cache_size = -32768")  # 32 MiB: big views stay in memory
+        self.lock_timeout = lock_timeout
+        self.database = open_database(app, lock_timeout)
+        self.db = self.database  # for readers: db.execute(sql, params)
         self._prepare()
 
     def close(self) -> None:
-        self.db.close()
+        self.database.close()
+
+    def reconnect_if_broken(self) -> None:
+        """After an error, a connection the server closed is opened again (a long-running
+        process outlives a restart of the database server)."""
+        if self.database.broken():
+            self.database.close()
+            self.database = self.db = open_database(self.app, self.lock_timeout)
 
     # -- transactions ---------------------------------------------------------------
 
-    @contextmanager
-    def writing(self) -> Iterator[sqlite3.Cursor]:
-        """One write transaction, taken at once (no upgrade from reading to writing)."""
-        cursor = self.db.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            yield cursor
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        cursor.execute("COMMIT")
+    def writing(self) -> Any:
+        """One write transaction, with the views' lock (one writer at a time)."""
+        return self.database.writing()
 
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Cursor]:
+    def reading(self) -> Any:
         """One consistent snapshot of the views."""
-        cursor = self.db.cursor()
-        cursor.execute("BEGIN")
-        try:
-            yield cursor
-        finally:
-            cursor.execute("COMMIT")
+        return self.database.reading()
 
     # -- tracking -------------------------------------------------------------------
 
-    def positions(self, cursor: sqlite3.Cursor | None = None) -> dict[str, int]:
+    def positions(self, cursor: Cursor | None = None) -> dict[str, int]:
         rows = (cursor or self.db).execute("SELECT view, version, position FROM kaflow_tracking")
         recorded = {row["view"]: (row["version"], row["position"]) for row in rows}
         return {v.name: recorded[v.name][1] for v in self.views if v.name in recorded}
@@ -106,22 +91,22 @@ class Views:
                     self._reset(cursor, view)
 
     def _current(self) -> bool:
-        try:
-            rows = self.db.execute("SELECT view, version FROM kaflow_tracking").fetchall()
-        except sqlite3.OperationalError:
-            return False  # no tracking table yet
+        if not self.database.has_table("kaflow_tracking"):
+            return False
+        rows = self.db.execute("SELECT view, version FROM kaflow_tracking").fetchall()
         versions = {row["view"]: row["version"] for row in rows}
         return all(versions.get(v.name) == v.version for v in self.views)
 
-    def _reset(self, cursor: sqlite3.Cursor, view: View) -> None:
+    def _reset(self, cursor: Cursor, view: View) -> None:
         for sql_view in view.sql_views:
             cursor.execute(f"DROP VIEW IF EXISTS {sql_view}")
         for table in (*view.tables, *view.retired):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        for statement in _statements(view.schema):
-            cursor.execute(statement)
+        self.database.script(cursor, view.schema)
         cursor.execute(
-            "INSERT OR REPLACE INTO kaflow_tracking VALUES (?, ?, 0)", (view.name, view.version)
+            "INSERT INTO kaflow_tracking VALUES (?, ?, 0) ON CONFLICT (view) "
+            "DO UPDATE SET version = excluded.version, position = 0",
+            (view.name, view.version),
         )
 
     # -- catching up ----------------------------------------------------------------
@@ -184,7 +169,7 @@ class Views:
             start = end + 1
         return applied
 
-    def _check_versions(self, cursor: sqlite3.Cursor) -> None:
+    def _check_versions(self, cursor: Cursor) -> None:
         rows = cursor.execute("SELECT view, version FROM kaflow_tracking").fetchall()
         recorded = {row["view"]: row["version"] for row in rows}
         for view in self.views:
@@ -201,15 +186,11 @@ class Views:
         with self.writing() as cursor:
             for view in chosen:
                 self._reset(cursor, view)
-        # Much is written in one go: fold the write-ahead log into the database every
-        # 10,000 pages rather than every 1,000 (each time with a sync); bounded, so that
-        # neither the log on disk nor its index in memory grows with the events.
-        self.db.execute("PRAGMA wal_autocheckpoint = 10000")
+        self.database.bulk(True)
         try:
             return self.catch_up(batch=REBUILD_BATCH, progress=progress)
         finally:
-            self.db.execute("PRAGMA wal_autocheckpoint = 1000")
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and give the disk back
+            self.database.bulk(False)
 
     def status(self) -> list[dict[str, Any]]:
         head = self.head()
@@ -224,16 +205,3 @@ class Views:
             }
             for v in self.views
         ]
-
-
-def _statements(schema: str) -> list[str]:
-    """The statements of a schema, split where SQLite says one ends (not at a semicolon
-    inside a comment or a string)."""
-    found, pending = [], ""
-    for piece in schema.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                found.append(pending.strip())
-            pending = ""
-    return found

@@ -15,11 +15,24 @@ from tests.builders import ANALYSIS
 Run = Callable[..., Result]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """Every CLI case on both stores: None for the default (SQLite in the workspace),
+    else a fresh PostgreSQL database's URL, given as KAFLOW_STORE."""
+    if request.param == "sqlite":
+        return None
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("looks inside the SQLite file")
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str | None) -> Run:
     """Invoke kaflow in a workspace at tmp_path, as ``user`` (default sam)."""
     runner = CliRunner()
     monkeypatch.chdir(tmp_path)
+    if store_url:
+        monkeypatch.setenv("KAFLOW_STORE", store_url)
 
     def invoke(*args: str, user: str | None = "sam", code: int | None = 0) -> Result:
         env = {"KAFLOW_USER": user} if user else {"KAFLOW_USER": ""}

@@ -419,6 +419,7 @@ def test_a_writer_that_keeps_losing_exits_4_with_nothing_written(
     assert count(ws, pid) == before
 
 
+@pytest.mark.sqlite_only
 def test_a_busy_store_exits_4_and_a_broken_one_2(ws: Run, tmp_path: Path) -> None:
     import sqlite3
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -111,8 +110,16 @@ def test_what_if_replays_history_under_another_window(ws: Run) -> None:
 
 
 def events_in(tmp_path: Path) -> int:
-    with sqlite3.connect(tmp_path / "kaflow.db") as db:
-        return int(db.execute("SELECT count(*) FROM stored_events").fetchone()[0])
+    """The events in the workspace's store, whichever store it is."""
+    from kaflow.bootstrap import open_app
+    from kaflow.settings import load
+    from kaflow.store import notifications_with_topic
+
+    app = open_app(load(tmp_path))
+    try:
+        return sum(1 for _ in notifications_with_topic(app.recorder))
+    finally:
+        app.close()
 
 
 def test_what_if_writes_nothing_and_refuses_a_bad_window(ws: Run, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import pytest
 
 from kaflow.bootstrap import open_app
 from kaflow.settings import load
-from tests.builders import dump, many_visited
+from tests.builders import dump, many_visited, store_db
 from tests.cli.conftest import Run
 
 pytestmark = pytest.mark.slow
@@ -63,11 +62,12 @@ def test_killed_rebuilds_and_catch_ups_leave_the_views_as_a_clean_rebuild(
     assert kills >= 4, "the processes ended before they could be killed"
     finished = kaflow(tmp_path, "report", "funnel", "--json")
     assert finished.wait(60) == 0, finished.communicate()
-    caught_up = dump(sqlite3.connect(tmp_path / "kaflow.db"))
+    with store_db(tmp_path) as db:
+        caught_up = dump(db)
     clean = kaflow(tmp_path, "projections", "rebuild")
     assert clean.wait(120) == 0, clean.communicate()
-    assert dump(sqlite3.connect(tmp_path / "kaflow.db")) == caught_up
-    with sqlite3.connect(tmp_path / "kaflow.db") as db:
+    with store_db(tmp_path) as db:
+        assert dump(db) == caught_up
         # Counted once: one row per account, one deadline per visit, one entry per step.
         assert db.execute("SELECT count(*) FROM accounts").fetchone()[0] == accounts
         assert db.execute("SELECT count(*) FROM follow_up_deadlines").fetchone()[0] == accounts

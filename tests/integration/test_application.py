@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from kaflow.aggregates.prospect import Prospect
 from kaflow.application import SNAPSHOT_EVERY, Kaflow
 from kaflow.errors import BadInputError, ConflictError, NotFoundError, RuleViolationError
 from kaflow.reading import history, list_prospects, resolve_id
-from tests.builders import advance, at, event_count, identify, make_app, staff, visit_cmd
+from tests.builders import advance, at, event_count, identify, staff, visit_cmd
 
 
 def test_a_full_development_to_won(app: Kaflow) -> None:
@@ -212,8 +212,8 @@ def test_history_and_as_of(app: Kaflow) -> None:
         history(app, pid, as_of=at(-100))
 
 
-def test_snapshots_load_the_same_state_as_a_full_replay(tmp_path: Path) -> None:
-    app = make_app("sqlite", tmp_path)
+def test_snapshots_load_the_same_state_as_a_full_replay(durable: Callable[..., Kaflow]) -> None:
+    app = durable()
     staff(app)
     pid = identify(app)
     advance(app, pid, "analysed")
@@ -237,8 +237,8 @@ def test_snapshots_load_the_same_state_as_a_full_replay(tmp_path: Path) -> None:
     assert replayed is not None and vars(replayed) == vars(loaded)
 
 
-def test_a_concurrent_writer_is_retried_and_nothing_is_lost(tmp_path: Path) -> None:
-    first = make_app("sqlite", tmp_path)
+def test_a_concurrent_writer_is_retried_and_nothing_is_lost(durable: Callable[..., Kaflow]) -> None:
+    first = durable()
     staff(first)
     pid = identify(first)
     advance(first, pid, "approach")
@@ -279,8 +279,10 @@ def test_a_concurrent_writer_is_retried_and_nothing_is_lost(tmp_path: Path) -> N
     assert first.get_prospect(pid).approach["method"] == "seminar"  # type: ignore[index]
 
 
-def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(tmp_path: Path) -> None:
-    app = make_app("sqlite", tmp_path)
+def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(
+    durable: Callable[..., Kaflow],
+) -> None:
+    app = durable()
     staff(app)
     pid = identify(app)
     app._save = lambda *a: False  # type: ignore[method-assign]
@@ -291,21 +293,21 @@ def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(tmp_path: Path) -> 
     assert event_count(app, pid) == 1
 
 
-def test_init_refuses_a_store_that_has_users_already(tmp_path: Path) -> None:
+def test_init_refuses_a_store_that_has_users_already(durable: Callable[..., Kaflow]) -> None:
     from kaflow.errors import WorkspaceError
 
-    app = make_app("sqlite", tmp_path)
+    app = durable()
     with pytest.raises(WorkspaceError):
         app.create_directory("someone")
     assert app.directory().names() == ["olga"]
 
 
-def test_times_read_back_exactly_as_they_were_applied(tmp_path: Path) -> None:
+def test_times_read_back_exactly_as_they_were_applied(durable: Callable[..., Kaflow]) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     berlin = ZoneInfo("Europe/Berlin")
-    app = make_app("sqlite", tmp_path)
+    app = durable()
     app.zone = berlin
     staff(app)
     pid = identify(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -11,6 +13,7 @@ from uuid import UUID
 import pytest
 
 from kaflow.aggregates.prospect import Prospect
+from kaflow.application import Kaflow
 from kaflow.daemon import DeadlineScheduler
 from kaflow.errors import WorkspaceError
 from kaflow.notify import Notice, Outbox
@@ -74,6 +77,9 @@ class Kept:
     def set(self, position: int) -> None:
         self.position = position
 
+    def hold(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
 
 def test_a_rotated_outbox_goes_on_where_delivery_got_to(tmp_path: Path) -> None:
     kept, path = Kept(), tmp_path / "o.jsonl"
@@ -97,8 +103,10 @@ def test_two_processes_delivering_at_once_write_each_notice_once(tmp_path: Path)
     assert [n["position"] for n in lines(Path(path))] == list(range(1, 201))
 
 
-def test_a_view_rebuilt_while_another_process_catches_up_misses_nothing(tmp_path: Path) -> None:
-    app = make_app("sqlite", tmp_path)
+def test_a_view_rebuilt_while_another_process_catches_up_misses_nothing(
+    durable: Callable[..., Kaflow],
+) -> None:
+    app = durable()
     staff(app)
     for name in ("A", "B", "C"):
         advance(app, identify(app, name), "visited")

@@ -1,0 +1,310 @@
+"""The views' database: the store's own, SQLite or PostgreSQL, behind one small interface.
+
+Views, reports and the scheduler write SQL once, in the dialect both engines share:
+``?`` placeholders, ``INSERT … ON CONFLICT … DO UPDATE``, window functions, partial
+indexes. What differs is here: how a write transaction takes the views' lock, how a
+reader gets one snapshot, and (on PostgreSQL) the column types: ``REAL`` becomes double
+precision (epoch seconds need it), ``INTEGER`` 64 bits and ``TEXT`` compares byte by byte
+(``COLLATE "C"``), as it does on SQLite, so that every ordering is the same on both.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Protocol
+
+VIEWS_LOCK = 0x6B61666C6F77  # "kaflow": the advisory lock that serialises view writers
+DELIVERY_LOCK = VIEWS_LOCK + 1  # held while notices are delivered
+
+
+class Cursor(Protocol):
+    description: Any
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Database(Protocol):
+    kind: str  # "sqlite" | "postgresql"
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def writing(self) -> Any: ...
+    def reading(self) -> Any: ...
+    def has_table(self, name: str) -> bool: ...
+    def script(self, cursor: Any, schema: str) -> None: ...
+    def exclusive(self, key: int) -> Any: ...
+    def bulk(self, on: bool) -> None: ...
+    def broken(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+class SqliteDatabase:
+    """The views in the store's SQLite file (or a private in-memory database)."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str, lock_timeout: float) -> None:
+        self.path = path
+        self.db = sqlite3.connect(
+            path, isolation_level=None, timeout=lock_timeout, check_same_thread=False
+        )
+        self.db.row_factory = sqlite3.Row
+        # The store runs in WAL mode: without a sync at every commit a crash of this
+        # process still leaves each batch wholly applied or not at all; only the loss of
+        # power could drop the last batches, and catching up applies them again.
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA cache_size = -32768")  # 32 MiB: big views stay in memory
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, params)
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction, taken at once (no upgrade from reading to writing)."""
+        cursor = self.db.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Cursor]:
+        """One consistent snapshot of the views."""
+        cursor = self.db.cursor()
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        finally:
+            cursor.execute("COMMIT")
+
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        """Held across several transactions; on one machine the outbox's file lock
+        already serialises delivery, so there is nothing more to hold."""
+        yield
+
+    def has_table(self, name: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    def script(self, cursor: Any, schema: str) -> None:
+        for statement in statements(schema):
+            cursor.execute(statement)
+
+    def bulk(self, on: bool) -> None:
+        """While a rebuild writes much in one go, fold the write-ahead log into the
+        database every 10,000 pages rather than every 1,000 (each time with a sync);
+        bounded, so that neither the log on disk nor its index in memory grows."""
+        if on:
+            self.db.execute("PRAGMA wal_autocheckpoint = 10000")
+        else:
+            self.db.execute("PRAGMA wal_autocheckpoint = 1000")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and give the disk back
+
+    def broken(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def statements(schema: str) -> list[str]:
+    """The statements of a schema, split where SQLite says one ends (not at a semicolon
+    inside a comment or a string)."""
+    found, pending = [], ""
+    for piece in schema.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending.strip())
+            pending = ""
+    return found
+
+
+class Row(tuple[Any, ...]):
+    """A row read by position, by column name, or turned into a dict (as sqlite3.Row)."""
+
+    _names: tuple[str, ...] = ()
+    _index: dict[str, int] = {}  # noqa: RUF012 - set per result by the factory
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> tuple[str, ...]:
+        return self._names
+
+
+class PostgresDatabase:
+    """The views in the store's PostgreSQL database, on a connection of their own."""
+
+    kind = "postgresql"
+
+    def __init__(self, params: dict[str, Any], lock_timeout: float) -> None:
+        import psycopg
+
+        self.params = {k: v for k, v in params.items() if k != "row_factory"}
+        self.db = psycopg.connect(**self.params, autocommit=True, row_factory=_row_factory)
+        self.db.execute(f"SET lock_timeout = '{int(lock_timeout * 1000)}ms'")
+        self.db.execute("SET idle_in_transaction_session_timeout = 0")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return PgCursor(self.db.cursor()).execute(sql, params)
+
+    @contextmanager
+    def _transaction(self, begin: str, lock: bool) -> Iterator[PgCursor]:
+        cursor = PgCursor(self.db.cursor())
+        cursor.execute(begin)
+        try:
+            if lock:  # the views' lock, held to the end of the transaction
+                cursor.execute(f"SELECT pg_advisory_xact_lock({VIEWS_LOCK})")
+            yield cursor
+        except BaseException:
+            if not self.db.closed:
+                cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+    def writing(self) -> Any:
+        """One write transaction, holding the views' lock: one writer at a time, and it
+        reads what the writer before it committed."""
+        return self._transaction("BEGIN", lock=True)
+
+    def reading(self) -> Any:
+        """One consistent snapshot of the views."""
+        return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock=False)
+
+    @contextmanager
+    def exclusive(self, key: int) -> Iterator[None]:
+        """An advisory lock held across transactions, by this connection, until released:
+        one process at a time, whatever machine it runs on."""
+        self.db.execute("SELECT pg_advisory_lock(%s)", (key,))
+        try:
+            yield
+        finally:
+            if not self.db.closed:
+                self.db.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def has_table(self, name: str) -> bool:
+        row = self.db.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()
+        return bool(row and row[0])
+
+    def script(self, cursor: Any, schema: str) -> None:
+        cursor.execute(postgres_schema(schema))
+
+    def bulk(self, on: bool) -> None:
+        pass
+
+    def broken(self) -> bool:
+        return bool(self.db.closed or self.db.broken)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class PgCursor:
+    """A psycopg cursor that takes the shared dialect's ``?`` placeholders."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    @property
+    def description(self) -> Any:
+        return self.cursor.description
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> PgCursor:
+        if params:
+            self.cursor.execute(placeholders(sql), tuple(params))
+        else:
+            self.cursor.execute(sql)
+        return self
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> PgCursor:
+        if rows:
+            self.cursor.executemany(placeholders(sql), rows)
+        return self
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self.cursor.fetchall())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.cursor.fetchall() if self.cursor.description else ())
+
+
+@lru_cache(maxsize=512)
+def placeholders(sql: str) -> str:
+    """``?`` to ``%s`` outside quoted text; a literal ``%`` doubled."""
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace("%", "%%").replace("?", "%s")
+    for i in range(1, len(parts), 2):
+        parts[i] = parts[i].replace("%", "%%")
+    return "".join(parts)
+
+
+_TYPES = [
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+    (re.compile(r"\bINTEGER\b"), "BIGINT"),
+    (re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'),
+]
+
+
+def postgres_schema(schema: str) -> str:
+    """A view's CREATE statements as PostgreSQL needs them (comments stay as they are)."""
+    lines = []
+    for line in schema.splitlines():
+        code, dashes, comment = line.partition("--")
+        for pattern, replacement in _TYPES:
+            code = pattern.sub(replacement, code)
+        lines.append(code + dashes + comment)
+    return "\n".join(lines)
+
+
+def _row_factory(cursor: Any) -> Any:
+    description = cursor.description
+    if description is None:
+        return tuple
+    names = tuple(d.name for d in description)
+    index = {name: i for i, name in reversed(list(enumerate(names)))}
+    cls = type("Row", (Row,), {"_names": names, "_index": index, "__slots__": ()})
+
+    def make(values: Sequence[Any]) -> Row:
+        row: Row = cls(values)
+        return row
+
+    return make
+
+
+def errors() -> tuple[type[Exception], ...]:
+    """The errors the views' database may raise (psycopg's only once it is loaded)."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
+
+
+def open_database(app: Any, lock_timeout: float) -> SqliteDatabase | PostgresDatabase:
+    """The views' database for an application's store."""
+    datastore = getattr(app.recorder, "datastore", None)
+    pool = getattr(datastore, "pool", None)
+    if pool is not None and hasattr(pool, "db_name"):
+        return SqliteDatabase(pool.db_name, lock_timeout)
+    if pool is not None and hasattr(pool, "kwargs"):
+        return PostgresDatabase(dict(pool.kwargs), lock_timeout)
+    return SqliteDatabase(":memory:", lock_timeout)
