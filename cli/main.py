@@ -36,7 +36,7 @@ COMMANDS = {
     "review": "cli.reports",
     "correct": "cli.reports",
     "report": "cli.reports",
-    "projections": "cli.reports",
+    "projections": "cli.projections",
     "demo": "cli.demo",
 }
 

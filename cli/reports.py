@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -296,76 +295,4 @@ def _matrix(section: dict[str, Any]) -> Any:
     return Section(title, ["account", "name", *RULES], list(accounts.values()))
 
 
-@click.group("projections")
-def projections() -> None:
-    """The views behind every read: where they stand, and rebuilding them."""
-
-
-@projections.command("status")
-@output_options
-@pass_env
-def projections_status(env: Env, as_json: bool) -> None:
-    """Each view's position in the log against the log's head, as they stand: every other
-    read catches the views up first; this one only looks.
-
-    \b
-    Example:
-      kaflow projections status --json
-    """
-    from kaflow.projections.runner import Views
-
-    rows = Views(env.app, lock_timeout=env.settings.lock_timeout).status()
-    emit(
-        as_json,
-        rows,
-        lambda: table(
-            ["VIEW", "TABLES", "POSITION", "HEAD", "BEHIND"],
-            [
-                (r["view"], ", ".join(r["tables"]), r["position"], r["head"], r["behind"])
-                for r in rows
-            ],
-        ),
-    )
-
-
-@projections.command("rebuild")
-@click.argument("names", nargs=-1, metavar="[NAME]...")
-@output_options
-@pass_env
-def projections_rebuild(env: Env, names: tuple[str, ...], as_json: bool) -> None:
-    """Drop views (default: all) and build them again from the whole log.
-
-    \b
-    Example:
-      kaflow projections rebuild
-      kaflow projections rebuild ledger
-    """
-    from kaflow.projections.runner import Views
-
-    app = env.app
-    views = Views(app, lock_timeout=env.settings.lock_timeout)
-    known = [v.name for v in views.views]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise BadInputError(f"no view named {', '.join(unknown)} (views: {', '.join(known)})")
-    head = views.head()
-    bar: Any
-    with click.progressbar(
-        length=max(head, 1),
-        label="rebuilding",
-        file=sys.stderr,
-        hidden=as_json,
-    ) as bar:
-        done = [0]
-
-        def progress(position: int, _: int) -> None:
-            bar.update(position - done[0])
-            done[0] = position
-
-        applied = views.rebuild(names, progress=progress)
-    rebuilt = list(names) or known
-    data = {"rebuilt": rebuilt, "updates": applied, "head": head}
-    emit(as_json, data, lambda: f"rebuilt {', '.join(rebuilt)} from {head} events")
-
-
-COMMANDS = [ledger, review, correct, report, projections]
+COMMANDS = [ledger, review, correct, report]

@@ -45,6 +45,8 @@ class Views:
         self.app = app  # kept: a dropped application closes its store
         self.views = list(views) if views is not None else all_views()
         self.lock_timeout = lock_timeout
+        self._by_topic: dict[str, list[View]] = {}
+        self._handle: dict[str, list[Any]] | None = None
         self.database = open_database(app, lock_timeout)
         self.db = self.database  # for readers: db.execute(sql, params)
         self._prepare()
@@ -114,6 +116,9 @@ class Views:
     def head(self) -> int:
         return int(self.app.recorder.max_notification_id() or 0)
 
+    def topics(self) -> list[str]:
+        return sorted({t for v in self.views for t in v.topics()})
+
     def catch_up(self, batch: int = BATCH, progress: Progress | None = None) -> int:
         """Apply every event recorded since each view's position; the number of updates.
 
@@ -122,10 +127,7 @@ class Views:
         (rebuilt meanwhile), the batch is dropped and reading starts again from there.
         """
         head = self.head()
-        topics = sorted({t for v in self.views for t in v.topics()})
-        by_topic = {t: [v for v in self.views if t in v.topics()] for t in topics}
-        # Each topic's handlers, bound once: the hot loop calls them directly.
-        handle = {t: [v.handler(t) for v in views] for t, views in by_topic.items()}
+        topics = self.topics()
         applied = 0
         start = min(self.positions().values(), default=head) + 1
         while start <= head:
@@ -133,40 +135,60 @@ class Views:
                 start, limit=batch, stop=head, topics=topics
             )
             end = page[-1].id if len(page) == batch else head
-            with self.writing() as cursor:
-                self._check_versions(cursor)
-                positions = self.positions(cursor)
-                if min(positions.values()) < start - 1:  # a view was reset meanwhile
-                    start = min(positions.values()) + 1
-                    continue
-                for view in self.views:
-                    view.discard()
-                decode = self.app.mapper.to_domain_event
-                highest = max(positions.values())  # beyond it, every view needs the event
-                for notification in page:
-                    if notification.id > highest:
-                        event = decode(notification)
-                        for method in handle[notification.topic]:
-                            method(cursor, event, notification.id)
-                        applied += len(handle[notification.topic])
-                        continue
-                    event = None
-                    for view in by_topic[notification.topic]:
-                        if notification.id > positions[view.name]:
-                            event = event or decode(notification)
-                            view.apply(cursor, event, notification.id)
-                            applied += 1
-                for view in self.views:
-                    view.flush(cursor)
-                for view in self.views:
-                    if positions[view.name] < end:
-                        cursor.execute(
-                            "UPDATE kaflow_tracking SET position = ? WHERE view = ?",
-                            (end, view.name),
-                        )
+            done = self.apply(page, start, end)
+            if done is None:  # a view was reset meanwhile: read again from there
+                start = min(self.positions().values()) + 1
+                continue
+            applied += done
             if progress is not None:
                 progress(end, head)
             start = end + 1
+        return applied
+
+    def apply(self, page: Sequence[Any], start: int, end: int) -> int | None:
+        """Apply a page of the log, read from position ``start`` up to ``end``, in one
+        write transaction; the number of updates, or None (nothing applied) if a view
+        was reset to before ``start`` meanwhile. Events no view reads are passed over."""
+        if self._handle is None:
+            by_topic = {t: [v for v in self.views if t in v.topics()] for t in self.topics()}
+            # Each topic's handlers, bound once: the hot loop calls them directly.
+            handle = {t: [v.handler(t) for v in views] for t, views in by_topic.items()}
+            self._by_topic, self._handle = by_topic, handle
+        by_topic, handle = self._by_topic, self._handle
+        applied = 0
+        with self.writing() as cursor:
+            self._check_versions(cursor)
+            positions = self.positions(cursor)
+            if min(positions.values()) < start - 1:
+                return None
+            for view in self.views:
+                view.discard()
+            decode = self.app.mapper.to_domain_event
+            highest = max(positions.values())  # beyond it, every view needs the event
+            for notification in page:
+                methods = handle.get(notification.topic)
+                if methods is None:
+                    continue
+                if notification.id > highest:
+                    event = decode(notification)
+                    for method in methods:
+                        method(cursor, event, notification.id)
+                    applied += len(methods)
+                    continue
+                event = None
+                for view in by_topic[notification.topic]:
+                    if notification.id > positions[view.name]:
+                        event = event or decode(notification)
+                        view.apply(cursor, event, notification.id)
+                        applied += 1
+            for view in self.views:
+                view.flush(cursor)
+            for view in self.views:
+                if positions[view.name] < end:
+                    cursor.execute(
+                        "UPDATE kaflow_tracking SET position = ? WHERE view = ?",
+                        (end, view.name),
+                    )
         return applied
 
     def _check_versions(self, cursor: Cursor) -> None:

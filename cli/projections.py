@@ -1,0 +1,167 @@
+"""``kaflow projections``: the views behind every read: where they stand, rebuilding
+them, and a worker that keeps them current."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Any
+
+import click
+
+from cli.context import Env, pass_env
+from cli.render import emit, output_options, table
+from kaflow.errors import BadInputError
+
+
+@click.group("projections")
+def projections() -> None:
+    """The views behind every read: where they stand, rebuilding them, and a worker
+    that keeps them current (``run``)."""
+
+
+@projections.command("status")
+@output_options
+@pass_env
+def projections_status(env: Env, as_json: bool) -> None:
+    """Each view's position in the log against the log's head, as they stand: every other
+    read catches the views up first; this one only looks.
+
+    \b
+    Example:
+      kaflow projections status --json
+    """
+    from kaflow.projections.runner import Views
+
+    views = Views(env.app, lock_timeout=env.settings.lock_timeout)
+    try:
+        rows = views.status()
+    finally:
+        views.close()
+    emit(
+        as_json,
+        rows,
+        lambda: table(
+            ["VIEW", "TABLES", "POSITION", "HEAD", "BEHIND"],
+            [
+                (r["view"], ", ".join(r["tables"]), r["position"], r["head"], r["behind"])
+                for r in rows
+            ],
+        ),
+    )
+
+
+@projections.command("rebuild")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@output_options
+@pass_env
+def projections_rebuild(env: Env, names: tuple[str, ...], as_json: bool) -> None:
+    """Drop views (default: all) and build them again from the whole log.
+
+    \b
+    Example:
+      kaflow projections rebuild
+      kaflow projections rebuild ledger
+    """
+    from kaflow.projections.runner import Views
+
+    env._views = views = Views(env.app, lock_timeout=env.settings.lock_timeout)
+    known = [v.name for v in views.views]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise BadInputError(f"no view named {', '.join(unknown)} (views: {', '.join(known)})")
+    head = views.head()
+    bar: Any
+    with click.progressbar(
+        length=max(head, 1),
+        label="rebuilding",
+        file=sys.stderr,
+        hidden=as_json,
+    ) as bar:
+        done = [0]
+
+        def progress(position: int, _: int) -> None:
+            bar.update(position - done[0])
+            done[0] = position
+
+        applied = views.rebuild(names, progress=progress)
+    rebuilt = list(names) or known
+    data = {"rebuilt": rebuilt, "updates": applied, "head": head}
+    emit(as_json, data, lambda: f"rebuilt {', '.join(rebuilt)} from {head} events")
+
+
+@projections.command("run")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.05, max=3600),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="SQLite only (it has no notifications): how often to look for new events.",
+)
+@pass_env
+def projections_run(env: Env, poll: float) -> None:
+    """Keep the views current until stopped (SIGINT or SIGTERM).
+
+    On PostgreSQL it follows the log from the database's own notifications: each
+    command's events reach the views within moments, so readers on any machine find
+    them current. Without a worker every read catches the views up itself, as before;
+    several workers, and readers, may run at once without applying anything twice.
+
+    \b
+    Example:
+      kaflow projections run
+      kaflow projections status        # BEHIND stays near 0 while it runs
+    """
+    from kaflow.projections import StaleViewError
+    from kaflow.projections.runner import Views
+    from kaflow.projections.worker import Worker
+
+    if not 0.05 <= poll <= 3600:  # click's range lets NaN through
+        raise BadInputError("--poll: a number of seconds from 0.05 to 3600")
+
+    def say(text: str) -> None:
+        click.echo(text)
+        sys.stdout.flush()
+
+    def warn(text: str) -> None:
+        click.echo(f"warning: {text}", err=True)
+
+    env._views = views = Views(env.service_app, lock_timeout=env.settings.lock_timeout)
+    worker = Worker(views, say, warn, poll=poll)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            worker.run()
+        except BaseException as e:  # reported by the main thread
+            failure.append(e)
+        finally:
+            stop.set()
+
+    thread = threading.Thread(target=work, name="kaflow-projections", daemon=True)
+    how = (
+        "the database's notifications"
+        if views.database.kind == "postgresql"
+        else (f"a look every {poll:g} s")
+    )
+    say(f"projections worker following the log by {how}; stop with Ctrl-C or SIGTERM")
+    thread.start()
+    while not stop.wait(0.2):
+        pass
+    worker.stop()
+    thread.join(30)
+    done = worker.progress
+    if failure and isinstance(failure[0], StaleViewError):
+        click.echo(f"error: {failure[0]}; stopping", err=True)
+        raise click.exceptions.Exit(4)
+    if failure:
+        raise failure[0]
+    say(f"projections worker stopped at position {done.position} ({done.applied} updates)")
+
+
+COMMANDS = [projections]
