@@ -172,9 +172,8 @@ def main() -> None:
                     )
             for store in ("sqlite", "postgresql"):
                 r = rates[store]
-                print(
-                    f"{store:10}  scaling 1 -> 2 -> 4 writers: x{r[2] / r[1]:.2f}, x{r[4] / r[1]:.2f}"
-                )
+                scale = f"x{r[2] / r[1]:.2f}, x{r[4] / r[1]:.2f}"
+                print(f"{store:10}  scaling 1 -> 2 -> 4 writers: {scale}")
             print(
                 "postgresql/sqlite: "
                 + ", ".join(
