@@ -100,7 +100,7 @@ def run(root: Path, ids: list[str], writers: int, per: int, count: int) -> float
     for p in procs:
         p.join()
     wall = max(end for _, end in spans) - min(start for start, _ in spans)
-    return writers * count / wall
+    return float(writers * count / wall)
 
 
 def with_worker(root: Path, ids: list[str], per: int, count: int) -> tuple[float, list[int], float]:

@@ -72,8 +72,14 @@ def start() -> Server:
     from port_for import select_random
     from pytest_postgresql.executors import PostgreSQLExecutor
 
-    folder = Path(tempfile.mkdtemp(prefix="kaflow-pg-"))
     executable = str(PG_BIN / "pg_ctl")
+    if not os.access(executable, os.X_OK):
+        raise RuntimeError(
+            f"PostgreSQL's server binaries are not in {PG_BIN} (the tests start a throwaway "
+            "server from them): install them (Debian: apt-get install postgresql-15) or "
+            "set KAFLOW_PG_BIN to their folder"
+        )
+    folder = Path(tempfile.mkdtemp(prefix="kaflow-pg-"))
     if os.geteuid() == 0:
         owner = pwd.getpwnam("postgres")
         os.chown(folder, owner.pw_uid, owner.pw_gid)
