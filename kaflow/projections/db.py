@@ -89,9 +89,19 @@ class SqliteDatabase:
 
     @contextmanager
     def exclusive(self, key: int) -> Iterator[None]:
-        """Held across several transactions; on one machine the outbox's file lock
-        already serialises delivery, so there is nothing more to hold."""
-        yield
+        """Held across several transactions, by one process at a time: a lock on a file
+        beside the store's (workspaces in two folders may share one store file)."""
+        if self.path == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{self.path}-lock-{key:x}", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def has_table(self, name: str) -> bool:
         row = self.db.execute(

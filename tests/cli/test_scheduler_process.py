@@ -141,3 +141,44 @@ def test_killed_and_doubled_schedulers_record_and_deliver_each_miss_once(
     assert sorted(delivered) == sorted(f"overdue:{p}:1" for p in accounts)
     assert set(delivered.values()) == {1}
     assert (tmp_path / "outbox.jsonl").read_bytes().endswith(b"\n")
+
+
+def test_schedulers_of_two_workspaces_on_one_store_deliver_each_miss_once(
+    ws: Run, tmp_path: Path
+) -> None:
+    """As on two machines: each folder has its own kaflow.toml and outbox, one store."""
+    app = workspace(ws, tmp_path, "PT6S")
+    store = load(tmp_path, environ={}).store
+    if store.startswith("sqlite:///") and not store.startswith("sqlite:////"):
+        store = f"sqlite:///{tmp_path / store.removeprefix('sqlite:///')}"  # absolute
+    other = tmp_path / "other"
+    other.mkdir()
+    joined = subprocess.run(
+        [sys.executable, "-m", "cli", "init", "--join", "--store", store],
+        cwd=other,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "KAFLOW_STORE"},
+    )
+    assert joined.returncode == 0, joined.stderr
+    now = datetime.now(UTC)
+    accounts = [
+        visited(app, f"A{i}", now - timedelta(seconds=6) + timedelta(seconds=0.2 * i))
+        for i in range(20)
+    ]
+    schedulers = [start(tmp_path, poll=0.5), start(other, poll=0.5)]
+    try:
+        both = lambda: len(notices(tmp_path)) + len(notices(other)) >= len(accounts)  # noqa: E731
+        wait_for(both, timeout=60)
+        time.sleep(1.5)  # and nothing more comes
+        for process in schedulers:
+            process.send_signal(signal.SIGTERM)
+        for process in schedulers:
+            assert process.wait(timeout=20) == 0
+    finally:
+        for process in schedulers:
+            process.kill()
+    assert [overdue_count(app, p) for p in accounts] == [1] * len(accounts)
+    delivered = Counter(str(n["id"]) for n in notices(tmp_path) + notices(other))
+    assert sorted(delivered) == sorted(f"overdue:{p}:1" for p in accounts)
+    assert set(delivered.values()) == {1}
