@@ -49,8 +49,10 @@ def test_the_demo_as_json(tmp_path: Path) -> None:
     assert len(data["accounts"]) == 3
 
 
-def test_a_full_lifecycle_in_real_processes(tmp_path: Path) -> None:
-    kaflow("init", "--owner", "olga", "--timezone", "Asia/Shanghai", cwd=tmp_path, user=None)
+def test_a_full_lifecycle_in_real_processes(tmp_path: Path, store_url: str | None) -> None:
+    store = ["--store", store_url] if store_url else []
+    kaflow("init", "--owner", "olga", "--timezone", "Asia/Shanghai", *store, cwd=tmp_path,
+           user=None)  # fmt: skip
     for name, role in (("mia", "manager"), ("sam", "sales")):
         kaflow(
             "user", "add", name, "--role", role, "--since", "2026-01-01", cwd=tmp_path, user="olga"
@@ -151,3 +153,20 @@ def test_a_full_lifecycle_in_real_processes(tmp_path: Path) -> None:
     visit_event = history["events"][6]
     assert visit_event["type"] == "VisitRecorded"
     assert visit_event["occurred_at"] == "2026-03-06T10:00:00+08:00"  # in the workspace's zone
+
+
+def test_a_command_on_sqlite_never_loads_the_postgresql_driver(tmp_path: Path) -> None:
+    kaflow("init", "--owner", "olga", cwd=tmp_path, user=None)
+    env = {**os.environ, "KAFLOW_USER": "olga"}
+    env.pop("KAFLOW_STORE", None)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cli", "report", "funnel"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    assert "funnel" in done.stdout and "eventsourcing.application" in imported
+    assert not [m for m in imported if m.startswith(("psycopg", "eventsourcing.postgres"))]
