@@ -21,8 +21,6 @@ def store_url(request: pytest.FixtureRequest) -> str | None:
     else a fresh PostgreSQL database's URL, given as KAFLOW_STORE."""
     if request.param == "sqlite":
         return None
-    if request.node.get_closest_marker("sqlite_only"):
-        pytest.skip("looks inside the SQLite file")
     return str(request.getfixturevalue("pg_url"))
 
 

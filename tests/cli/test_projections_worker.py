@@ -106,3 +106,28 @@ def test_status_reports_what_is_behind_without_catching_up(ws: Run) -> None:
     assert added >= 3 and {r["behind"] for r in rows} == {added}
     assert json.loads(ws("report", "funnel", "--json").stdout)  # a read catches up
     assert behind(ws) == 0
+
+
+@pytest.mark.postgresql_only
+def test_the_worker_outlives_its_connections_being_cut(
+    ws: Run, tmp_path: Path, store_url: str
+) -> None:
+    import psycopg
+
+    add(ws, "Acme")
+    worker = start(tmp_path)
+    try:
+        with psycopg.connect(store_url, autocommit=True) as db:  # as a server restart would
+            cut = db.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+        assert cut and cut[0] >= 2  # the worker's subscription and its views' connection
+        for n in range(3):
+            add(ws, f"After{n}")
+        assert settle(ws) == 0
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert "will try again" in err and "stopped at position" in out
