@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -183,7 +183,7 @@ class PostgresDatabase:
                 cursor.execute(f"SELECT pg_advisory_xact_lock({VIEWS_LOCK})")
             yield cursor
         except BaseException:
-            if not self.db.closed:
+            with suppress(Exception):  # a broken connection: the server rolled back
                 cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
@@ -205,7 +205,7 @@ class PostgresDatabase:
         try:
             yield
         finally:
-            if not self.db.closed:
+            with suppress(Exception):  # a broken connection released it with the session
                 self.db.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     def has_table(self, name: str) -> bool:
