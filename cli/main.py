@@ -37,6 +37,7 @@ COMMANDS = {
     "correct": "cli.reports",
     "report": "cli.reports",
     "projections": "cli.projections",
+    "store": "cli.store",
     "demo": "cli.demo",
 }
 

@@ -18,7 +18,7 @@ from uuid import UUID
 from kaflow.application import SCHEDULER, Kaflow
 from kaflow.errors import ConflictError, WorkspaceError
 from kaflow.notify import Notice, Notifier
-from kaflow.projections.db import DELIVERY_LOCK
+from kaflow.projections.db import DELIVERED_TABLE, DELIVERY_LOCK
 from kaflow.projections.runner import Views
 from kaflow.text import span
 
@@ -130,10 +130,7 @@ class DeliveredIn:
 
     def set(self, position: int) -> None:
         with self.views.writing() as cursor:
-            cursor.execute(
-                "CREATE TABLE IF NOT EXISTS kaflow_delivered "
-                "(notifier TEXT PRIMARY KEY, position INTEGER NOT NULL)"
-            )
+            self.views.database.script(cursor, DELIVERED_TABLE)
             cursor.execute(
                 "INSERT INTO kaflow_delivered VALUES (?, ?) ON CONFLICT (notifier) "
                 "DO UPDATE SET position = CASE WHEN excluded.position > "

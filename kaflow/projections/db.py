@@ -17,6 +17,12 @@ from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any, Protocol
 
+# How far each notifier delivered, by log position: beside the views, kept by the
+# scheduler (kaflow.scheduler.DeliveredIn) and carried over by ``kaflow store copy``.
+DELIVERED_TABLE = (
+    "CREATE TABLE IF NOT EXISTS kaflow_delivered "
+    "(notifier TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+)
 VIEWS_LOCK = 0x6B61666C6F77  # "kaflow": the advisory lock that serialises view writers
 DELIVERY_LOCK = VIEWS_LOCK + 1  # held while notices are delivered
 

@@ -1,0 +1,207 @@
+"""The event store: ``kaflow store copy`` moves it to another store, whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import sys
+import tomllib
+from typing import Any
+
+import click
+
+from cli.context import Env, pass_env
+from cli.render import emit, output_options
+from kaflow.errors import WorkspaceError
+
+REFUSED = 1  # the copy differs from the source: it must not be used
+
+
+@click.group("store")
+def store() -> None:
+    """The event store: copy it to another store (SQLite or PostgreSQL)."""
+
+
+@store.command("copy")
+@click.option(
+    "--to",
+    "to_url",
+    required=True,
+    metavar="URL",
+    help="The empty store to copy to: sqlite:///PATH (relative to the workspace folder) or "
+    "postgresql://USER@HOST:PORT/DBNAME (password from the URL, PGPASSWORD or ~/.pgpass).",
+)
+@click.option(
+    "--switch",
+    is_flag=True,
+    help="Once the copy is verified, set store in kaflow.toml to it.",
+)
+@output_options
+@pass_env
+def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
+    """Copy the workspace's event store to another store, whole, and verify the copy:
+    how a team moves from the SQLite file to a PostgreSQL server (or back).
+
+    Every event is copied as recorded: the same account ids, times, order and positions
+    in the log; so are the snapshots and how far notices were delivered (the scheduler
+    delivers none twice). The views are not copied: the new store builds them at its
+    first use. The target must hold no events; for PostgreSQL, create the database first
+    (createdb); kaflow creates its tables.
+
+    Then both stores are read again and compared: the number of events, the last
+    position, and a checksum of each account's events. A copy that differs is reported,
+    with the accounts that differ, and must not be used (exit 1).
+
+    A copy is a move: stop every writer first (the scheduler, cron jobs, colleagues).
+    During the copy the workspace's store is locked: writes wait, then fail (exit 4).
+    kaflow.toml is left as it is unless --switch is given; the old store is left as it
+    was: keep it as a backup and write no more to it.
+
+    \b
+    Exit codes: 0 copied and verified; 1 the copy differs from the source; 2 a bad URL,
+    or a target that holds events; 4 a writer holds the store (stop it, retry).
+
+    \b
+    Example:
+      kaflow store copy --to postgresql://kaflow@db.example:5432/sales
+      kaflow store copy --to postgresql://kaflow@db.example:5432/sales --switch
+      kaflow store copy --to sqlite:///backup/kaflow.db --json
+    """
+    from kaflow.copy import copy_store
+    from kaflow.store import safe_url
+
+    settings = env.settings
+    bars = Bars() if sys.stderr.isatty() else None
+    try:
+        report = copy_store(
+            settings.store,
+            to_url,
+            settings.root,
+            lock_timeout=settings.lock_timeout,
+            progress=bars,
+        )
+    finally:
+        if bars is not None:
+            bars.close()
+    shown = safe_url(to_url)
+    if not report["verified"]:
+        message = (
+            f"the copy at {shown} differs from the source ({'; '.join(report['differences'])})"
+            f"; do not use it: empty it and copy again"
+        )
+        report.update(error=message, exit_code=REFUSED)
+        emit(as_json, report, lambda: _text(report))
+        click.echo(message, err=True)
+        raise click.exceptions.Exit(REFUSED)
+    report["switched"] = None
+    if switch:
+        try:
+            report["switched"] = switch_store(settings.root, to_url)
+        except (OSError, WorkspaceError) as e:
+            raise WorkspaceError(
+                f"the copy at {shown} is verified, but kaflow.toml was not changed ({e}): "
+                f'set store = "{shown}" in it by hand'
+            ) from None
+        if os.environ.get("KAFLOW_STORE"):
+            click.echo("warning: KAFLOW_STORE is set and overrides kaflow.toml", err=True)
+    report["next"] = _next(report, shown, secret="***" in shown)
+    emit(as_json, report, lambda: _text(report))
+
+
+def _text(report: dict[str, Any]) -> str:
+    lines = [
+        f"Copied {report['from']} to {report['to']}: {report['accounts']} account(s), "
+        f"{report['events']} events (last position {report['last_position']}), "
+        f"{report['snapshots']} snapshot(s), {report['delivered']} delivery position(s).",
+    ]
+    if report["verified"]:
+        lines.append("Verified: the same on both sides (each account's events, by checksum).")
+    else:
+        lines.append("NOT verified:")
+        lines += [f"  {problem}" for problem in report["differences"]]
+        lines += [f"  differs: {account}" for account in report["differing_accounts"]]
+    if report.get("next"):
+        lines.append(report["next"])
+    return "\n".join(lines)
+
+
+def _next(report: dict[str, Any], shown: str, secret: bool) -> str:
+    if report["switched"]:
+        first = f"kaflow.toml now uses {shown}."
+    else:
+        first = f'To use it: set store = "{shown}" in kaflow.toml (or KAFLOW_STORE).'
+        if secret:
+            first += " Put the password in place of *** (or leave it out: PGPASSWORD, ~/.pgpass)."
+    return (
+        f"{first} The views are built there at first use. Keep {report['from']} as a "
+        "backup; write no more to it."
+    )
+
+
+class Bars:
+    """Progress on stderr, one bar per stage (for a terminal only)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.stage, self.done = "", 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.bar = click.progressbar(length=max(total, 1), label=stage, file=sys.stderr)
+            self.bar.__enter__()
+            self.stage, self.done = stage, 0
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+STORE_LINE = re.compile(r"\s*store\s*=")
+
+
+def switch_store(root: str, url: str) -> str:
+    """Point kaflow.toml's ``store = ...`` at ``url``, its other lines as they were."""
+    from kaflow.settings import CONFIG_NAME
+
+    path = os.path.join(root, CONFIG_NAME)
+    with open(path, encoding="utf-8") as config:
+        lines = config.read().splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    line = f"store = {json.dumps(url, ensure_ascii=False)}  # KAFLOW_STORE overrides\n"
+    ends = (i for i, text in enumerate(lines) if text.lstrip().startswith("[") or _store(text))
+    at = next(ends, len(lines))  # the store line, or the end of the top-level keys
+    if at < len(lines) and _store(lines[at]):
+        lines[at] = line
+    else:
+        lines.insert(at, line)
+    text = "".join(lines)
+    try:
+        written = tomllib.loads(text).get("store") == url
+    except tomllib.TOMLDecodeError:
+        written = False
+    if not written:
+        raise WorkspaceError(f"cannot rewrite the store line of {path}")
+    # A password in the store's URL stays readable by its owner only.
+    secret = "@" in url and ":" in url.partition("://")[2].partition("@")[0]
+    mode = 0o600 if secret else stat.S_IMODE(os.stat(path).st_mode)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with open(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(temporary, mode)  # whatever the umask
+    os.replace(temporary, path)
+    return path
+
+
+def _store(line: str) -> bool:
+    return STORE_LINE.match(line) is not None
+
+
+COMMANDS = [store]

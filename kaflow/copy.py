@@ -1,0 +1,395 @@
+"""A workspace's event store copied to another store, whole, and the copy checked.
+
+Events keep their aggregate ids, states (so times), order and notification ids (the log
+positions that views, outbox and ``kaflow_delivered`` refer to): ids are written explicitly
+(on SQLite, the rowid), as a PostgreSQL sequence leaves gaps. Snapshots and
+``kaflow_delivered`` are copied; the views are not (the target builds them at first use).
+The source is held still throughout: writers wait, then fail, rather than write what the
+copy would miss. Rows are streamed in batches; then both stores are read again and compared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import struct
+import sys
+from collections.abc import Callable, Iterator
+from heapq import merge
+from itertools import groupby, islice
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import PersistenceError
+
+from kaflow.aggregates.directory import DIRECTORY_ID as DIRECTORY  # no account
+from kaflow.errors import BadInputError, ConflictError, WorkspaceError
+from kaflow.projections.db import DELIVERED_TABLE, postgres_schema
+from kaflow.store import (
+    CONNECT_TIMEOUT,
+    EVENTS_TABLE,
+    hide_password,
+    is_postgres,
+    postgres_params,
+    safe_url,
+    sqlite_path,
+    store_env,
+)
+
+BATCH = 2000  # rows per transaction on the target, and per read from a server
+SHOWN = 20  # accounts named when the copy differs
+DELIVERED = "kaflow_delivered"  # made as kaflow.scheduler.DeliveredIn.set makes it
+COLUMNS = "originator_id, originator_version, topic, state"
+
+Event = tuple[int, UUID, int, str, bytes]  # notification id, aggregate, version, topic, state
+Progress = Callable[[str, int, int], None]  # stage, done, total
+
+
+class Store:
+    """One store, SQLite or PostgreSQL, on a connection of its own."""
+
+    db: Any
+
+    def __init__(self, url: str, root: str, lock_timeout: int) -> None:
+        self.url, path = url, sqlite_path(url, root)
+        self.pg, self.cursors = path is None, 0
+        if path is None:
+            import psycopg
+
+            params: dict[str, Any] = dict(postgres_params(url))
+            self.db = psycopg.connect(**params, connect_timeout=CONNECT_TIMEOUT)
+            prefix = "public." + EVENTS_TABLE.removesuffix("events")
+            self.events_table, self.snapshots_table = prefix + "events", prefix + "snapshots"
+            self.position = "notification_id"
+        else:
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=lock_timeout)
+            self.events_table, self.snapshots_table = "stored_events", "stored_snapshots"
+            self.position = "rowid"
+
+    def rows(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        """Streamed: on PostgreSQL by a server-side cursor, in the current transaction."""
+        if not self.pg:
+            yield from self.db.execute(sql)
+            return
+        self.cursors += 1
+        with self.db.cursor(name=f"kaflow_copy_{self.cursors}") as cursor:
+            cursor.itersize = BATCH
+            cursor.execute(sql)
+            yield from cursor
+
+    def has_table(self, name: str) -> bool:
+        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+        found = self.db.execute("SELECT to_regclass(%s) IS NOT NULL" if self.pg else sql, (name,))
+        return bool(found.fetchone()[0])
+
+    def count(self, table: str) -> int:
+        found = self.has_table(table) and self.db.execute(f"SELECT count(*) FROM {table}")
+        return int(found.fetchone()[0]) if found else 0
+
+    def hold(self, lock_timeout: int) -> None:
+        """Begin the one transaction that every later read sees, writers kept out."""
+        tables = [self.events_table, self.snapshots_table, DELIVERED]
+        tables = [t for t in tables if self.has_table(t)]
+        if not self.pg:
+            self.db.execute("BEGIN IMMEDIATE")  # the write lock: one snapshot, no writer
+            return
+        from psycopg import IsolationLevel
+
+        self.db.rollback()  # out of the transaction that has_table began
+        self.db.isolation_level = IsolationLevel.REPEATABLE_READ
+        # The snapshot is taken by the first read: after the locks are held.
+        self.db.execute(f"SET LOCAL lock_timeout = '{int(lock_timeout)}s'")
+        self.db.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE MODE")
+
+    def write(self, sql: str, rows: list[tuple[Any, ...]] | None = None) -> None:
+        """One statement in one transaction: on PostgreSQL, ``rows`` by COPY."""
+        if not self.pg:
+            self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if rows is None:
+                self.db.execute(sql)
+            elif not self.pg:
+                self.db.executemany(sql, rows)
+            else:
+                with self.db.cursor() as cursor, cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
+
+    def insert(self, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+        marks = ", ".join(["?"] * len(columns.split(",")))
+        copy, insert = f"COPY {table} ({columns}) FROM STDIN", f"VALUES ({marks})"
+        self.write(copy if self.pg else f"INSERT INTO {table} ({columns}) {insert}", rows)
+
+    def stored(self, aggregate: UUID) -> Any:
+        return aggregate if self.pg else aggregate.hex  # as the library writes it
+
+    def events(self, by_aggregate: bool = False, snapshots: bool = False) -> Iterator[Event]:
+        """The log in its order, or each aggregate's; the snapshots (at position 0)."""
+        table = self.snapshots_table if snapshots else self.events_table
+        if not self.has_table(table):
+            return
+        order = "originator_id, originator_version"
+        order = order if by_aggregate or snapshots else self.position
+        sql = f"SELECT {0 if snapshots else self.position}, {COLUMNS} FROM {table} ORDER BY {order}"
+        for at, aggregate, version, topic, state in self.rows(sql):
+            aggregate = aggregate if isinstance(aggregate, UUID) else UUID(hex=aggregate)
+            yield int(at), aggregate, int(version), str(topic), bytes(state)
+
+    def delivered(self) -> list[tuple[str, int]]:
+        if not self.has_table(DELIVERED):
+            return []
+        sql = f"SELECT notifier, position FROM {DELIVERED} ORDER BY notifier"
+        return [(str(n), int(p)) for n, p in self.rows(sql)]
+
+    def finish(self, last: int) -> None:
+        """After the copy, PostgreSQL's appends continue after ``last``."""
+        if self.pg:
+            sequence = f"pg_get_serial_sequence('{self.events_table}', '{self.position}')"
+            self.db.execute(f"SELECT setval({sequence}, %s)", (max(last, 1),))
+            for table in (self.events_table, self.snapshots_table):
+                self.db.execute(f"ANALYZE {table}")  # plans for the rows just written
+            self.db.commit()
+
+    def end(self) -> None:
+        """End the transaction that ``hold`` began; nothing was written in it."""
+        with contextlib.suppress(Exception):
+            self.db.rollback()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def copy_store(
+    source_url: str,
+    target_url: str,
+    root: str,
+    *,
+    lock_timeout: int = 10,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Copy the workspace's store into the empty store at ``target_url``, then read both
+    again and compare them: the report says ``verified`` and, if not, what differs."""
+    _check_urls(source_url, target_url, root)
+    store_env(source_url, root, lock_timeout=lock_timeout)  # a workspace's store, reachable
+    path = sqlite_path(target_url, root)
+    created = path if path is not None and not os.path.exists(path) else None
+    if created is None:
+        _open(target_url, root, lock_timeout, empty=True).close()
+    with contextlib.closing(_open(source_url, root, lock_timeout)) as source:
+        try:
+            source.hold(lock_timeout)
+            total = source.count(source.events_table)
+        except _errors() as e:
+            raise ConflictError(
+                f"the store {safe_url(source_url)} is busy: a writer holds it "
+                f"({_reason(e, source_url)}); stop the writers (the scheduler, colleagues) "
+                "and copy again"
+            ) from None
+        target = _create(target_url, root, lock_timeout, created)
+        try:
+            _copy(source, target, total, progress)
+        except BaseException as e:
+            _take_back(target, created)
+            if isinstance(e, _errors()):
+                raise WorkspaceError(
+                    f"the copy to {safe_url(target_url)} failed and was taken back: "
+                    f"{_reason(e, source_url, target_url)}"
+                ) from None
+            raise
+        target.close()
+        with contextlib.closing(_open(target_url, root, lock_timeout)) as target:
+            report = _verify(source, target, total, progress)  # as committed, read anew
+        source.end()
+    return report
+
+
+def _check_urls(source_url: str, target_url: str, root: str) -> None:
+    if source_url == "memory://":
+        raise BadInputError("the workspace's store is memory://: it keeps nothing to copy")
+    target_path, source_path = sqlite_path(target_url, root), sqlite_path(source_url, root)
+    if target_path is None and not is_postgres(target_url):
+        raise BadInputError(
+            "--to: a store is sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME, "
+            f"not {safe_url(target_url)}"
+        )
+    same = False
+    if target_path is not None and source_path is not None:
+        same = os.path.realpath(source_path) == os.path.realpath(target_path)
+    elif target_path is None:
+        to = postgres_params(target_url)  # a URL without a user or a database: refused
+        if is_postgres(source_url):
+            source = postgres_params(source_url)
+            same = all(source[k] == to[k] for k in ("host", "port", "dbname"))
+    if same:
+        raise BadInputError(f"--to {safe_url(target_url)} is the workspace's own store")
+
+
+def _open(url: str, root: str, lock_timeout: int, empty: bool = False) -> Store:
+    """A connection to the store; with ``empty``, refused unless it holds nothing."""
+    try:
+        store = Store(url, root, lock_timeout)
+        tables = (store.events_table, store.snapshots_table, DELIVERED)
+        events, snapshots, delivered = (store.count(t) for t in tables) if empty else (0, 0, 0)
+    except _errors() as e:
+        raise WorkspaceError(f"cannot use the store {safe_url(url)}: {_reason(e, url)}") from None
+    if events or snapshots or delivered:
+        store.close()
+        held = f"{events} events, {snapshots} snapshots, {delivered} delivery positions"
+        raise BadInputError(
+            f"the target {safe_url(url)} is not empty ({held}): copy into a store that "
+            "holds no events (a new SQLite file, or an empty PostgreSQL database)"
+        )
+    return store
+
+
+def _create(url: str, root: str, lock_timeout: int, created: str | None) -> Store:
+    """The target's tables, made by the library (with its types and insert function)."""
+    from kaflow.application import Kaflow
+
+    try:
+        if created is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(created)), exist_ok=True)
+        Kaflow(env=store_env(url, root, create=True, lock_timeout=lock_timeout)).close()
+        return _open(url, root, lock_timeout)
+    except BaseException as e:
+        _take_back(None, created)
+        if isinstance(e, _errors()):
+            raise WorkspaceError(f"cannot create {safe_url(url)}: {_reason(e, url)}") from None
+        raise
+
+
+def _copy(source: Store, target: Store, total: int, progress: Progress | None) -> None:
+    last, done = 0, 0
+    events = f"{target.position}, {COLUMNS}"
+    for batch in _batches(source.events()):
+        rows = [(p, target.stored(a), v, t, s) for p, a, v, t, s in batch]
+        target.insert(target.events_table, events, rows)
+        last, done = batch[-1][0], done + len(batch)
+        if progress:
+            progress("copying", done, total)
+    for batch in _batches(source.events(snapshots=True)):
+        snapshots = [(target.stored(a), v, t, s) for _, a, v, t, s in batch]
+        target.insert(target.snapshots_table, COLUMNS, snapshots)
+    delivered = source.delivered()
+    if delivered:
+        target.write(postgres_schema(DELIVERED_TABLE) if target.pg else DELIVERED_TABLE)
+        target.insert(DELIVERED, "notifier, position", list(delivered))
+    target.finish(last)
+
+
+def _batches(rows: Iterator[Event]) -> Iterator[list[Event]]:
+    return iter(lambda: list(islice(rows, BATCH)), [])
+
+
+def _take_back(target: Store | None, created: str | None) -> None:
+    """Best effort: the target as it was, so that the copy can be tried again."""
+    if target is not None:
+        with contextlib.suppress(Exception):
+            for table in (target.events_table, target.snapshots_table, DELIVERED):
+                if created is None and target.has_table(table):  # it held nothing before
+                    target.write(f"DELETE FROM {table}")
+        with contextlib.suppress(Exception):
+            target.close()
+    for leftover in (created, f"{created}-wal", f"{created}-shm") if created else ():
+        with contextlib.suppress(OSError):
+            os.remove(leftover)
+
+
+def _verify(source: Store, target: Store, total: int, progress: Progress | None) -> dict[str, Any]:
+    """Both stores read again (the source in the same snapshot) and compared."""
+    mine: dict[str, int] = dict.fromkeys(("aggregates", "accounts", "events", "last"), 0)
+    theirs = dict(mine)
+    both = merge(
+        _digests(source.events(by_aggregate=True), mine, total, progress),
+        _digests(target.events(by_aggregate=True), theirs, total, None),
+    )
+    differing: list[str] = []  # the first SHOWN with other checksums, or on one side only
+    count = 0
+    for aggregate, found in groupby(both, key=lambda pair: pair[0]):
+        digests = [digest for _, digest in found]
+        if len(digests) != 2 or digests[0] != digests[1]:
+            count += 1
+            differing += [str(aggregate)][: SHOWN - len(differing)]
+    problems = [f"{count} account(s) differ"] if count else []
+    for name, key in (("events", "events"), ("last position", "last")):
+        if mine[key] != theirs[key]:
+            problems.append(f"{name}: {mine[key]} in the source, {theirs[key]} in the copy")
+    snapshots, copied = (
+        _checksum(source.events(snapshots=True)),
+        _checksum(target.events(snapshots=True)),
+    )
+    if snapshots != copied:
+        problems.append(f"snapshots: {snapshots[0]} in the source, {copied[0]} in the copy")
+    delivered = source.delivered()
+    if delivered != target.delivered():
+        problems.append("the delivery positions (kaflow_delivered) differ")
+    report = {
+        "from": safe_url(source.url),
+        "to": safe_url(target.url),
+        "accounts": mine["accounts"],
+        "aggregates": mine["aggregates"],  # the accounts and the user directory
+        "events": mine["events"],
+        "last_position": mine["last"],
+        "snapshots": snapshots[0],
+        "delivered": len(delivered),  # notifiers whose position was copied
+        "verified": not problems,
+    }
+    if problems:
+        report.update(differences=problems, differing_accounts=differing)
+    return report
+
+
+def _frame(*fields: Any) -> bytes:
+    """Fields packed so that no two different rows pack alike."""
+    data = [v if isinstance(v, bytes) else str(v).encode() for v in fields]
+    return b"".join(struct.pack(">I", len(d)) + d for d in data)
+
+
+def _digests(
+    events: Iterator[Event], tally: dict[str, int], total: int, progress: Progress | None
+) -> Iterator[tuple[UUID, bytes]]:
+    """Each aggregate's checksum over its events' positions, versions, topics, states."""
+    current: UUID | None = None
+    digest = hashlib.sha256()
+    for position, aggregate, version, topic, state in events:
+        if aggregate != current:
+            if current is not None:
+                yield current, digest.digest()
+            current, digest = aggregate, hashlib.sha256()
+            tally["aggregates"] += 1
+            tally["accounts"] += aggregate != DIRECTORY
+        digest.update(_frame(position, version, topic, state))
+        tally["events"] += 1
+        tally["last"] = max(tally["last"], position)
+        if progress and (tally["events"] % BATCH == 0 or tally["events"] == total):
+            progress("verifying", tally["events"], total)
+    if current is not None:
+        yield current, digest.digest()
+
+
+def _checksum(rows: Iterator[Event]) -> tuple[int, str]:
+    digest, count = hashlib.sha256(), 0
+    for _, aggregate, version, topic, state in rows:
+        digest.update(_frame(aggregate.bytes, version, topic, state))
+        count += 1
+    return count, digest.hexdigest()
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    """What the stores' drivers (and the library over them) raise."""
+    psycopg = sys.modules.get("psycopg")
+    found: tuple[type[Exception], ...] = (sqlite3.Error, PersistenceError)
+    return found if psycopg is None else (*found, psycopg.Error)
+
+
+def _reason(error: Exception, *urls: str) -> str:
+    text = (str(error).strip() or type(error).__name__).splitlines()[0]
+    for url in urls:
+        text = hide_password(text, url)
+    return text
