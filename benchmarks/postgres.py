@@ -19,6 +19,7 @@ Run:  python -m benchmarks.postgres [--commands 300] [--accounts 10]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import statistics
@@ -84,8 +85,58 @@ def workspace(root: Path, store: str, accounts: int) -> list[str]:
     return ids
 
 
-def run(root: Path, ids: list[str], writers: int, per: int, count: int) -> float:
-    """Commands per second of ``writers`` processes, ``count`` commands each."""
+class Probe:
+    """While writers run: how many sessions wait for a lock (PostgreSQL), sampled every
+    10 ms, and how busy the machine's cores are (/proc/stat)."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url, self.stop = url, threading.Event()
+        self.waiting: list[int] = []
+
+    def __enter__(self) -> Probe:
+        self.cpu = _cpu()
+        if self.url is not None:
+            self.thread = threading.Thread(target=self._sample)
+            self.thread.start()
+        return self
+
+    def _sample(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            while not self.stop.is_set():
+                row = db.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
+                self.waiting.append(int(row[0]) if row else 0)
+                time.sleep(0.01)
+
+    def __exit__(self, *exc: object) -> None:
+        busy, total = (b - a for a, b in zip(self.cpu, _cpu(), strict=True))
+        self.busy = busy / total if total else 0.0
+        self.stop.set()
+        if self.url is not None:
+            self.thread.join()
+
+    def text(self) -> str:
+        cores = os.cpu_count() or 1
+        line = f"CPU {self.busy:.0%} of {cores} cores"
+        if self.waiting:
+            line += f"; sessions waiting for a lock: {statistics.mean(self.waiting):.2f} on average"
+        return line
+
+
+def _cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def run(
+    root: Path, ids: list[str], writers: int, per: int, count: int, probe: Probe | None = None
+) -> float:
+    """Commands per second of ``writers`` processes, ``count`` commands each; ``probe``
+    watches from their start to the last one done."""
     ctx = multiprocessing.get_context("spawn")
     go, done = ctx.Event(), ctx.Queue()
     procs = [
@@ -95,8 +146,9 @@ def run(root: Path, ids: list[str], writers: int, per: int, count: int) -> float
     for p in procs:
         p.start()
     time.sleep(2.0)  # every writer has started and warmed up
-    go.set()
-    spans = [done.get(timeout=600) for _ in procs]
+    with probe or contextlib.nullcontext():
+        go.set()
+        spans = [done.get(timeout=600) for _ in procs]
     for p in procs:
         p.join()
     wall = max(end for _, end in spans) - min(start for start, _ in spans)
@@ -150,24 +202,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commands", type=int, default=300, help="per writer")
     parser.add_argument("--accounts", type=int, default=10, help="per writer")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each, the median")
     options = parser.parse_args()
     count, per = options.commands, options.accounts
     server = postgres.start()
     try:
         with tempfile.TemporaryDirectory() as folder:
             rates: dict[str, dict[int, float]] = {"sqlite": {}, "postgresql": {}}
-            roots = {}
+            roots, urls = {}, {}
             for store in ("sqlite", "postgresql"):
                 root = Path(folder) / store
                 root.mkdir()
                 url = "sqlite:///kaflow.db" if store == "sqlite" else server.url(server.create())
+                urls[store] = None if store == "sqlite" else url
                 roots[store] = (root, workspace(root, url, 4 * per))
             for writers in (1, 2, 4):
                 for store in ("sqlite", "postgresql"):
                     root, ids = roots[store]
-                    rates[store][writers] = run(root, ids, writers, per, count)
+                    measured, probes = [], []
+                    for _ in range(options.rounds):  # interleaved would be fairer; noisy box
+                        probes.append(Probe(urls[store]))
+                        measured.append(run(root, ids, writers, per, count, probes[-1]))
+                    rates[store][writers] = statistics.median(measured)
+                    middle = probes[measured.index(rates[store][writers])] if (
+                        options.rounds % 2) else probes[-1]  # fmt: skip
                     print(
-                        f"{store:10}  {writers} writer(s): {rates[store][writers]:7.0f} commands/s",
+                        f"{store:10}  {writers} writer(s): {rates[store][writers]:7.0f} "
+                        f"commands/s, median of {options.rounds} "
+                        f"({' '.join(f'{m:.0f}' for m in measured)}); {middle.text()}",
                         flush=True,
                     )
             for store in ("sqlite", "postgresql"):
