@@ -103,7 +103,7 @@ class Probe:
     def _sample(self) -> None:
         import psycopg
 
-        with psycopg.connect(self.url, autocommit=True) as db:
+        with psycopg.connect(str(self.url), autocommit=True) as db:
             while not self.stop.is_set():
                 row = db.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
                 self.waiting.append(int(row[0]) if row else 0)
