@@ -114,10 +114,19 @@ def pages(subscription: Any, most: int) -> Iterator[Sequence[Any]]:
     page: list[Any] = []
     for notification in subscription:
         page.append(notification)
-        at_hand = subscription._notifications_index < len(subscription._notifications)
-        if len(page) >= most or not (at_hand or subscription._notifications_queue.qsize()):
+        if len(page) >= most or not _at_hand(subscription):
             yield page
             page = []
+
+
+def _at_hand(subscription: Any) -> bool:
+    """Whether the subscription has more notifications without waiting; without the
+    buffers this looks for (another version of the library), none: pages of one."""
+    try:
+        serving = subscription._notifications_index < len(subscription._notifications)
+        return bool(serving or subscription._notifications_queue.qsize())
+    except AttributeError:
+        return False
 
 
 def _library_errors() -> tuple[type[Exception], ...]:
