@@ -4,8 +4,12 @@ PostgreSQL, PostgreSQL to SQLite) reads the same there and goes on; what is refu
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -245,6 +249,37 @@ def test_a_failed_copy_is_taken_back(
     if other.startswith("sqlite"):
         assert not (tmp_path / "moved" / "kaflow.db").exists()
     monkeypatch.setattr(copy_module.Store, "insert", insert)
+    assert as_json(ws("store", "copy", "--to", other, "--json"))["verified"]
+
+
+KILLED_MID_COPY = """
+import os, signal, sys
+from kaflow import copy as copy_module
+from cli.main import main
+insert = copy_module.Store.insert
+def dying(store, table, columns, rows):
+    if table == store.snapshots_table:  # some batches of events written: die, no clean-up
+        os.kill(os.getpid(), signal.SIGKILL)
+    insert(store, table, columns, rows)
+copy_module.BATCH = 7
+copy_module.Store.insert = dying
+sys.argv = ["kaflow", "store", "copy", "--to", sys.argv[1]]
+main()
+"""
+
+
+def test_a_copy_killed_midway_leaves_nothing_behind(ws: Run, other: str, tmp_path: Path) -> None:
+    populate(ws)
+    env = {k: v for k, v in os.environ.items() if k != "KAFLOW_STORE"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_COPY, other],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(Path(__file__).parents[2])},
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert events_in(other, tmp_path) == 0  # rolled back by the engine, not by kaflow
     assert as_json(ws("store", "copy", "--to", other, "--json"))["verified"]
 
 
