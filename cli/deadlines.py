@@ -74,12 +74,12 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
 def outbox(env: Env) -> Any:
     """The workspace's outbox, its position kept in the store as well."""
     from kaflow.notify import Outbox
-    from kaflow.scheduler import DeliveredIn, store_identity
+    from kaflow.scheduler import OUTBOX, DeliveredIn, store_identity
 
     views = env.views
     return Outbox(
         env.settings.outbox_path(),
-        DeliveredIn(views, f"outbox:{env.settings.outbox}"),
+        DeliveredIn(views, OUTBOX),
         store_identity(views.app),
     )
 
@@ -131,10 +131,10 @@ def scheduler_run(env: Env, poll: float) -> None:
 
     if not 0.2 <= poll <= 86400:  # click's range lets NaN through
         raise BadInputError("--poll: a number of seconds from 0.2 to 86400")
-    app = env.service_app
-    stop = threading.Event()
+    stop = threading.Event()  # first: a stop asked for while it starts is heeded
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    app = env.service_app
 
     def report(done: Any) -> None:
         click.echo(_tick_text(env, done.as_dict()))
@@ -180,7 +180,7 @@ def deadlines(env: Env, overdue: bool, as_json: bool) -> None:
     with env.views.reading() as cursor:
         rows = cursor.execute(
             "SELECT d.*, a.name FROM follow_up_deadlines d LEFT JOIN accounts a "
-            "USING (account_id) WHERE d.status = 'open' ORDER BY d.due_ts"
+            "USING (account_id) WHERE d.status = 'open' ORDER BY d.due_ts, d.account_id, d.deadline"
         ).fetchall()
     data = []
     for row in rows:

@@ -128,11 +128,11 @@ def projections_run(env: Env, poll: float) -> None:
     def warn(text: str) -> None:
         click.echo(f"warning: {text}", err=True)
 
-    env._views = views = Views(env.service_app, lock_timeout=env.settings.lock_timeout)
-    worker = Worker(views, say, warn, poll=poll)
-    stop = threading.Event()
+    stop = threading.Event()  # first: a stop asked for while it starts is heeded
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    env._views = views = Views(env.service_app, lock_timeout=env.settings.lock_timeout)
+    worker = Worker(views, say, warn, poll=poll)
     failure: list[BaseException] = []
 
     def work() -> None:

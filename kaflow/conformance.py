@@ -127,7 +127,8 @@ def _judge(
 def _deadlines(db: Any, as_of: float) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in db.execute(
-        "SELECT * FROM follow_up_deadlines WHERE opened_ts <= ? ORDER BY deadline", (as_of,)
+        "SELECT * FROM follow_up_deadlines WHERE opened_ts <= ? ORDER BY deadline, account_id",
+        (as_of,),
     ):
         found[row["account_id"]].append(dict(row))
     return found

@@ -179,9 +179,6 @@ def visits(
         "LEFT JOIN accounts a USING (account_id) WHERE v.recorded_ts <= ?"
     )
     params: list[Any] = [as_of]
-    if lead:
-        sql += " AND lower(v.person) = lower(?)"
-        params.append(lead)
     if since:
         sql += " AND v.occurred_ts >= ?"
         params.append(since.timestamp())
@@ -190,7 +187,9 @@ def visits(
         params.append(until.timestamp())
     later = _changes_after(db, as_of)
     rows = []
-    for r in db.execute(sql + " ORDER BY v.occurred_ts", params):
+    for r in db.execute(sql + " ORDER BY v.occurred_ts, v.account_id, v.seq", params):
+        if lead and r["person"].casefold() != lead.casefold():  # in Python: SQL's lower()
+            continue  # differs between the stores beyond ASCII
         fields = json.loads(r["details"])
         for field, old in later.get((r["account_id"], r["seq"]), []):
             fields[field] = old
@@ -233,7 +232,7 @@ def _changes_after(db: Any, as_of: float) -> dict[tuple[str, int], list[tuple[st
         "SELECT c.account_id, e.seq, c.field, c.old FROM ledger_changes c JOIN "
         "(SELECT account_id, seq, row_number() OVER (PARTITION BY account_id ORDER BY seq) "
         "AS entry FROM ledger_entries) e ON e.account_id = c.account_id AND e.entry = c.entry "
-        "WHERE c.changed_ts > ? ORDER BY c.change DESC",
+        "WHERE c.changed_ts > ? ORDER BY c.change DESC, c.account_id DESC",
         (as_of,),
     )
     for account, seq, field, old in rows:
@@ -244,7 +243,7 @@ def _changes_after(db: Any, as_of: float) -> dict[tuple[str, int], list[tuple[st
 def overdue(db: Any, as_of: float) -> list[dict[str, Any]]:
     rows = db.execute(
         "SELECT d.*, a.name FROM follow_up_deadlines d LEFT JOIN accounts a USING (account_id) "
-        "WHERE d.opened_ts <= ? ORDER BY d.due_ts",
+        "WHERE d.opened_ts <= ? ORDER BY d.due_ts, d.account_id, d.deadline",
         (as_of,),
     ).fetchall()
     now, past = [], []

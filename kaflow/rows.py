@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-from kaflow.store import CONNECT_TIMEOUT, EVENTS_TABLE, postgres_params, sqlite_path
+from kaflow.store import CONNECT_TIMEOUT, EVENTS_TABLE, SCHEMA, postgres_params, sqlite_path
 
 BATCH = 2000  # rows per write on the target, and per read from a server
 DELIVERED = "kaflow_delivered"  # made as kaflow.scheduler.DeliveredIn.set makes it
@@ -31,8 +31,12 @@ class Store:
             import psycopg
 
             params: dict[str, Any] = dict(postgres_params(url))
-            self.db = psycopg.connect(**params, connect_timeout=CONNECT_TIMEOUT)
-            prefix = "public." + EVENTS_TABLE.removesuffix("events")
+            self.db = psycopg.connect(
+                **params,
+                connect_timeout=CONNECT_TIMEOUT,
+                options=f"-c search_path={SCHEMA}",  # where the log and the views are
+            )
+            prefix = f"{SCHEMA}." + EVENTS_TABLE.removesuffix("events")
             self.events_table, self.snapshots_table = prefix + "events", prefix + "snapshots"
             self.position = "notification_id"
         else:

@@ -48,7 +48,7 @@ def due(views: Views, now: datetime) -> list[dict[str, Any]]:
     with views.reading() as cursor:
         rows = cursor.execute(
             "SELECT account_id, deadline, lead, due_at, next_ts FROM follow_up_deadlines "
-            "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts",
+            "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts, account_id, deadline",
             (now.timestamp(),),
         )
         return [dict(row) for row in rows]
@@ -109,8 +109,12 @@ def store_identity(app: Kaflow) -> str | None:
     return str(event.timestamp.isoformat())
 
 
+OUTBOX = "outbox"  # the outboxes' one position: whatever each workspace names its file
+
+
 class DeliveredIn:
-    """A notifier's position in ``kaflow_delivered``, beside the views."""
+    """A notifier's position in ``kaflow_delivered``, beside the views. All outboxes
+    share one (each notice goes to one of them), whatever their files are called."""
 
     def __init__(self, views: Views, notifier: str) -> None:
         self.views, self.notifier = views, notifier
@@ -119,9 +123,11 @@ class DeliveredIn:
         if not self.views.database.has_table("kaflow_delivered"):
             return 0  # nothing delivered yet
         row = self.views.db.execute(
-            "SELECT position FROM kaflow_delivered WHERE notifier = ?", (self.notifier,)
+            # Earlier versions kept a position per outbox file ("outbox:NAME").
+            "SELECT max(position) FROM kaflow_delivered WHERE notifier = ? OR notifier LIKE ?",
+            (self.notifier, f"{self.notifier}:%"),
         ).fetchone()
-        return int(row[0]) if row else 0
+        return int(row[0]) if row and row[0] is not None else 0
 
     def hold(self) -> Any:
         """Held while delivering: on a shared store, schedulers on other machines (with

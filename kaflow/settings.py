@@ -140,7 +140,9 @@ def write(root: StrPath, store: str, timezone: str) -> str:
         raise WorkspaceError(f"{path} exists already: this folder is a workspace already")
     zone(timezone)
     # A password in the store's URL stays readable by its owner only.
-    secret = "@" in store and ":" in store.partition("://")[2].partition("@")[0]
+    from kaflow.store import safe_url
+
+    secret = safe_url(store) != store
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if secret else 0o644)
     with open(descriptor, "w", encoding="utf-8") as config:
         try:

@@ -12,6 +12,7 @@ look-up) and is never shown: every URL kaflow prints goes through ``safe_url``.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Mapping
 from typing import Any
@@ -61,25 +62,32 @@ def store_env(
 def postgres_params(url: str, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """Connection parameters of a ``postgresql://`` URL: dbname, host, port, user, password.
 
-    The password is the URL's, else ``PGPASSWORD``, else empty, which lets libpq read
-    ``~/.pgpass``. ``?host=/run/postgresql`` names a socket folder instead of a host.
+    The password is the URL's (``USER:PASSWORD@`` or ``?password=``), else ``PGPASSWORD``,
+    else empty, which lets libpq read ``~/.pgpass``. ``?host=/run/postgresql`` names a
+    socket folder instead of a host. Credentials end at the last ``@``, so a password
+    may hold ``/ ? # @ :`` even unencoded.
     """
+    credentials, hostpart = _split_credentials(url)
+    user, _, secret = credentials.partition(":")
     try:
-        parts = urlsplit(url)
+        parts = urlsplit("postgresql://" + hostpart)
         port = parts.port
-    except ValueError as e:
-        raise WorkspaceError(f"bad store URL {safe_url(url)}: {e}") from None
+    except ValueError:  # its text may quote the URL: never shown
+        raise WorkspaceError(
+            f"bad store URL {safe_url(url)}: expected postgresql://USER@HOST:PORT/DBNAME "
+            "(the port a number)"
+        ) from None
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    unknown = sorted(set(query) - {"host", "port", "user", "dbname", "sslmode"})
+    unknown = sorted(set(query) - {"host", "port", "user", "dbname", "password"})
     if unknown:
         raise WorkspaceError(f"bad store URL {safe_url(url)}: unknown option {unknown[0]!r}")
     dbname = unquote(parts.path.lstrip("/")) or query.get("dbname", "")
-    user = unquote(parts.username or "") or query.get("user") or environ.get("PGUSER", "")
+    user = unquote(user) or query.get("user") or environ.get("PGUSER", "")
     if not dbname:
         raise WorkspaceError(f"bad store URL {safe_url(url)}: no database name (…/DBNAME)")
     if not user:
         raise WorkspaceError(f"bad store URL {safe_url(url)}: no user (USER@HOST)")
-    password = unquote(parts.password) if parts.password else environ.get("PGPASSWORD", "")
+    password = unquote(secret) or query.get("password") or environ.get("PGPASSWORD", "")
     return {
         "dbname": dbname,
         "host": unquote(parts.hostname or "") or query.get("host") or "localhost",
@@ -87,6 +95,13 @@ def postgres_params(url: str, environ: Mapping[str, str] = os.environ) -> dict[s
         "user": user,
         "password": password,
     }
+
+
+def _split_credentials(url: str) -> tuple[str, str]:
+    """``USER[:PASSWORD]`` and the rest of a URL: credentials end at its last ``@``."""
+    rest = url.partition("://")[2]
+    credentials, at, hostpart = rest.rpartition("@")
+    return (credentials, hostpart) if at else ("", rest)
 
 
 def postgres_env(url: str, *, lock_timeout: int = 10, create: bool = False) -> dict[str, str]:
@@ -113,6 +128,7 @@ def postgres_env(url: str, *, lock_timeout: int = 10, create: bool = False) -> d
 
 
 EVENTS_TABLE = "kaflow_events"  # the library's name for the Kaflow application's log
+SCHEMA = "public"  # the library's schema (POSTGRES_SCHEMA unset): the views go there too
 
 
 def check_postgres(url: str, env: Mapping[str, str], *, create: bool) -> None:
@@ -123,9 +139,10 @@ def check_postgres(url: str, env: Mapping[str, str], *, create: bool) -> None:
 
     try:
         with psycopg.connect(**_connect_args(env), connect_timeout=CONNECT_TIMEOUT) as db:
-            found = db.execute("SELECT to_regclass(%s) IS NOT NULL", (EVENTS_TABLE,)).fetchone()
+            table = f"{SCHEMA}.{EVENTS_TABLE}"
+            found = db.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
             if found and found[0]:  # a workspace's store holds its directory's events
-                found = db.execute(f"SELECT EXISTS (SELECT 1 FROM {EVENTS_TABLE})").fetchone()
+                found = db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()
     except psycopg.Error as e:
         reason = hide_password(str(e).strip().splitlines()[0] if str(e).strip() else "", url)
         raise WorkspaceError(f"cannot use the store {safe_url(url)}: {reason}") from None
@@ -153,18 +170,13 @@ def _connect_args(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 def safe_url(url: str) -> str:
-    """The URL without any password."""
-    scheme, sep, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    if "@" in authority:
-        credentials, host = authority.rsplit("@", 1)
-        if ":" in credentials:
-            credentials = credentials.split(":", 1)[0] + ":***"
-        authority = credentials + "@" + host
-    path = "&".join(
-        "password=***" if p.lower().startswith("password=") else p for p in path.split("&")
-    )
-    return scheme + sep + authority + slash + path
+    """The URL without any password: ``USER:***@`` and ``password=***``."""
+    scheme, sep, _ = url.partition("://")
+    credentials, hostpart = _split_credentials(url)
+    if ":" in credentials:
+        credentials = credentials.split(":", 1)[0] + ":***"
+    hostpart = re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", hostpart)
+    return scheme + sep + (credentials + "@" if credentials else "") + hostpart
 
 
 def hide_password(text: str, url: str) -> str:
@@ -207,7 +219,7 @@ def _sqlite_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list[s
     sql = (
         f"SELECT originator_id FROM {recorder.events_table_name} "
         "WHERE originator_id >= ? AND originator_id < ? AND originator_version = 1 "
-        "AND topic = ? LIMIT ?"
+        "AND topic = ? ORDER BY originator_id LIMIT ?"
     )
     try:
         with recorder.datastore.transaction(commit=False) as c:
@@ -219,12 +231,14 @@ def _sqlite_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list[s
 
 def _postgres_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list[str]:
     """A range scan of the primary key: ids are UUIDs, which order as their hex digits."""
+    if len(prefix) > 32 or any(c not in "0123456789abcdef" for c in prefix):
+        return []  # no id starts so
     low = prefix.ljust(32, "0")
     high = prefix.ljust(32, "f")
     sql = (
         f'SELECT originator_id FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
         "WHERE originator_id BETWEEN %s::uuid AND %s::uuid AND originator_version = 1 "
-        "AND topic = %s LIMIT %s"
+        "AND topic = %s ORDER BY originator_id LIMIT %s"
     )
     with recorder.datastore.transaction(commit=False) as c:
         c.execute(sql, (low, high, topic, limit))

@@ -25,6 +25,7 @@ DELIVERED_TABLE = (
 )
 VIEWS_LOCK = 0x6B61666C6F77  # "kaflow": the advisory lock that serialises view writers
 DELIVERY_LOCK = VIEWS_LOCK + 1  # held while notices are delivered
+RESET_LOCK = VIEWS_LOCK + 2  # shared by readers; a view's tables are dropped holding it alone
 
 
 class Cursor(Protocol):
@@ -46,6 +47,7 @@ class Database(Protocol):
     def has_table(self, name: str) -> bool: ...
     def script(self, cursor: Any, schema: str) -> None: ...
     def exclusive(self, key: int) -> Any: ...
+    def resetting(self, cursor: Any) -> None: ...
     def bulk(self, on: bool) -> None: ...
     def broken(self) -> bool: ...
     def close(self) -> None: ...
@@ -109,6 +111,10 @@ class SqliteDatabase:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def resetting(self, cursor: Any) -> None:
+        """Dropping a view's tables needs no more: SQLite's write lock keeps readers'
+        snapshots whole."""
+
     def has_table(self, name: str) -> bool:
         row = self.db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
@@ -169,11 +175,18 @@ class PostgresDatabase:
 
     kind = "postgresql"
 
-    def __init__(self, params: dict[str, Any], lock_timeout: float) -> None:
+    def __init__(self, params: dict[str, Any], lock_timeout: float, schema: str) -> None:
         import psycopg
 
         self.params = {k: v for k, v in params.items() if k != "row_factory"}
-        self.db = psycopg.connect(**self.params, autocommit=True, row_factory=_row_factory)
+        # The views beside the log, in the library's schema: not in a schema that the
+        # role's own name picks out first ("$user", public), which differs by role.
+        self.db = psycopg.connect(
+            **self.params,
+            autocommit=True,
+            row_factory=_row_factory,
+            options=f"-c search_path={schema}",
+        )
         self.db.execute(f"SET lock_timeout = '{int(lock_timeout * 1000)}ms'")
         self.db.execute("SET idle_in_transaction_session_timeout = 0")
 
@@ -199,9 +212,25 @@ class PostgresDatabase:
         reads what the writer before it committed."""
         return self._transaction("BEGIN", lock=True)
 
-    def reading(self) -> Any:
-        """One consistent snapshot of the views."""
-        return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock=False)
+    @contextmanager
+    def reading(self) -> Iterator[PgCursor]:
+        """One consistent snapshot of the views. Tables dropped and made anew (a rebuild)
+        would look empty to a snapshot taken before: readers hold a shared lock, taken
+        before their snapshot begins, that a rebuild's reset takes alone."""
+        self.db.execute(f"SELECT pg_advisory_lock_shared({RESET_LOCK})")
+        try:
+            with self._transaction(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock=False
+            ) as cursor:
+                yield cursor
+        finally:
+            with suppress(Exception):  # a broken connection released it with the session
+                self.db.execute(f"SELECT pg_advisory_unlock_shared({RESET_LOCK})")
+
+    def resetting(self, cursor: Any) -> None:
+        """Before a view's tables are dropped: wait for the readers under way, and keep
+        new ones out until this transaction ends."""
+        cursor.execute(f"SELECT pg_advisory_xact_lock({RESET_LOCK})")
 
     @contextmanager
     def exclusive(self, key: int) -> Iterator[None]:
@@ -322,5 +351,7 @@ def open_database(app: Any, lock_timeout: float) -> SqliteDatabase | PostgresDat
     if pool is not None and hasattr(pool, "db_name"):
         return SqliteDatabase(pool.db_name, lock_timeout)
     if pool is not None and hasattr(pool, "kwargs"):
-        return PostgresDatabase(dict(pool.kwargs), lock_timeout)
+        return PostgresDatabase(
+            dict(pool.kwargs), lock_timeout, getattr(datastore, "schema", "public")
+        )
     return SqliteDatabase(":memory:", lock_timeout)

@@ -84,7 +84,7 @@ class Views:
         if self._current():
             return
         with self.writing() as cursor:
-            cursor.execute(TRACKING)
+            self.database.script(cursor, TRACKING)
             for view in self.views:
                 row = cursor.execute(
                     "SELECT version FROM kaflow_tracking WHERE view = ?", (view.name,)
@@ -100,6 +100,7 @@ class Views:
         return all(versions.get(v.name) == v.version for v in self.views)
 
     def _reset(self, cursor: Cursor, view: View) -> None:
+        self.database.resetting(cursor)
         for sql_view in view.sql_views:
             cursor.execute(f"DROP VIEW IF EXISTS {sql_view}")
         for table in (*view.tables, *view.retired):

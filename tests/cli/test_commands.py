@@ -545,3 +545,9 @@ def test_a_config_with_the_wrong_shape_is_reported(ws: Run, tmp_path: Path) -> N
     assert "[policies] must be a table" in ws("prospect", "list", code=2).stderr
     config.write_bytes(b'store = "\xff"\n')
     assert "cannot read" in ws("prospect", "list", code=2).stderr
+
+
+def test_an_id_longer_than_any_is_not_found_on_every_store(ws: Run) -> None:
+    new_account(ws)
+    assert "no account" in ws("history", "0123456789abcdef0123456789abcdef0", code=3).stderr
+    assert "not an account id" in ws("history", "0123456789abcdefg", code=2).stderr

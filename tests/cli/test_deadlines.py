@@ -146,3 +146,10 @@ def test_a_bad_reminder_setting_is_reported(ws: Run, tmp_path: Path) -> None:
     config = tmp_path / "kaflow.toml"
     config.write_text(config.read_text().replace('# remind_before = "P2D"', 'remind_before = "x"'))
     assert "remind_before" in ws("deadlines", code=2).stderr
+
+
+def test_deadlines_due_at_the_same_time_list_in_one_order_on_every_store(ws: Run) -> None:
+    ids = sorted(new_account(ws, "visited") for _ in range(4))  # all visited at one time
+    listed = as_json(ws("deadlines", "--json"))
+    rows = listed["deadlines"] if isinstance(listed, dict) else listed
+    assert [r["account"]["id"] for r in rows] == ids

@@ -115,6 +115,17 @@ def test_passwords_come_from_the_url_pgpassword_or_pgpass_and_are_never_shown(
     shown(kaflow(d, "projections", "status"))
     shown(kaflow(d, "report", "funnel", "--json"))
     shown(kaflow(d, "nonsense", code=2))
+    in_query = f"{without}?password={PASSWORD}"
+    e = folder(tmp_path, "e")
+    shown(kaflow(e, "init", "--join", "--store", in_query, "--json"))
+    assert stat.S_IMODE((e / "kaflow.toml").stat().st_mode) == 0o600
+    shown(kaflow(e, "user", "list"))
+    for odd in (  # a password URL parsing could quote: never shown either
+        f"postgresql://{PASSWORD_USER}:{PASSWORD}#x@127.0.0.1/db",
+        f"postgresql://{PASSWORD_USER}:{PASSWORD}/x@127.0.0.1:badport/db",
+        f"postgresql://{PASSWORD_USER}@127.0.0.1/db?password={PASSWORD}&nonsense=1",
+    ):
+        shown(kaflow(folder(tmp_path, str(len(seen))), "init", "--join", "--store", odd, code=2))
     assert seen and not [s for s in seen if PASSWORD in s]
     pg_server.drop(name)
 
@@ -141,3 +152,22 @@ def test_a_busy_store_exits_4_and_writes_nothing(
     assert result.exit_code == 4, result.output
     assert "busy" in result.stderr and "nothing was written" in result.stderr
     assert len(as_json(kaflow(here, "history", pid, "--json"))["events"]) == before
+
+
+def test_the_views_sit_beside_the_log_whatever_schema_a_role_sees_first(
+    kaflow: Invoke, tmp_path: Path, pg_url: str, pg_server: Server
+) -> None:
+    dbname = pg_url.rsplit("/", 1)[1]
+    with pg_server.admin(dbname) as db:  # "$user" comes before public in the search path
+        db.execute(f'CREATE SCHEMA "{pg_server.user}"')
+    here = folder(tmp_path, "w")
+    kaflow(here, "init", "--owner", "olga", "--store", pg_url)
+    kaflow(here, "report", "funnel")
+    kaflow(here, "scheduler", "tick")
+    with pg_server.admin(dbname) as db:
+        found = db.execute(
+            "SELECT table_schema, count(*) FROM information_schema.tables "
+            "WHERE table_name LIKE 'kaflow%%' OR table_name IN ('accounts', 'ledger_entries') "
+            "GROUP BY 1"
+        ).fetchall()
+    assert dict(found) == {"public": 5}  # the log, its snapshots, tracking, two views

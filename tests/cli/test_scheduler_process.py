@@ -55,8 +55,17 @@ def start(tmp_path: Path, poll: float = 0.3) -> subprocess.Popen[str]:
     )
 
 
-def notices(tmp_path: Path) -> list[dict[str, object]]:
-    path = tmp_path / "outbox.jsonl"
+def running(process: subprocess.Popen[str]) -> None:
+    """Wait until the scheduler says it runs (its signal handlers are in place)."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("scheduler running"):
+            return
+    raise AssertionError(process.communicate())
+
+
+def notices(tmp_path: Path, name: str = "outbox.jsonl") -> list[dict[str, object]]:
+    path = tmp_path / name
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines(keepends=True)
@@ -130,6 +139,7 @@ def test_killed_and_doubled_schedulers_record_and_deliver_each_miss_once(
         wait_for(lambda: len(notices(tmp_path)) >= len(accounts), timeout=60)
         time.sleep(1)  # and nothing more comes
         for process in schedulers:
+            running(process)  # one restarted just now may still be starting
             process.send_signal(signal.SIGTERM)
         for process in schedulers:
             assert process.wait(timeout=20) == 0
@@ -161,6 +171,8 @@ def test_schedulers_of_two_workspaces_on_one_store_deliver_each_miss_once(
         env={k: v for k, v in os.environ.items() if k != "KAFLOW_STORE"},
     )
     assert joined.returncode == 0, joined.stderr
+    config = other / "kaflow.toml"  # this machine names its outbox otherwise
+    config.write_text(config.read_text().replace('"outbox.jsonl"', '"machine-b.jsonl"'))
     now = datetime.now(UTC)
     accounts = [
         visited(app, f"A{i}", now - timedelta(seconds=6) + timedelta(seconds=0.2 * i))
@@ -168,7 +180,10 @@ def test_schedulers_of_two_workspaces_on_one_store_deliver_each_miss_once(
     ]
     schedulers = [start(tmp_path, poll=0.5), start(other, poll=0.5)]
     try:
-        both = lambda: len(notices(tmp_path)) + len(notices(other)) >= len(accounts)  # noqa: E731
+
+        def both() -> bool:
+            return len(notices(tmp_path)) + len(notices(other, "machine-b.jsonl")) >= len(accounts)
+
         wait_for(both, timeout=60)
         time.sleep(1.5)  # and nothing more comes
         for process in schedulers:
@@ -179,6 +194,6 @@ def test_schedulers_of_two_workspaces_on_one_store_deliver_each_miss_once(
         for process in schedulers:
             process.kill()
     assert [overdue_count(app, p) for p in accounts] == [1] * len(accounts)
-    delivered = Counter(str(n["id"]) for n in notices(tmp_path) + notices(other))
+    delivered = Counter(str(n["id"]) for n in notices(tmp_path) + notices(other, "machine-b.jsonl"))
     assert sorted(delivered) == sorted(f"overdue:{p}:1" for p in accounts)
     assert set(delivered.values()) == {1}
