@@ -11,12 +11,14 @@ from pydantic_core import ValidationError
 
 from kaflow.aggregates.errors import DomainError, InvalidChangeError, UnknownUserError
 from kaflow.errors import (
+    BUSY,
     BadInputError,
     ConflictError,
     NotFoundError,
     RuleViolationError,
+    first_line,
 )
-from kaflow.projections import StaleViewError
+from kaflow.projections import ForeignTableError, StaleViewError
 from kaflow.projections.db import errors
 
 REFUSED, BAD_INPUT, NOT_FOUND, CONFLICT = 1, 2, 3, 4  # 0: done
@@ -31,6 +33,7 @@ EXIT_CODES: list[tuple[type[Exception], int]] = [
     (NotFoundError, NOT_FOUND),
     (ConflictError, CONFLICT),
     (StaleViewError, CONFLICT),
+    (ForeignTableError, BAD_INPUT),
 ]
 
 _OPTION_NAMES = {
@@ -84,11 +87,8 @@ def as_refusal(error: Exception) -> Refusal | None:
     return None
 
 
-BUSY = ("locked", "busy", "lock timeout", "could not serialize", "deadlock detected")
-
-
 def _store_refusal(error: Exception) -> Refusal:
-    text = (str(error).strip() or type(error).__name__).splitlines()[0]
+    text = first_line(error)
     secret = os.environ.get("PGPASSWORD")
     if secret:
         text = text.replace(secret, "***")

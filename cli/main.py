@@ -61,6 +61,9 @@ class KaflowGroup(click.Group):
         ctx.call_on_close(lambda: _close(ctx))
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: what was under way was taken back
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
         except click.ClickException as error:
             if wants_json:
                 from cli.errors import print_json_error
@@ -99,7 +102,8 @@ def cli(ctx: click.Context, actor: str | None) -> None:
     Accounts move identified -> analysed -> contacted -> visited -> followed_up ->
     won | lost. Each command checks the procedure's rules (R1-R14) and refuses,
     naming the rule, when one is broken. Exit codes: 0 done, 1 refused by a rule,
-    2 bad input, 3 not found, 4 conflict with a concurrent writer (retry).
+    2 bad input, 3 not found, 4 conflict with a concurrent writer (retry), 130
+    interrupted (Ctrl-C).
 
     \b
     Example:
@@ -117,4 +121,7 @@ def main() -> None:
     # kaflow uses no pydantic plugins; looking for them scans every installed package's
     # metadata at the first validation, which is most of a short command's start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    cli(prog_name="kaflow")
+    try:
+        cli(prog_name="kaflow")
+    except KeyboardInterrupt:  # before a command began (while it loaded)
+        raise SystemExit(130) from None

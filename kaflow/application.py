@@ -24,14 +24,17 @@ from kaflow.aggregates.errors import AccessError
 from kaflow.aggregates.prospect import Prospect
 from kaflow.clock import Clock, SystemClock, fixed_offset
 from kaflow.errors import (
+    BUSY,
     BadInputError,
     ConflictError,
     NotFoundError,
     RuleViolationError,
     WorkspaceError,
+    first_line,
 )
 from kaflow.policies import guards, prospect_classified
 from kaflow.policies.follow_up_within import FollowUpPolicy, escalation
+from kaflow.store import may_write
 
 SNAPSHOT_EVERY = 20
 # Loaded aggregates are kept and fast-forwarded with newer events from the store, so a
@@ -321,13 +324,46 @@ class Kaflow(Application[UUID]):
 
     def _save(self, *aggregates: Prospect | UserDirectory) -> bool:
         """Save; False if a concurrent writer got there first (nothing was written)."""
+        pending = [(a.id, e.originator_version, e.timestamp) for a in aggregates
+                   for e in a.pending_events]  # fmt: skip
         try:
             self.save(*aggregates)
         except IntegrityError:
             return False  # nothing of this save was written: snapshots come after events
         except OperationalError as e:
-            raise ConflictError(f"the store is busy ({e}); nothing was written, retry") from None
+            text = first_line(e)
+            if any(word in text for word in BUSY):
+                raise ConflictError(
+                    f"the store is busy ({text}); nothing was written, retry"
+                ) from None
+            return self._saved_after_all(pending, text)
         return True
+
+    def _saved_after_all(self, pending: list[tuple[Any, int, datetime]], error: str) -> bool:
+        """The store failed while saving (a lost connection, say): was the save written
+        before it failed? Read again: never say 'nothing was written' unless so."""
+        try:
+            found = {
+                (e.originator_id, e.originator_version): getattr(e, "timestamp", None)
+                for aggregate in {i for i, _, _ in pending}
+                for e in self.events.get(aggregate, gt=min(v for i, v, _ in pending) - 1)
+            }
+            writable = may_write(self.recorder)
+        except PersistenceError:
+            raise ConflictError(
+                f"the store failed while saving ({error}) and cannot be read now: the step "
+                "may or may not have been recorded; look at the account's history before "
+                "trying again"
+            ) from None
+        if all(found.get((i, v)) == t for i, v, t in pending):
+            return True  # written: the failure came after the commit
+        if not writable:
+            raise WorkspaceError(
+                "this store may be read but not written by its user (no INSERT on its log); "
+                "nothing was written"
+            )
+        lost = f"the store failed while saving ({error}); nothing was written, retry"
+        raise ConflictError(lost)
 
 
 def _canonical_names(cmd: c.ProspectCommand, directory: UserDirectory) -> dict[str, Any]:

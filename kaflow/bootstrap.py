@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from kaflow import settings as settings_module
@@ -53,9 +54,11 @@ def init_workspace(
     env = store_env(store, root, create=True)
     path = sqlite_path(store, root)
     created = path is not None and not os.path.exists(path)
-    # kaflow.toml first: a failure after it removes it again, and a store's tables
-    # left empty by a failure are no obstacle to the next init.
-    config = settings_module.write(root, store, timezone)
+    # kaflow.toml is written first under another name, and named so last: an init that
+    # fails or is killed leaves no workspace whose store holds none. (A store it left
+    # with its first user is joined with --join; tables it left empty are no obstacle.)
+    partial = settings_module.CONFIG_NAME + ".partial"
+    config = settings_module.write(root, store, timezone, name=partial)
     try:
         if path is not None:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -64,8 +67,10 @@ def init_workspace(
             app.create_directory(owner)
         finally:
             app.close()
+        os.replace(config, os.path.join(root, settings_module.CONFIG_NAME))
     except BaseException:
-        os.remove(config)
+        with contextlib.suppress(OSError):
+            os.remove(config)
         if created and path is not None:
             for leftover in (path, f"{path}-wal", f"{path}-shm"):
                 if os.path.exists(leftover):

@@ -144,7 +144,7 @@ def _copy(source: Store, target: Store, total: int, progress: Progress | None) -
     last, done = 0, 0
     target.begin()
     if target.has_table(TRACKING):  # views a store emptied by hand kept: built anew
-        target.write(f"DELETE FROM {TRACKING}")
+        target.write(f"UPDATE {TRACKING} SET version = -1, position = 0")
     events = f"{target.position}, {COLUMNS}"
     for batch in _batches(source.events()):
         rows = [(p, target.stored(a), v, t, s) for p, a, v, t, s in batch]

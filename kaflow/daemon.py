@@ -20,7 +20,7 @@ from apscheduler.jobstores.base import JobLookupError
 from eventsourcing.persistence import PersistenceError
 
 from kaflow.application import Kaflow
-from kaflow.errors import KaflowError
+from kaflow.errors import KaflowError, first_line
 from kaflow.notify import Notifier
 from kaflow.projections import StaleViewError
 from kaflow.projections.db import errors
@@ -120,7 +120,7 @@ class DeadlineScheduler:
             if not isinstance(e, expected):
                 raise
             # The store is busy or away, the outbox unwritable ...: the next poll retries.
-            self.warn(f"{now.isoformat(timespec='seconds')} will try again: {e}")
+            self.warn(f"{now.isoformat(timespec='seconds')} will try again: {first_line(e)}")
             self.views.reconnect_if_broken()
             return False
         self.planned = {k: v for k, v in self.planned.items() if self._pending(k)}

@@ -35,3 +35,13 @@ class NotFoundError(KaflowError):
 
 class ConflictError(KaflowError):
     """A concurrent writer changed the account; nothing was written (exit 4)."""
+
+
+# What a store's error says when another writer holds what this one needs: retrying helps.
+BUSY = ("locked", "busy", "lock timeout", "could not serialize", "deadlock detected")
+
+
+def first_line(error: BaseException) -> str:
+    """An error's first line (libpq adds hints on more lines), or its kind."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,11 +1,14 @@
 """The PostgreSQL recorder kaflow uses (imported only for a PostgreSQL store).
 
-The library's recorder retries a failed append ten times, 0.2 s apart, whatever failed.
-A writer that waits for the log's lock for ``lock_timeout`` seconds would so wait ten
-times as long before hearing that the store is busy. kaflow appends once: a lock timeout
-is reported at once as a busy store (exit 4, nothing written), as on SQLite, and a
-conflict on an account's version is retried by the application, which loads the
-account again and checks the rules again (``Kaflow.handle``).
+The library's recorder retries a failed call ten times, 0.2 s apart, whatever failed,
+and each try may wait for a connection as long as the connect timeout. A writer kept
+from the log's lock for ``lock_timeout`` seconds would so wait ten times as long before
+hearing that the store is busy, and a scheduler's tick during an outage would hang for
+minutes (deaf to SIGTERM). kaflow calls the store once: a failure is reported at once
+(a busy store: exit 4, nothing written; an unreachable one: a clear message), and the
+long-running processes try again at their next look. A conflict on an account's version
+is retried by the application, which loads the account again and checks the rules
+again (``Kaflow.handle``).
 """
 
 from __future__ import annotations
@@ -13,15 +16,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-_append_once = PostgresApplicationRecorder.insert_events.__wrapped__
+_once = {
+    name: getattr(PostgresApplicationRecorder, name).__wrapped__
+    for name in ("insert_events", "select_events", "select_notifications", "max_notification_id")
+}
 
 
 class Recorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        found: Sequence[int] | None = _append_once(self, stored_events, **kwargs)
+        found: Sequence[int] | None = _once["insert_events"](self, stored_events, **kwargs)
+        return found
+
+    def select_events(self, *args: Any, **kwargs: Any) -> Sequence[StoredEvent]:
+        found: Sequence[StoredEvent] = _once["select_events"](self, *args, **kwargs)
+        return found
+
+    def select_notifications(self, *args: Any, **kwargs: Any) -> Sequence[Notification]:
+        found: Sequence[Notification] = _once["select_notifications"](self, *args, **kwargs)
+        return found
+
+    def max_notification_id(self) -> int | None:
+        found: int | None = _once["max_notification_id"](self)
         return found

@@ -134,8 +134,11 @@ def zone(name: str) -> tzinfo:
         raise WorkspaceError(f"unknown time zone '{name}' (e.g. UTC, Asia/Shanghai)") from None
 
 
-def write(root: StrPath, store: str, timezone: str) -> str:
-    path = os.path.join(root, CONFIG_NAME)
+def write(root: StrPath, store: str, timezone: str, name: str = CONFIG_NAME) -> str:
+    """Write a new kaflow.toml (or, under another ``name``, one to be renamed so)."""
+    path = os.path.join(root, name)
+    if name != CONFIG_NAME and os.path.exists(path):
+        os.remove(path)  # left by an init that was killed: never a workspace's own
     if os.path.exists(path):
         raise WorkspaceError(f"{path} exists already: this folder is a workspace already")
     zone(timezone)

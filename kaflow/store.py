@@ -143,6 +143,19 @@ def check_postgres(url: str, env: Mapping[str, str], *, create: bool) -> None:
             found = db.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
             if found and found[0]:  # a workspace's store holds its directory's events
                 found = db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()
+            elif create:  # a database shared with others: none of kaflow's names taken
+                taken = [
+                    name
+                    for name in _view_names()
+                    if (row := db.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.{name}",)))
+                    and (value := row.fetchone())
+                    and value[0]
+                ]
+                if taken:
+                    raise WorkspaceError(
+                        f"the store {safe_url(url)} holds table(s) {', '.join(taken)} that "
+                        "kaflow would use for its views: give kaflow a database of its own"
+                    )
     except psycopg.Error as e:
         reason = hide_password(str(e).strip().splitlines()[0] if str(e).strip() else "", url)
         raise WorkspaceError(f"cannot use the store {safe_url(url)}: {reason}") from None
@@ -157,6 +170,25 @@ def check_postgres(url: str, env: Mapping[str, str], *, create: bool) -> None:
             f"the store {safe_url(url)} holds no kaflow workspace "
             "(run 'kaflow init --owner NAME --store URL' to create one)"
         )
+
+
+def may_write(recorder: Any) -> bool:
+    """Whether the store's user may append to its log (a PostgreSQL role may not)."""
+    datastore = getattr(recorder, "datastore", None)
+    if datastore is None or hasattr(getattr(datastore, "pool", None), "db_name"):
+        return True  # in memory, or a file: the file system said so already
+    table = f"{datastore.schema}.{recorder.events_table_name}"
+    with datastore.transaction(commit=False) as cursor:
+        cursor.execute("SELECT has_table_privilege(%s, 'INSERT') AS ok", (table,))
+        row = cursor.fetchone()
+    return bool(row and row["ok"])
+
+
+def _view_names() -> list[str]:
+    from kaflow.projections.runner import all_views
+
+    names = [name for v in all_views() for name in (*v.tables, *v.sql_views)]
+    return ["kaflow_tracking", "kaflow_delivered", *names]
 
 
 def _connect_args(env: Mapping[str, str]) -> dict[str, Any]:

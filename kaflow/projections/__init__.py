@@ -22,6 +22,10 @@ class StaleViewError(RuntimeError):
     """A view was rebuilt by another version of kaflow while this process ran."""
 
 
+class ForeignTableError(RuntimeError):
+    """The store holds a table kaflow did not make under a name a view needs."""
+
+
 def topic(name: str) -> str:
     """The log's topic of the account event class ``name`` (e.g. ``VisitRecorded``)."""
     return get_topic(getattr(Prospect, name))

@@ -117,7 +117,7 @@ class SqliteDatabase:
 
     def has_table(self, name: str) -> bool:
         row = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", (name,)
         ).fetchone()
         return row is not None
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kaflow.projections import StaleViewError, View
+from kaflow.projections import ForeignTableError, StaleViewError, View
 from kaflow.projections.accounts import AccountsView
-from kaflow.projections.db import Cursor, open_database
+from kaflow.projections.db import Cursor, errors, open_database
 from kaflow.projections.deadlines import DeadlinesView
 from kaflow.projections.ledger import LedgerView
 from kaflow.projections.pipeline import PipelineView
@@ -59,7 +59,10 @@ class Views:
         process outlives a restart of the database server)."""
         if self.database.broken():
             self.database.close()
-            self.database = self.db = open_database(self.app, self.lock_timeout)
+            try:
+                self.database = self.db = open_database(self.app, self.lock_timeout)
+            except errors():
+                pass  # the server is still away: the closed connection stays, tried next time
 
     # -- transactions ---------------------------------------------------------------
 
@@ -89,8 +92,21 @@ class Views:
                 row = cursor.execute(
                     "SELECT version FROM kaflow_tracking WHERE view = ?", (view.name,)
                 ).fetchone()
+                if row is None:
+                    self._refuse_foreign(view)
                 if row is None or row["version"] != view.version:
                     self._reset(cursor, view)
+
+    def _refuse_foreign(self, view: View) -> None:
+        """A view kaflow has not built yet: its tables must not be someone else's (a
+        shared database), since building it drops them first."""
+        taken = [t for t in (*view.tables, *view.sql_views) if self.database.has_table(t)]
+        if taken:
+            raise ForeignTableError(
+                f"the store holds table(s) {', '.join(taken)} that kaflow did not make, and "
+                f"needs those names for its '{view.name}' view: give kaflow a database of "
+                "its own (nothing was changed)"
+            )
 
     def _current(self) -> bool:
         if not self.database.has_table("kaflow_tracking"):

@@ -73,7 +73,8 @@ class Worker:
             except Exception as e:
                 if not isinstance(e, (OSError, *errors(), *_library_errors())):
                     raise
-                self.warn(f"will try again: {str(e).strip().splitlines()[0]}")
+                said = str(e).strip()  # libpq adds hints on more lines
+                self.warn(f"will try again: {said.splitlines()[0] if said else type(e).__name__}")
                 self.stopping.wait(min(self.poll * 5, 5))
                 self.views.reconnect_if_broken()
         return self.progress

@@ -447,10 +447,10 @@ def test_init_is_all_or_nothing(run: Run, tmp_path: Path, monkeypatch: pytest.Mo
     result = run("init", "--owner", "o", "--store", "memory://", user=None, code=2)
     assert "memory://" in result.stderr
 
-    def disk_full(*args: object) -> None:
+    def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device", "kaflow.toml")
 
-    with monkeypatch.context() as patched:  # the config fails after the store was made
+    with monkeypatch.context() as patched:  # the config cannot be written
         patched.setattr("kaflow.settings.write", disk_full)
         assert "No space left" in run("init", "--owner", "olga", user=None, code=2).stderr
     assert not list(tmp_path.glob("kaflow.*"))

@@ -171,3 +171,50 @@ def test_the_views_sit_beside_the_log_whatever_schema_a_role_sees_first(
             "GROUP BY 1"
         ).fetchall()
     assert dict(found) == {"public": 5}  # the log, its snapshots, tracking, two views
+
+
+def test_tables_kaflow_did_not_make_are_never_dropped(
+    kaflow: Invoke, tmp_path: Path, pg_url: str, pg_server: Server
+) -> None:
+    dbname = pg_url.rsplit("/", 1)[1]
+    with pg_server.admin(dbname) as db:  # a database shared with another application
+        db.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance int)")
+        db.execute("INSERT INTO accounts VALUES (1, 100)")
+    here = folder(tmp_path, "w")
+    refused = kaflow(here, "init", "--owner", "olga", "--store", pg_url, code=2)
+    assert "holds table(s) accounts that kaflow would use" in refused.stderr
+    assert not (here / "kaflow.toml").exists()
+    with pg_server.admin(dbname) as db:
+        db.execute("ALTER TABLE accounts RENAME TO theirs")
+    kaflow(here, "init", "--owner", "olga", "--store", pg_url)
+    with pg_server.admin(dbname) as db:  # made after init, before the views were built
+        db.execute("CREATE TABLE ledger_entries (note text)")
+        db.execute("INSERT INTO ledger_entries VALUES ('precious')")
+    refused = kaflow(here, "report", "funnel", code=2)
+    assert "ledger_entries that kaflow did not make" in refused.stderr
+    with pg_server.admin(dbname) as db:
+        assert db.execute("SELECT note FROM ledger_entries").fetchall() == [("precious",)]
+        assert db.execute("SELECT balance FROM theirs").fetchall() == [(100,)]
+
+
+def test_a_role_that_may_only_read_is_told_so(
+    kaflow: Invoke, tmp_path: Path, pg_url: str, pg_server: Server
+) -> None:
+    dbname = pg_url.rsplit("/", 1)[1]
+    mine, theirs = folder(tmp_path, "olga"), folder(tmp_path, "reader")
+    kaflow(mine, "init", "--owner", "olga", "--store", pg_url)
+    kaflow(mine, "report", "funnel")  # the views exist
+    with pg_server.admin(dbname) as db:
+        db.execute("DROP ROLE IF EXISTS kaflow_ro")
+        db.execute("CREATE ROLE kaflow_ro LOGIN")
+        db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO kaflow_ro")
+    try:
+        kaflow(theirs, "init", "--join", "--store", pg_url.replace("postgres@", "kaflow_ro@"))
+        assert "Acme" not in kaflow(theirs, "prospect", "list").stdout
+        refused = kaflow(theirs, "prospect", "add", "Acme", "--category", "potential",
+                         "--nature", "distributor", code=2)  # fmt: skip
+        assert "may be read but not written" in refused.stderr
+    finally:
+        pg_server.drop(dbname)
+        with pg_server.admin() as db:
+            db.execute("DROP ROLE IF EXISTS kaflow_ro")

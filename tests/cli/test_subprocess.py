@@ -170,3 +170,50 @@ def test_a_command_on_sqlite_never_loads_the_postgresql_driver(tmp_path: Path) -
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
     assert "funnel" in done.stdout and "eventsourcing.application" in imported
     assert not [m for m in imported if m.startswith(("psycopg", "eventsourcing.postgres"))]
+
+
+KILLED_INIT = """
+import os, signal, sys
+from kaflow.application import Kaflow
+from cli.main import main
+Kaflow.create_directory = lambda self, owner: os.kill(os.getpid(), signal.SIGKILL)
+sys.argv = ["kaflow", "init", "--owner", "olga", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_init_killed_midway_leaves_no_workspace_and_can_be_run_again(
+    tmp_path: Path, store_url: str | None
+) -> None:
+    store = ["--store", store_url] if store_url else []
+    env = {k: v for k, v in os.environ.items() if k != "KAFLOW_STORE"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_INIT, *store],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(Path(__file__).parents[2])},
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert not (tmp_path / "kaflow.toml").exists()
+    kaflow("init", "--owner", "olga", *store, cwd=tmp_path, user=None)
+    assert not list(tmp_path.glob("*.partial"))
+    assert "olga" in kaflow("user", "list", cwd=tmp_path, user="olga")
+
+
+def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli.context import Env
+    from cli.main import cli
+
+    kaflow("init", "--owner", "olga", cwd=tmp_path, user=None)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        patch.setattr("kaflow.reports.run", interrupted)
+        result = CliRunner().invoke(cli, ["--as", "olga", "report", "funnel"], obj=Env())
+    assert result.exit_code == 130 and "interrupted" in result.stderr

@@ -334,3 +334,32 @@ def test_commands_built_directly_must_carry_zone_aware_times() -> None:
 
     with pytest.raises(ValueError, match="zone-aware"):
         c.AddUser(actor="olga", name="x", role=c.Role.SALES, effective_from=datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize("written", [True, False])
+def test_a_save_the_store_failed_under_says_whether_it_was_written(
+    durable: Callable[..., Kaflow], written: bool
+) -> None:
+    """A connection lost around the commit: read again, never 'nothing was written'
+    when it was (a retry would record the step twice)."""
+    from eventsourcing.persistence import OperationalError
+
+    app = durable()
+    staff(app)
+    pid = identify(app)
+    real = app.recorder.insert_events
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        if written:
+            real(*args, **kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    app.recorder.insert_events = failing  # type: ignore[method-assign]
+    lose = c.LoseAccount(actor="sam", prospect_id=pid, reason=c.LossReason.OTHER, analysis="a")
+    if written:
+        app.handle(lose)  # it was written: done
+    else:
+        with pytest.raises(ConflictError, match="nothing was written, retry"):
+            app.handle(lose)
+    app.recorder.insert_events = real  # type: ignore[method-assign]
+    assert event_count(app, pid) == (2 if written else 1)
