@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -108,3 +110,12 @@ class Env:
 
 
 pass_env = click.make_pass_decorator(Env)
+
+
+def stop_on_signals() -> threading.Event:
+    """Set by SIGINT or SIGTERM: a service finishes the work under way, then exits 0.
+    Taken first, before the store is opened, so a stop asked for at start is heeded."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 import click
 
-from cli.context import Env, pass_env
+from cli.context import Env, pass_env, stop_on_signals
 from cli.render import emit, output_options, short, table
 from kaflow.errors import BadInputError
 from kaflow.text import span
@@ -131,9 +129,7 @@ def scheduler_run(env: Env, poll: float) -> None:
 
     if not 0.2 <= poll <= 86400:  # click's range lets NaN through
         raise BadInputError("--poll: a number of seconds from 0.2 to 86400")
-    stop = threading.Event()  # first: a stop asked for while it starts is heeded
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = stop_on_signals()
     app = env.service_app
 
     def report(done: Any) -> None:

@@ -3,14 +3,13 @@ them, and a worker that keeps them current."""
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from typing import Any
 
 import click
 
-from cli.context import Env, pass_env
+from cli.context import Env, pass_env, stop_on_signals
 from cli.render import emit, output_options, table
 from kaflow.errors import BadInputError
 
@@ -128,9 +127,7 @@ def projections_run(env: Env, poll: float) -> None:
     def warn(text: str) -> None:
         click.echo(f"warning: {text}", err=True)
 
-    stop = threading.Event()  # first: a stop asked for while it starts is heeded
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = stop_on_signals()
     env._views = views = Views(env.service_app, lock_timeout=env.settings.lock_timeout)
     worker = Worker(views, say, warn, poll=poll)
     failure: list[BaseException] = []

@@ -64,6 +64,15 @@ def running(process: subprocess.Popen[str]) -> None:
     raise AssertionError(process.communicate())
 
 
+def stop_all(schedulers: list[subprocess.Popen[str]]) -> None:
+    """SIGTERM to each (once it runs: one restarted just now may still be starting)."""
+    for process in schedulers:
+        running(process)
+        process.send_signal(signal.SIGTERM)
+    for process in schedulers:
+        assert process.wait(timeout=20) == 0
+
+
 def notices(tmp_path: Path, name: str = "outbox.jsonl") -> list[dict[str, object]]:
     path = tmp_path / name
     if not path.exists():
@@ -138,11 +147,7 @@ def test_killed_and_doubled_schedulers_record_and_deliver_each_miss_once(
             schedulers[victim] = start(tmp_path)
         wait_for(lambda: len(notices(tmp_path)) >= len(accounts), timeout=60)
         time.sleep(1)  # and nothing more comes
-        for process in schedulers:
-            running(process)  # one restarted just now may still be starting
-            process.send_signal(signal.SIGTERM)
-        for process in schedulers:
-            assert process.wait(timeout=20) == 0
+        stop_all(schedulers)
     finally:
         for process in schedulers:
             process.kill()
@@ -186,10 +191,7 @@ def test_schedulers_of_two_workspaces_on_one_store_deliver_each_miss_once(
 
         wait_for(both, timeout=60)
         time.sleep(1.5)  # and nothing more comes
-        for process in schedulers:
-            process.send_signal(signal.SIGTERM)
-        for process in schedulers:
-            assert process.wait(timeout=20) == 0
+        stop_all(schedulers)
     finally:
         for process in schedulers:
             process.kill()
