@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import click
 from eventsourcing.persistence import PersistenceError
@@ -88,10 +87,9 @@ def as_refusal(error: Exception) -> Refusal | None:
 
 
 def _store_refusal(error: Exception) -> Refusal:
-    text = first_line(error)
-    secret = os.environ.get("PGPASSWORD")
-    if secret:
-        text = text.replace(secret, "***")
+    from kaflow.store import hide_password
+
+    text = hide_password(first_line(error))
     if any(word in text for word in BUSY):
         return Refusal(f"the store is busy ({text}); nothing was written, retry", CONFLICT)
     return Refusal(f"cannot use the store: {text}", BAD_INPUT)

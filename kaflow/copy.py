@@ -13,9 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import sqlite3
 import struct
-import sys
 from collections.abc import Callable, Iterator
 from heapq import merge
 from itertools import groupby, islice
@@ -25,8 +23,8 @@ from uuid import UUID
 from eventsourcing.persistence import PersistenceError
 
 from kaflow.aggregates.directory import DIRECTORY_ID as DIRECTORY  # no account
-from kaflow.errors import BadInputError, ConflictError, WorkspaceError
-from kaflow.projections.db import DELIVERED_TABLE, postgres_schema
+from kaflow.errors import BadInputError, ConflictError, WorkspaceError, first_line
+from kaflow.projections.db import DELIVERED_TABLE, errors, postgres_schema
 from kaflow.rows import BATCH, COLUMNS, DELIVERED, TRACKING, Event, Store
 from kaflow.store import (
     hide_password,
@@ -261,13 +259,8 @@ def _checksum(rows: Iterator[Event]) -> tuple[int, str]:
 
 def _errors() -> tuple[type[Exception], ...]:
     """What the stores' drivers (and the library over them) raise."""
-    psycopg = sys.modules.get("psycopg")
-    found: tuple[type[Exception], ...] = (sqlite3.Error, PersistenceError)
-    return found if psycopg is None else (*found, psycopg.Error)
+    return (PersistenceError, *errors())
 
 
 def _reason(error: Exception, *urls: str) -> str:
-    text = (str(error).strip() or type(error).__name__).splitlines()[0]
-    for url in urls:
-        text = hide_password(text, url)
-    return text
+    return hide_password(first_line(error), *urls)

@@ -11,6 +11,7 @@ look-up) and is never shown: every URL kaflow prints goes through ``safe_url``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from kaflow.errors import WorkspaceError
+from kaflow.errors import WorkspaceError, first_line
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -51,7 +52,7 @@ def store_env(
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if is_postgres(url):
         env = postgres_env(url, lock_timeout=lock_timeout, create=create)
-        check_postgres(url, env, create=create)
+        check_postgres(url, create=create)
         return env
     raise WorkspaceError(
         "unknown store URL (expected sqlite:///PATH, postgresql://USER@HOST:PORT/DBNAME "
@@ -131,25 +132,28 @@ EVENTS_TABLE = "kaflow_events"  # the library's name for the Kaflow application'
 SCHEMA = "public"  # the library's schema (POSTGRES_SCHEMA unset): the views go there too
 
 
-def check_postgres(url: str, env: Mapping[str, str], *, create: bool) -> None:
+def check_postgres(url: str, *, create: bool) -> None:
     """Reach the server once, quickly, with a message that names the store (never its
     password): otherwise an unreachable server is retried for minutes inside the library.
     Only ``kaflow init`` creates the tables; elsewhere a store without them is refused."""
     import psycopg
 
     try:
-        with psycopg.connect(**_connect_args(env), connect_timeout=CONNECT_TIMEOUT) as db:
+        params: dict[str, Any] = dict(postgres_params(url))
+        with psycopg.connect(**params, connect_timeout=CONNECT_TIMEOUT) as db:
             table = f"{SCHEMA}.{EVENTS_TABLE}"
             found = db.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
             if found and found[0]:  # a workspace's store holds its directory's events
                 found = db.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()
             elif create:  # a database shared with others: none of kaflow's names taken
                 taken = [
-                    name
-                    for name in _view_names()
-                    if (row := db.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.{name}",)))
-                    and (value := row.fetchone())
-                    and value[0]
+                    row[0]
+                    for row in db.execute(
+                        "SELECT relname FROM pg_class JOIN pg_namespace n "
+                        "ON n.oid = relnamespace WHERE nspname = %s AND relname = ANY(%s) "
+                        "ORDER BY relname",
+                        (SCHEMA, _view_names()),
+                    )
                 ]
                 if taken:
                     raise WorkspaceError(
@@ -157,7 +161,7 @@ def check_postgres(url: str, env: Mapping[str, str], *, create: bool) -> None:
                         "kaflow would use for its views: give kaflow a database of its own"
                     )
     except psycopg.Error as e:
-        reason = hide_password(str(e).strip().splitlines()[0] if str(e).strip() else "", url)
+        reason = hide_password(first_line(e), url)
         raise WorkspaceError(f"cannot use the store {safe_url(url)}: {reason}") from None
     exists = bool(found and found[0])
     if create and exists:
@@ -191,16 +195,6 @@ def _view_names() -> list[str]:
     return ["kaflow_tracking", "kaflow_delivered", *names]
 
 
-def _connect_args(env: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        "dbname": env["POSTGRES_DBNAME"],
-        "host": env["POSTGRES_HOST"],
-        "port": env["POSTGRES_PORT"],
-        "user": env["POSTGRES_USER"],
-        "password": env["POSTGRES_PASSWORD"],
-    }
-
-
 def safe_url(url: str) -> str:
     """The URL without any password: ``USER:***@`` and ``password=***``."""
     scheme, sep, _ = url.partition("://")
@@ -211,19 +205,16 @@ def safe_url(url: str) -> str:
     return scheme + sep + (credentials + "@" if credentials else "") + hostpart
 
 
-def hide_password(text: str, url: str) -> str:
-    """``text`` (an error message, say) with the store's password blanked out."""
-    if not is_postgres(url):
-        return text
-    try:
-        password = postgres_params(url, environ={})["password"]
-    except WorkspaceError:
-        password = ""
-    text = text.replace(url, safe_url(url))
-    secret = os.environ.get("PGPASSWORD")
-    for value in (password, secret):
-        if value:
-            text = text.replace(value, "***")
+def hide_password(text: str, *urls: str) -> str:
+    """``text`` (an error message, say) with the stores' passwords and PGPASSWORD's
+    blanked out."""
+    secrets = [os.environ.get("PGPASSWORD", "")]
+    for url in filter(is_postgres, urls):
+        text = text.replace(url, safe_url(url))
+        with contextlib.suppress(WorkspaceError):
+            secrets.append(postgres_params(url, environ={})["password"])
+    for secret in filter(None, secrets):
+        text = text.replace(secret, "***")
     return text
 
 

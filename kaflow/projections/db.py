@@ -178,11 +178,11 @@ class PostgresDatabase:
     def __init__(self, params: dict[str, Any], lock_timeout: float, schema: str) -> None:
         import psycopg
 
-        self.params = {k: v for k, v in params.items() if k != "row_factory"}
+        params = {k: v for k, v in params.items() if k != "row_factory"}
         # The views beside the log, in the library's schema: not in a schema that the
         # role's own name picks out first ("$user", public), which differs by role.
         self.db = psycopg.connect(
-            **self.params,
+            **params,
             autocommit=True,
             row_factory=_row_factory,
             options=f"-c search_path={schema}",
@@ -325,15 +325,20 @@ def _row_factory(cursor: Any) -> Any:
     description = cursor.description
     if description is None:
         return tuple
-    names = tuple(d.name for d in description)
-    index = {name: i for i, name in reversed(list(enumerate(names)))}
-    cls = type("Row", (Row,), {"_names": names, "_index": index, "__slots__": ()})
+    cls = _row_class(tuple(d.name for d in description))
 
     def make(values: Sequence[Any]) -> Row:
         row: Row = cls(values)
         return row
 
     return make
+
+
+@lru_cache(maxsize=256)
+def _row_class(names: tuple[str, ...]) -> type[Row]:
+    """One class per set of columns, made once (queries repeat; each runs often)."""
+    index = {name: i for i, name in reversed(list(enumerate(names)))}
+    return type("Row", (Row,), {"_names": names, "_index": index, "__slots__": ()})
 
 
 def errors() -> tuple[type[Exception], ...]:
@@ -344,7 +349,7 @@ def errors() -> tuple[type[Exception], ...]:
     return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
 
 
-def open_database(app: Any, lock_timeout: float) -> SqliteDatabase | PostgresDatabase:
+def open_database(app: Any, lock_timeout: float) -> Database:
     """The views' database for an application's store."""
     datastore = getattr(app.recorder, "datastore", None)
     pool = getattr(datastore, "pool", None)

@@ -16,7 +16,6 @@ view's new position; if by another version, it stops (exit 4), as the scheduler 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -134,19 +133,3 @@ def _library_errors() -> tuple[type[Exception], ...]:
     from eventsourcing.persistence import PersistenceError
 
     return (PersistenceError,)
-
-
-def lag(views: Views) -> int:
-    """How far the slowest view is behind the log's head, in positions."""
-    return views.head() - min(views.positions().values(), default=0)
-
-
-def wait_until_current(views: Views, timeout: float) -> bool:
-    """Wait (polling) until every view has reached the head as it is now."""
-    head = views.head()
-    deadline = time.monotonic() + timeout
-    while min(views.positions().values(), default=0) < head:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True

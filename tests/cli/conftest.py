@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,6 +58,32 @@ def ws(run: Run, tmp_path: Path) -> Run:
     run("user", "add", "sam", "--role", "sales", "--since", "2026-01-01", user="olga")
     (tmp_path / "analysis.json").write_text(json.dumps(ANALYSIS, default=str))
     return run
+
+
+REPO = Path(__file__).parents[2]
+
+
+def spawn(folder: Path, *args: str, without: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+    """``python ARGS`` in a workspace folder, as a real process: its kaflow.toml names the
+    store (KAFLOW_STORE is dropped, and any variable in ``without``)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KAFLOW_STORE", *without)}
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=folder,
+        env={**env, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_line(process: subprocess.Popen[str], prefix: str) -> None:
+    """Read the process's output until a line starts with ``prefix``."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(prefix):
+            return
+    raise AssertionError(process.communicate())
 
 
 def as_json(result: Result) -> Any:

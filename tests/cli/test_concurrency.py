@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -29,25 +27,12 @@ from kaflow.bootstrap import open_app
 from kaflow.settings import load
 from kaflow.store import notifications_with_topic
 from tests.builders import dump, store_db
-from tests.cli.conftest import Run, as_json, new_account
+from tests.cli.conftest import Run, as_json, new_account, spawn
 
 pytestmark = pytest.mark.slow
 WRITERS, COMMANDS, ACCOUNTS = 4, 250, 20
 REPO = Path(__file__).parents[2]
 MARKER = re.compile(rb'"(w\d+-\d+)"')
-
-
-def spawn(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    env.pop("KAFLOW_STORE", None)  # the workspace's kaflow.toml names the store
-    return subprocess.Popen(
-        [sys.executable, *args],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def stop(process: subprocess.Popen[str]) -> str:

@@ -5,37 +5,23 @@ another version of kaflow stops it (exit 4); SIGTERM stops it cleanly."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.builders import dump, store_db
-from tests.cli.conftest import Run, as_json, new_account
+from tests.cli.conftest import Run, as_json, new_account, spawn, wait_for_line
 
 pytestmark = pytest.mark.slow
 
 
 def start(tmp_path: Path) -> subprocess.Popen[str]:
-    env = {**os.environ}
-    env.pop("KAFLOW_STORE", None)  # the workspace's own kaflow.toml names the store
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "projections", "run", "--poll", "0.1"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:  # wait until it has caught up once
-        if line.startswith("views current"):
-            return process
-    raise AssertionError(process.communicate())
+    process = spawn(tmp_path, "-m", "cli", "projections", "run", "--poll", "0.1")
+    wait_for_line(process, "views current")  # it has caught up once
+    return process
 
 
 def behind(ws: Run) -> int:

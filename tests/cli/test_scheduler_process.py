@@ -22,7 +22,7 @@ from kaflow.application import Kaflow
 from kaflow.bootstrap import open_app
 from kaflow.settings import load
 from tests.builders import advance, identify, visit_cmd
-from tests.cli.conftest import Run
+from tests.cli.conftest import Run, spawn, wait_for_line
 
 pytestmark = pytest.mark.slow
 
@@ -42,32 +42,23 @@ def visited(app: Kaflow, name: str, when: datetime | None = None) -> UUID:
 
 
 def start(tmp_path: Path, poll: float = 0.3) -> subprocess.Popen[str]:
-    env = {**os.environ}
-    env.pop("KAFLOW_USER", None)
-    env.pop("KAFLOW_STORE", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "cli", "scheduler", "run", "--poll", str(poll)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """``scheduler run``, acting as nobody."""
+    args = ["-m", "cli", "scheduler", "run", "--poll", str(poll)]
+    return spawn(tmp_path, *args, without=("KAFLOW_USER",))
 
 
-def running(process: subprocess.Popen[str]) -> None:
-    """Wait until the scheduler says it runs (its signal handlers are in place)."""
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith("scheduler running"):
-            return
-    raise AssertionError(process.communicate())
+def each_miss_once(app: Kaflow, accounts: list[UUID], sent: list[dict[str, object]]) -> None:
+    """Every account's miss recorded once, and its notice delivered once in ``sent``."""
+    assert [overdue_count(app, p) for p in accounts] == [1] * len(accounts)
+    delivered = Counter(str(n["id"]) for n in sent)
+    assert sorted(delivered) == sorted(f"overdue:{p}:1" for p in accounts)
+    assert set(delivered.values()) == {1}
 
 
 def stop_all(schedulers: list[subprocess.Popen[str]]) -> None:
     """SIGTERM to each (once it runs: one restarted just now may still be starting)."""
     for process in schedulers:
-        running(process)
+        wait_for_line(process, "scheduler running")  # its signal handlers are in place
         process.send_signal(signal.SIGTERM)
     for process in schedulers:
         assert process.wait(timeout=20) == 0
@@ -151,10 +142,7 @@ def test_killed_and_doubled_schedulers_record_and_deliver_each_miss_once(
     finally:
         for process in schedulers:
             process.kill()
-    assert [overdue_count(app, p) for p in accounts] == [1] * len(accounts)
-    delivered = Counter(str(n["id"]) for n in notices(tmp_path))
-    assert sorted(delivered) == sorted(f"overdue:{p}:1" for p in accounts)
-    assert set(delivered.values()) == {1}
+    each_miss_once(app, accounts, notices(tmp_path))
     assert (tmp_path / "outbox.jsonl").read_bytes().endswith(b"\n")
 
 
@@ -195,7 +183,4 @@ def test_schedulers_of_two_workspaces_on_one_store_deliver_each_miss_once(
     finally:
         for process in schedulers:
             process.kill()
-    assert [overdue_count(app, p) for p in accounts] == [1] * len(accounts)
-    delivered = Counter(str(n["id"]) for n in notices(tmp_path) + notices(other, "machine-b.jsonl"))
-    assert sorted(delivered) == sorted(f"overdue:{p}:1" for p in accounts)
-    assert set(delivered.values()) == {1}
+    each_miss_once(app, accounts, notices(tmp_path) + notices(other, "machine-b.jsonl"))
