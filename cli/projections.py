@@ -111,7 +111,7 @@ def projections_run(env: Env, poll: float) -> None:
     \b
     Example:
       kaflow projections run
-      kaflow projections status        # BEHIND stays near 0 while it runs
+      kaflow --as olga projections status   # BEHIND stays near 0 while it runs
     """
     from kaflow.projections import StaleViewError
     from kaflow.projections.runner import Views
