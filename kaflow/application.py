@@ -16,7 +16,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, OperationalError, PersistenceError
+from eventsourcing.persistence import (
+    IntegrityError,
+    OperationalError,
+    PersistenceError,
+    ProgrammingError,
+)
 
 from kaflow import commands as c
 from kaflow.aggregates.directory import DIRECTORY_ID, UserDirectory
@@ -337,6 +342,10 @@ class Kaflow(Application[UUID]):
                     f"the store is busy ({text}); nothing was written, retry"
                 ) from None
             return self._saved_after_all(pending, text)
+        except ProgrammingError as e:  # refused at once, or (pipelined) as aborted above
+            if "permission denied" not in str(e):
+                raise
+            return self._saved_after_all(pending, first_line(e))
         return True
 
     def _saved_after_all(self, pending: list[tuple[Any, int, datetime]], error: str) -> bool:
