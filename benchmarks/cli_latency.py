@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ANALYSIS = ROOT / "kaflow" / "analysis_template.yaml"
+ANALYSIS = ROOT / "kaflow" / "application" / "analysis_template.yaml"
 BASELINE = "import eventsourcing.application, transitions, pydantic, click"
 
 

@@ -25,10 +25,10 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from kaflow import commands as c
 from kaflow.aggregates.directory import Role
-from kaflow.analysis import TEMPLATE, AnalyseProspect
-from kaflow.application import SNAPSHOT_EVERY, Kaflow, replay
+from kaflow.application import commands as c
+from kaflow.application.analysis import TEMPLATE, AnalyseProspect
+from kaflow.application.service import SNAPSHOT_EVERY, Kaflow, replay
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from kaflow import commands as c
+from kaflow.application import commands as c
 from kaflow.bootstrap import init_workspace, open_app
 from kaflow.projections.runner import Views
 from kaflow.settings import load

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from benchmarks.stores import close, copy, fill, timed, workspace
 from kaflow.bootstrap import open_app
-from kaflow.notify import Outbox
 from kaflow.projections.runner import Views
-from kaflow.scheduler import tick
+from kaflow.scheduling.notify import Outbox
+from kaflow.scheduling.tick import tick
 from kaflow.settings import load
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 
-from kaflow import commands as c
 from kaflow.aggregates.directory import Role
 from kaflow.aggregates.prospect import Prospect
-from kaflow.analysis import TEMPLATE, Analysis
+from kaflow.application import commands as c
+from kaflow.application.analysis import TEMPLATE, Analysis
 from kaflow.bootstrap import init_workspace, open_app
 from kaflow.settings import load
 

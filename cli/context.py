@@ -17,7 +17,7 @@ from kaflow.errors import BadInputError
 from kaflow.settings import Settings, load
 
 if TYPE_CHECKING:
-    from kaflow.application import Kaflow
+    from kaflow.application.service import Kaflow
     from kaflow.projections.runner import Views
 
 
@@ -100,7 +100,7 @@ class Env:
             raise BadInputError(f"{option}: {e}") from None
 
     def account(self, text: str) -> UUID:
-        from kaflow.reading import resolve_id
+        from kaflow.application.queries import resolve_id
 
         return resolve_id(self.app, text)
 

@@ -11,7 +11,7 @@ import click
 from cli.context import Env, pass_env, stop_on_signals
 from cli.render import emit, output_options, short, table
 from kaflow.errors import BadInputError
-from kaflow.text import span
+from kaflow.reporting.text import span
 
 
 @click.group()
@@ -46,7 +46,7 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
       kaflow scheduler tick
       kaflow scheduler tick --now 2026-12-08T09:00 --json
     """
-    from kaflow.scheduler import tick
+    from kaflow.scheduling.tick import tick
 
     app = env.service_app
     now = env.when(now_text, "--now") or app.now()
@@ -71,8 +71,8 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
 
 def outbox(env: Env) -> Any:
     """The workspace's outbox, its position kept in the store as well."""
-    from kaflow.notify import Outbox
-    from kaflow.scheduler import OUTBOX, DeliveredIn, store_identity
+    from kaflow.scheduling.notify import Outbox
+    from kaflow.scheduling.tick import OUTBOX, DeliveredIn, store_identity
 
     views = env.views
     return Outbox(
@@ -125,7 +125,7 @@ def scheduler_run(env: Env, poll: float) -> None:
     Example:
       kaflow scheduler run --poll 10
     """
-    from kaflow.daemon import DeadlineScheduler
+    from kaflow.scheduling.daemon import DeadlineScheduler
 
     if not 0.2 <= poll <= 86400:  # click's range lets NaN through
         raise BadInputError("--poll: a number of seconds from 0.2 to 86400")
@@ -145,7 +145,7 @@ def scheduler_run(env: Env, poll: float) -> None:
         )
         sys.stdout.flush()
 
-    from kaflow.store import sqlite_path
+    from kaflow.storage.url import sqlite_path
 
     store = sqlite_path(env.settings.store, env.settings.root)
     runner = DeadlineScheduler(app, env.views, outbox(env), poll, report, warn, ready, store)
@@ -246,8 +246,8 @@ def what_if(env: Env, within: str, as_json: bool) -> None:
       kaflow policy what-if --follow-up-within P5D
       kaflow policy what-if --follow-up-within PT72H --json
     """
+    from kaflow.reporting.what_if import what_if as judge
     from kaflow.settings import window as policy_window
-    from kaflow.what_if import what_if as judge
 
     try:
         window = policy_window(within)

@@ -87,7 +87,7 @@ def as_refusal(error: Exception) -> Refusal | None:
 
 
 def _store_refusal(error: Exception) -> Refusal:
-    from kaflow.store import hide_password
+    from kaflow.storage.url import hide_password
 
     text = hide_password(first_line(error))
     if any(word in text for word in BUSY):

@@ -8,9 +8,9 @@ import click
 
 from cli.context import Env, pass_env
 from cli.render import emit, output_options, short, table
-from kaflow import commands as c
 from kaflow.aggregates.lifecycle import State
-from kaflow.text import clip
+from kaflow.application import commands as c
+from kaflow.reporting.text import clip
 
 
 @click.group()
@@ -75,7 +75,7 @@ def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
     Example:
       kaflow prospect list --state visited
     """
-    from kaflow.reading import list_prospects
+    from kaflow.application.queries import list_prospects
 
     rows = list_prospects(env.app, state)
     emit(
@@ -111,7 +111,7 @@ def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
     Example:
       kaflow prospect show 3f2a1b
     """
-    from kaflow.reading import account
+    from kaflow.application.queries import account
 
     data = account(env.app, env.account(account_id))
     emit(as_json, data, lambda: describe(data))
@@ -169,7 +169,7 @@ def template_analysis(as_json: bool) -> None:
     Example:
       kaflow template analysis > analysis.yaml
     """
-    from kaflow.analysis import TEMPLATE
+    from kaflow.application.analysis import TEMPLATE
 
     text = TEMPLATE.read_text(encoding="utf-8")
     if as_json:
@@ -200,8 +200,8 @@ def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool)
       kaflow template analysis > acme.yaml   # then edit it
       kaflow analyse 3f2a1b --file acme.yaml
     """
-    from kaflow.analysis import AnalyseProspect, load_analysis_file
-    from kaflow.reading import account
+    from kaflow.application.analysis import AnalyseProspect, load_analysis_file
+    from kaflow.application.queries import account
 
     cmd = AnalyseProspect.validate(
         {
@@ -238,7 +238,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
     """
     from datetime import datetime
 
-    from kaflow.reading import history as read_history
+    from kaflow.application.queries import history as read_history
 
     data = read_history(
         env.app, env.account(account_id), env.when(as_of, "--as-of", end_of_day=True)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kaflow.text import width
+from kaflow.reporting.text import width
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -33,7 +33,7 @@ def _write(text: str, output: str | None, encoding: str = "utf-8") -> None:
 
 
 def _export(doc: Any, data: Any, fmt: str, output: str | None) -> None:
-    from kaflow import export
+    from kaflow.reporting import export
 
     if fmt == "json":
         _write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", output)
@@ -79,8 +79,8 @@ def ledger(
       kaflow ledger 3f2a1b --lang zh --format xlsx --output huadong.xlsx
       kaflow ledger 3f2a1b --format csv --lang zh > record.csv
     """
-    from kaflow.ledger import document
-    from kaflow.ledger import ledger as read
+    from kaflow.reporting.ledger import document
+    from kaflow.reporting.ledger import ledger as read
 
     pid = env.account(account_id)
     data = read(env.views, pid, env.app.now())
@@ -100,7 +100,7 @@ def review(env: Env, account_id: str, remarks: str, as_json: bool) -> None:
     Example:
       kaflow --as mia review 3f2a1b --remarks "Complete; well documented"
     """
-    from kaflow import commands as c
+    from kaflow.application import commands as c
 
     pid = env.account(account_id)
     env.app.handle(
@@ -141,7 +141,7 @@ def correct(
     Example:
       kaflow correct 3f2a1b --entry 3 --field person --value "Wang Li" --reason "typo"
     """
-    from kaflow import commands as c
+    from kaflow.application import commands as c
 
     pid = env.account(account_id)
     env.app.handle(
@@ -211,7 +211,7 @@ def report(
       kaflow report visits --lead mia --from 2026-01-01 --format csv --output visits.csv
       kaflow report conformance --as-of 2026-06-30 --json
     """
-    from kaflow.reports import run
+    from kaflow.reporting.reports import run
 
     app = env.app
     now = app.now()
@@ -254,7 +254,7 @@ def _today(env: Env, text: str, now: datetime) -> bool:
 
 
 def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:
-    from kaflow.export import Document, Section
+    from kaflow.reporting.export import Document, Section
 
     moment = env.local(datetime.fromisoformat(data["as_of"]))
     sections = []
@@ -283,8 +283,8 @@ def _for_terminal(env: Env, columns: list[str], row: list[Any]) -> list[Any]:
 
 def _matrix(section: dict[str, Any]) -> Any:
     """Conformance for a terminal: one row per account, one column per rule."""
-    from kaflow.conformance import RULES
-    from kaflow.export import Section
+    from kaflow.reporting.conformance import RULES
+    from kaflow.reporting.export import Section
 
     marks = {"met": "✓", "breached": "✗", "not yet due": "·", "not applicable": "-"}
     accounts: dict[str, list[Any]] = {}

@@ -10,7 +10,7 @@ import click
 
 from cli.context import Env, pass_env
 from cli.render import emit, output_options
-from kaflow import commands as c
+from kaflow.application import commands as c
 
 F = Callable[..., Any]
 
@@ -31,7 +31,7 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
         @output_options
         @pass_env
         def run(env: Env, /, account_id: str, at: str | None, as_json: bool, **fields: Any) -> None:
-            from kaflow.reading import account
+            from kaflow.application.queries import account
 
             cmd = command.validate(
                 {

@@ -69,8 +69,8 @@ def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
       kaflow store copy --to postgresql://kaflow@db.example:5432/sales --switch
       kaflow store copy --to sqlite:///backup/kaflow.db --json
     """
-    from kaflow.copy import copy_store
-    from kaflow.store import safe_url
+    from kaflow.storage.copy import copy_store
+    from kaflow.storage.url import safe_url
 
     settings = env.settings
     bars = Bars() if sys.stderr.isatty() else None

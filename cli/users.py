@@ -9,8 +9,8 @@ import click
 
 from cli.context import Env, pass_env
 from cli.render import emit, output_options, table
-from kaflow import commands as c
 from kaflow.aggregates.directory import Role
+from kaflow.application import commands as c
 from kaflow.settings import DEFAULT_STORE
 
 ROLES = click.Choice([r.value for r in Role])
@@ -54,7 +54,7 @@ def init(env: Env, owner: str | None, store: str, join: bool, timezone: str, as_
 
     from kaflow.bootstrap import init_workspace
     from kaflow.errors import BadInputError
-    from kaflow.store import safe_url
+    from kaflow.storage.url import safe_url
 
     if join and owner is not None:
         raise click.UsageError("--join uses the store's users: give no --owner")

@@ -6,12 +6,12 @@ import contextlib
 import os
 
 from kaflow import settings as settings_module
-from kaflow.application import Kaflow
+from kaflow.application.service import Kaflow
 from kaflow.clock import Clock, parse_duration
 from kaflow.errors import WorkspaceError
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.settings import Settings
-from kaflow.store import sqlite_path, store_env
+from kaflow.storage.url import sqlite_path, store_env
 
 
 def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:

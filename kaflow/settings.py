@@ -143,7 +143,7 @@ def write(root: StrPath, store: str, timezone: str, name: str = CONFIG_NAME) -> 
         raise WorkspaceError(f"{path} exists already: this folder is a workspace already")
     zone(timezone)
     # A password in the store's URL stays readable by its owner only.
-    from kaflow.store import safe_url
+    from kaflow.storage.url import safe_url
 
     secret = safe_url(store) != store
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if secret else 0o644)

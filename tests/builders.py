@@ -11,10 +11,10 @@ from uuid import UUID
 
 import yaml
 
-from kaflow import commands as c
 from kaflow.aggregates.directory import Role
-from kaflow.analysis import TEMPLATE, AnalyseProspect
-from kaflow.application import Kaflow
+from kaflow.application import commands as c
+from kaflow.application.analysis import TEMPLATE, AnalyseProspect
+from kaflow.application.service import Kaflow
 from kaflow.clock import FixedClock
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -32,7 +32,7 @@ def make_app(
     if store == "memory":
         env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     elif store == "postgresql":
-        from kaflow.store import store_env
+        from kaflow.storage.url import store_env
 
         assert url is not None
         env = store_env(url, ".", create=True)

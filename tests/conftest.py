@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kaflow.application import Kaflow
+from kaflow.application.service import Kaflow
 from kaflow.clock import FixedClock
 from tests import postgres
 from tests.builders import make_app, staff

@@ -17,9 +17,9 @@ import time
 from typing import Any
 from uuid import UUID
 
-from kaflow import commands as c
 from kaflow.aggregates.errors import DomainError
 from kaflow.aggregates.lifecycle import allowed_triggers
+from kaflow.application import commands as c
 from kaflow.bootstrap import open_app
 from kaflow.errors import ConflictError, KaflowError
 from kaflow.settings import load

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 # How far each notifier delivered, by log position: beside the views, kept by the
-# scheduler (kaflow.scheduler.DeliveredIn) and carried over by ``kaflow store copy``.
+# scheduler (kaflow.scheduling.tick.DeliveredIn) and carried over by ``kaflow store copy``.
 DELIVERED_TABLE = (
     "CREATE TABLE IF NOT EXISTS kaflow_delivered "
     "(notifier TEXT PRIMARY KEY, position INTEGER NOT NULL)"

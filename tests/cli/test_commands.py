@@ -407,7 +407,7 @@ def test_template_as_json_is_accepted_by_analyse(ws: Run, tmp_path: Path) -> Non
 def test_a_writer_that_keeps_losing_exits_4_with_nothing_written(
     ws: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kaflow.application import Kaflow
+    from kaflow.application.service import Kaflow
 
     pid = new_account(ws, "approach")
     before = count(ws, pid)

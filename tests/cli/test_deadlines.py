@@ -113,7 +113,7 @@ def events_in(tmp_path: Path) -> int:
     """The events in the workspace's store, whichever store it is."""
     from kaflow.bootstrap import open_app
     from kaflow.settings import load
-    from kaflow.store import notifications_with_topic
+    from kaflow.storage.url import notifications_with_topic
 
     app = open_app(load(tmp_path))
     try:

@@ -17,8 +17,8 @@ from uuid import UUID
 
 import pytest
 
-from kaflow import commands as c
-from kaflow.application import Kaflow
+from kaflow.application import commands as c
+from kaflow.application.service import Kaflow
 from kaflow.bootstrap import open_app
 from kaflow.settings import load
 from tests.builders import advance, identify, visit_cmd

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import pytest
 
-from kaflow import copy as copy_module
+from kaflow.storage import copy as copy_module
 from tests.cli.conftest import CONTACT, Run, as_json, new_account
 from tests.postgres import PASSWORD, PASSWORD_USER, Server
 
@@ -254,7 +254,7 @@ def test_a_failed_copy_is_taken_back(
 
 KILLED_MID_COPY = """
 import os, signal, sys
-from kaflow import copy as copy_module
+from kaflow.storage import copy as copy_module
 from cli.main import main
 insert = copy_module.Store.insert
 def dying(store, table, columns, rows):

@@ -174,7 +174,7 @@ def test_a_command_on_sqlite_never_loads_the_postgresql_driver(tmp_path: Path) -
 
 KILLED_INIT = """
 import os, signal, sys
-from kaflow.application import Kaflow
+from kaflow.application.service import Kaflow
 from cli.main import main
 Kaflow.create_directory = lambda self, owner: os.kill(os.getpid(), signal.SIGKILL)
 sys.argv = ["kaflow", "init", "--owner", "olga", *sys.argv[1:]]
@@ -214,6 +214,6 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(tmp_path)
-        patch.setattr("kaflow.reports.run", interrupted)
+        patch.setattr("kaflow.reporting.reports.run", interrupted)
         result = CliRunner().invoke(cli, ["--as", "olga", "report", "funnel"], obj=Env())
     assert result.exit_code == 130 and "interrupted" in result.stderr

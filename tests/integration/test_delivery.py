@@ -13,11 +13,11 @@ from uuid import UUID
 import pytest
 
 from kaflow.aggregates.prospect import Prospect
-from kaflow.application import Kaflow
-from kaflow.daemon import DeadlineScheduler
+from kaflow.application.service import Kaflow
 from kaflow.errors import WorkspaceError
-from kaflow.notify import Notice, Outbox
 from kaflow.projections.runner import Views
+from kaflow.scheduling.daemon import DeadlineScheduler
+from kaflow.scheduling.notify import Notice, Outbox
 from tests.builders import advance, at, dump, identify, make_app, staff
 from tests.unit.test_deadlines import DUE, SECOND
 
@@ -149,7 +149,7 @@ def test_an_account_snapshotted_before_deadlines_loads_without_one() -> None:
 
 
 def test_the_scheduler_plans_a_job_per_deadline_and_drops_settled_ones() -> None:
-    from kaflow import commands as c
+    from kaflow.application import commands as c
 
     app = make_app("memory")
     staff(app)

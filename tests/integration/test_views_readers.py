@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from kaflow.application import Kaflow
+from kaflow.application.service import Kaflow
 from kaflow.projections.runner import Views
 from tests.builders import advance, identify, staff
 

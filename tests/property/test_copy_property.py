@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from kaflow.aggregates.errors import DomainError
-from kaflow.application import Kaflow
+from kaflow.application.service import Kaflow
 from kaflow.clock import FixedClock
-from kaflow.copy import copy_store
 from kaflow.errors import KaflowError
-from kaflow.store import store_env
+from kaflow.storage.copy import copy_store
+from kaflow.storage.url import store_env
 from tests.builders import T0, identify, make_app, staff
 from tests.postgres import Server
 from tests.property.test_views_property import KINDS, NATURAL, command

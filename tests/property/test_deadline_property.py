@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kaflow import commands as c
+from kaflow.application import commands as c
 from kaflow.clock import FixedClock
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.projections.runner import Views
-from kaflow.scheduler import tick
+from kaflow.scheduling.tick import tick
 from tests.builders import T0, advance, at, identify, make_app, staff, visit_cmd
 from tests.unit.test_deadlines import Inbox
 

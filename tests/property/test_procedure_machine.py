@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
-from kaflow import commands as c
 from kaflow.aggregates.directory import DIRECTORY_ID, Role, at_least_manager
 from kaflow.aggregates.errors import DomainError
 from kaflow.aggregates.lifecycle import TRIGGERS, State, next_state
 from kaflow.aggregates.prospect import Prospect
-from kaflow.analysis import AnalyseProspect
-from kaflow.application import Kaflow
+from kaflow.application import commands as c
+from kaflow.application.analysis import AnalyseProspect
+from kaflow.application.service import Kaflow
 from kaflow.clock import FixedClock
 from kaflow.errors import KaflowError
 from tests.builders import ANALYSIS, T0, staff

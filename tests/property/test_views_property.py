@@ -12,9 +12,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kaflow import commands as c
 from kaflow.aggregates.errors import DomainError
-from kaflow.analysis import AnalyseProspect
+from kaflow.application import commands as c
+from kaflow.application.analysis import AnalyseProspect
 from kaflow.clock import FixedClock
 from kaflow.errors import KaflowError
 from kaflow.projections.ledger import CUSTOMER_FACING, ENTRY_KINDS

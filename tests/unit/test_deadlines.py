@@ -11,12 +11,12 @@ from uuid import UUID
 
 import pytest
 
-from kaflow import commands as c
-from kaflow.application import Kaflow
-from kaflow.notify import Notice, Pending
+from kaflow.application import commands as c
+from kaflow.application.service import Kaflow
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.projections.runner import Views
-from kaflow.scheduler import tick
+from kaflow.scheduling.notify import Notice, Pending
+from kaflow.scheduling.tick import tick
 from tests.builders import advance, at, identify, make_app, staff, visit_cmd
 
 VISIT = at(5)  # when advance() visits

@@ -91,9 +91,9 @@ def test_the_aggregate_refuses_a_trigger_and_records_nothing() -> None:
 def test_every_trigger_has_an_action_and_a_command() -> None:
     import dataclasses
 
-    from kaflow import commands as c
-    from kaflow.analysis import AnalyseProspect
-    from kaflow.application import ACTIONS, RECORD_KEEPING
+    from kaflow.application import commands as c
+    from kaflow.application.analysis import AnalyseProspect
+    from kaflow.application.service import ACTIONS, RECORD_KEEPING
 
     triggers = [*TRIGGERS, *RECORD_KEEPING]  # the record's own commands: outside the lifecycle
     assert sorted(ACTIONS) == sorted(triggers)

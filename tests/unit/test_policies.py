@@ -9,9 +9,9 @@ from uuid import uuid4
 
 import pytest
 
-from kaflow import commands as c
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
+from kaflow.application import commands as c
 from kaflow.policies import guards, prospect_classified
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from tests.builders import T0, at, visit_cmd

@@ -15,9 +15,9 @@ from eventsourcing.utils import get_topic
 
 from kaflow.aggregates.lifecycle import allowed_triggers
 from kaflow.aggregates.prospect import Prospect
-from kaflow.application import Kaflow
+from kaflow.application.service import Kaflow
 from kaflow.errors import BadInputError, NotFoundError
-from kaflow.store import notifications_with_topic, originators_with_prefix
+from kaflow.storage.url import notifications_with_topic, originators_with_prefix
 
 MIN_PREFIX = 6
 IDENTIFIED_TOPIC = get_topic(Prospect.Identified)  # type: ignore[attr-defined]

@@ -19,13 +19,13 @@ from typing import Any
 from apscheduler.jobstores.base import JobLookupError
 from eventsourcing.persistence import PersistenceError
 
-from kaflow.application import Kaflow
+from kaflow.application.service import Kaflow
 from kaflow.errors import KaflowError, first_line
-from kaflow.notify import Notifier
 from kaflow.projections import StaleViewError
 from kaflow.projections.db import errors
 from kaflow.projections.runner import Views
-from kaflow.scheduler import TickReport, pending_count, tick, upcoming
+from kaflow.scheduling.notify import Notifier
+from kaflow.scheduling.tick import TickReport, pending_count, tick, upcoming
 
 POLL = "poll"
 

@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from kaflow.text import clip, width
+from kaflow.reporting.text import clip, width
 
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("Key-account development record", "大客户开发备案表"),

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from kaflow import commands as c
 from kaflow.aggregates.directory import Role
-from kaflow.analysis import TEMPLATE, AnalyseProspect
+from kaflow.application import commands as c
+from kaflow.application.analysis import TEMPLATE, AnalyseProspect
 from kaflow.bootstrap import init_workspace, open_app
 from kaflow.errors import RuleViolationError
 

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from kaflow.aggregates.lifecycle import State
-from kaflow.conformance import conformance
 from kaflow.projections.runner import Views
+from kaflow.reporting.conformance import conformance
 
 STAGES = [s.value for s in State if s is not State.LOST]  # the way to a win, in order
 Report = dict[str, Any]  # {"report", "as_of", "sections": [{"title", "columns", "rows"}]}

@@ -25,8 +25,8 @@ from eventsourcing.persistence import PersistenceError
 from kaflow.aggregates.directory import DIRECTORY_ID as DIRECTORY  # no account
 from kaflow.errors import BadInputError, ConflictError, WorkspaceError, first_line
 from kaflow.projections.db import DELIVERED_TABLE, errors, postgres_schema
-from kaflow.rows import BATCH, COLUMNS, DELIVERED, TRACKING, Event, Store
-from kaflow.store import (
+from kaflow.storage.rows import BATCH, COLUMNS, DELIVERED, TRACKING, Event, Store
+from kaflow.storage.url import (
     hide_password,
     is_postgres,
     postgres_params,
@@ -124,7 +124,7 @@ def _open(url: str, root: str, lock_timeout: int, empty: bool = False) -> Store:
 
 def _create(url: str, root: str, lock_timeout: int, created: str | None) -> Store:
     """The target's tables, made by the library (with its types and insert function)."""
-    from kaflow.application import Kaflow
+    from kaflow.application.service import Kaflow
 
     try:
         if created is not None:

@@ -9,10 +9,10 @@ from typing import Any
 from uuid import UUID
 
 from kaflow.errors import NotFoundError
-from kaflow.export import Document, Section, label, value
 from kaflow.projections.ledger import CUSTOMER_FACING
 from kaflow.projections.runner import Views
-from kaflow.text import span
+from kaflow.reporting.export import Document, Section, label, value
+from kaflow.reporting.text import span
 
 ENTRY_COLUMNS = ("entry", "occurred_at", "kind", "person", "channel", "attitude", "notes")
 # Progress notes composed of several fields: their parts, labelled in the document's language.

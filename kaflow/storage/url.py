@@ -120,9 +120,9 @@ def postgres_env(url: str, *, lock_timeout: int = 10, create: bool = False) -> d
         "POSTGRES_MAX_OVERFLOW": "3",
         # Writers queue for the log's table lock (the library serialises appends so
         # that readers never pass over a gap); bounded like SQLite's busy wait, and
-        # appended once (kaflow.postgres), so the bound is what a writer waits.
+        # appended once (kaflow.storage.postgres), so the bound is what a writer waits.
         "POSTGRES_LOCK_TIMEOUT": str(max(1, lock_timeout)),
-        "APPLICATION_RECORDER_TOPIC": "kaflow.postgres:Recorder",
+        "APPLICATION_RECORDER_TOPIC": "kaflow.storage.postgres:Recorder",
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(max(lock_timeout, 5) * 6),
         "CREATE_TABLE": "yes" if create else "no",
     }

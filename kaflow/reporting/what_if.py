@@ -12,7 +12,7 @@ from typing import Any
 
 from kaflow.policies.follow_up_within import Visit, breaches, is_overdue
 from kaflow.projections import topic
-from kaflow.store import notifications_with_topic
+from kaflow.storage.url import notifications_with_topic
 
 SETTLED_BY = {"FollowUpRecorded": "follow_up", "VisitRecorded": "visit", "Lost": "lost"}
 READ = [*SETTLED_BY, "FollowUpDeadlineOpened"]

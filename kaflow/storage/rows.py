@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-from kaflow.store import CONNECT_TIMEOUT, EVENTS_TABLE, SCHEMA, postgres_params, sqlite_path
+from kaflow.storage.url import CONNECT_TIMEOUT, EVENTS_TABLE, SCHEMA, postgres_params, sqlite_path
 
 BATCH = 2000  # rows per write on the target, and per read from a server
-DELIVERED = "kaflow_delivered"  # made as kaflow.scheduler.DeliveredIn.set makes it
+DELIVERED = "kaflow_delivered"  # made as kaflow.scheduling.tick.DeliveredIn.set makes it
 TRACKING = "kaflow_tracking"  # how far the views got: not copied
 COLUMNS = "originator_id, originator_version, topic, state"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kaflow import commands as c
+from kaflow.application import commands as c
 from kaflow.errors import BadInputError, NotFoundError
 from kaflow.projections.ledger import CORRECTABLE, entries
 

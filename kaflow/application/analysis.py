@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import core_schema as cs
 
-from kaflow.commands import ProspectCommand
+from kaflow.application.commands import ProspectCommand
 from kaflow.errors import AnalysisFileError
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]

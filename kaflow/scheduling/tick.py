@@ -4,7 +4,7 @@ The event log is the only source of truth. What is pending comes from the
 ``deadlines`` view, indexed by when each deadline next needs attention; recording is a
 command on the account, which records each reminder and each missed deadline once
 whatever else runs at the same time (optimistic concurrency plus the deadline's number);
-delivery follows the log's positions (``kaflow.notify``).
+delivery follows the log's positions (``kaflow.scheduling.notify``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from kaflow.application import SCHEDULER, Kaflow
+from kaflow.application.service import SCHEDULER, Kaflow
 from kaflow.errors import ConflictError, WorkspaceError
-from kaflow.notify import Notice, Notifier
 from kaflow.projections.db import DELIVERED_TABLE, DELIVERY_LOCK
 from kaflow.projections.runner import Views
-from kaflow.text import span
+from kaflow.reporting.text import span
+from kaflow.scheduling.notify import Notice, Notifier
 
 
 @dataclass

@@ -23,10 +23,10 @@ from eventsourcing.persistence import (
     ProgrammingError,
 )
 
-from kaflow import commands as c
 from kaflow.aggregates.directory import DIRECTORY_ID, UserDirectory
 from kaflow.aggregates.errors import AccessError
 from kaflow.aggregates.prospect import Prospect
+from kaflow.application import commands as c
 from kaflow.clock import Clock, SystemClock, fixed_offset
 from kaflow.errors import (
     BUSY,
@@ -39,7 +39,7 @@ from kaflow.errors import (
 )
 from kaflow.policies import guards, prospect_classified
 from kaflow.policies.follow_up_within import FollowUpPolicy, escalation
-from kaflow.store import may_write
+from kaflow.storage.url import may_write
 
 SNAPSHOT_EVERY = 20
 # Loaded aggregates are kept and fast-forwarded with newer events from the store, so a
@@ -55,7 +55,7 @@ Act = Callable[[Prospect, Any, dict[str, Any]], None]
 
 
 def _analyse(prospect: Prospect, cmd: Any, meta: dict[str, Any]) -> None:
-    from kaflow.analysis import development_value
+    from kaflow.application.analysis import development_value
 
     analysis = cmd.analysis
     prospect.analyse(analysis.model_dump(mode="json"), development_value(analysis.forecast), **meta)
@@ -96,7 +96,7 @@ def _visit_inputs(app: Kaflow, cmd: Any, at: datetime) -> dict[str, Any]:
 
 def _correction_inputs(app: Kaflow, cmd: Any, at: datetime) -> dict[str, Any]:
     """The field corrected and what it said, from the record's entries."""
-    from kaflow.record import correction
+    from kaflow.application.correction import correction
 
     return correction(app.events.get(cmd.prospect_id), cmd)
 

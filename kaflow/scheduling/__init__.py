@@ -1,0 +1,1 @@
+"""Deadlines enforced: the tick, the long-running scheduler, notices and their delivery."""
