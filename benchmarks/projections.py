@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.stores import close, fill, timed, workspace
-from kaflow.application.queries import IDENTIFIED_TOPIC
+from kaflow.application.accounts import IDENTIFIED_TOPIC
 from kaflow.bootstrap import open_app
 from kaflow.projections.runner import Views
 from kaflow.settings import load
@@ -36,7 +36,7 @@ REBUILD = """
 import json, resource, sys, time
 from kaflow.bootstrap import open_app
 from kaflow.projections.runner import Views
-from kaflow.application.queries import IDENTIFIED_TOPIC
+from kaflow.application.accounts import IDENTIFIED_TOPIC
 from kaflow.settings import load
 app = open_app(load(sys.argv[1], environ={}))
 views = Views(app)

@@ -100,7 +100,7 @@ class Env:
             raise BadInputError(f"{option}: {e}") from None
 
     def account(self, text: str) -> UUID:
-        from kaflow.application.queries import resolve_id
+        from kaflow.application.accounts import resolve_id
 
         return resolve_id(self.app, text)
 

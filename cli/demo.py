@@ -33,7 +33,7 @@ def demo(folder: Path | None, as_json: bool) -> None:
       kaflow demo --dir ./demo && cd demo && kaflow --as olga prospect list
     """
     from kaflow.application.demo import run_demo
-    from kaflow.application.queries import list_prospects
+    from kaflow.application.accounts import list_prospects
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="kaflow-demo-"))

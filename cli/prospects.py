@@ -75,7 +75,7 @@ def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
     Example:
       kaflow prospect list --state visited
     """
-    from kaflow.application.queries import list_prospects
+    from kaflow.application.accounts import list_prospects
 
     rows = list_prospects(env.app, state)
     emit(
@@ -111,7 +111,7 @@ def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
     Example:
       kaflow prospect show 3f2a1b
     """
-    from kaflow.application.queries import account
+    from kaflow.application.accounts import account
 
     data = account(env.app, env.account(account_id))
     emit(as_json, data, lambda: describe(data))
@@ -201,7 +201,7 @@ def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool)
       kaflow analyse 3f2a1b --file acme.yaml
     """
     from kaflow.application.analysis import AnalyseProspect, load_analysis_file
-    from kaflow.application.queries import account
+    from kaflow.application.accounts import account
 
     cmd = AnalyseProspect.validate(
         {
@@ -238,7 +238,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
     """
     from datetime import datetime
 
-    from kaflow.application.queries import history as read_history
+    from kaflow.application.accounts import history as read_history
 
     data = read_history(
         env.app, env.account(account_id), env.when(as_of, "--as-of", end_of_day=True)

@@ -31,7 +31,7 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
         @output_options
         @pass_env
         def run(env: Env, /, account_id: str, at: str | None, as_json: bool, **fields: Any) -> None:
-            from kaflow.application.queries import account
+            from kaflow.application.accounts import account
 
             cmd = command.validate(
                 {

@@ -1,17 +1,37 @@
-"""The composition root: settings and store in, a ready application out."""
+"""The composition root: the only code that builds kaflow's object graph. Settings in,
+``Services`` out: the application, its queries, the views, the outbox, the scheduler and
+the projections worker, safe to share between a server's threads."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from kaflow import settings as settings_module
 from kaflow.application.service import Kaflow
 from kaflow.clock import Clock, parse_duration
-from kaflow.errors import WorkspaceError
+from kaflow.errors import KaflowError, WorkspaceError
 from kaflow.policies.follow_up_within import FollowUpPolicy
-from kaflow.settings import Settings
+from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings
 from kaflow.storage.url import sqlite_path, store_env
+
+if TYPE_CHECKING:
+    from kaflow.application.queries import Queries
+    from kaflow.projections.runner import Views
+    from kaflow.projections.worker import Worker
+    from kaflow.scheduling.daemon import DeadlineScheduler
+    from kaflow.scheduling.notify import Outbox
+    from kaflow.scheduling.tick import TickReport
+
+__all__ = ["CONFIG_NAME", "DEFAULT_STORE", "Services", "Settings", "load_settings"]
+
+
+def load_settings(folder: str) -> Settings:
+    """The workspace's settings: the nearest kaflow.toml in ``folder`` or above."""
+    return settings_module.load(folder)
 
 
 def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
@@ -27,6 +47,120 @@ def follow_up_policy(settings: Settings) -> FollowUpPolicy:
         remind_before=None if remind is None else parse_duration(remind),
         written=(settings.follow_up_within, remind),
     )
+
+
+class Services:
+    """What every front end uses, built once from the settings: each part on first use
+    (a short command pays only for what it touches), each safe to share between threads."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._app: Kaflow | None = None
+        self._views: Views | None = None
+        self._queries: Queries | None = None
+
+    @property
+    def app(self) -> Kaflow:
+        """The application: every command, with the acting user beside it."""
+        with self._lock:
+            if self._app is None:
+                self._app = open_app(self.settings, self.clock)
+            return self._app
+
+    @property
+    def queries(self) -> Queries:
+        """Every read, with the acting user."""
+        from kaflow.application.queries import Queries
+
+        with self._lock:
+            if self._queries is None:
+                self._queries = Queries(self.app, self.views)
+            return self._queries
+
+    def views(self) -> Views:
+        """The store's views, caught up with the log when first asked for: every read of
+        a command sees the writes made before it."""
+        from kaflow.projections.runner import Views
+
+        with self._lock:
+            if self._views is None:
+                self._views = Views(self.app, lock_timeout=self.settings.lock_timeout)
+                self._views.catch_up()
+            return self._views
+
+    def views_as_they_stand(self) -> Views:
+        """The views without catching up (for looking at where they stand)."""
+        from kaflow.projections.runner import Views
+
+        with self._lock:
+            if self._views is None:
+                self._views = Views(self.app, lock_timeout=self.settings.lock_timeout)
+            return self._views
+
+    def outbox(self) -> Outbox:
+        """The workspace's outbox, its position kept in the store as well."""
+        from kaflow.scheduling.notify import Outbox
+        from kaflow.scheduling.tick import OUTBOX, DeliveredIn, store_identity
+
+        views = self.views()
+        return Outbox(
+            self.settings.outbox_path(), DeliveredIn(views, OUTBOX), store_identity(self.app)
+        )
+
+    def tick(self, now: Any) -> TickReport:
+        """The scheduler's work due at ``now``, once."""
+        from kaflow.scheduling.tick import tick
+
+        return tick(self.app, self.views(), self.outbox(), now)
+
+    def scheduler(
+        self,
+        poll: float,
+        report: Callable[[TickReport], None],
+        warn: Callable[[str], None],
+        ready: Callable[[int, int], None],
+    ) -> DeadlineScheduler:
+        from kaflow.scheduling.daemon import DeadlineScheduler
+        from kaflow.storage.url import sqlite_path
+
+        store = sqlite_path(self.settings.store, self.settings.root)
+        views = self.views()
+        return DeadlineScheduler(self.app, views, self.outbox(), poll, report, warn, ready, store)
+
+    def worker(
+        self, say: Callable[[str], None], warn: Callable[[str], None], poll: float
+    ) -> Worker:
+        from kaflow.projections.worker import Worker
+
+        return Worker(self.views_as_they_stand(), say, warn, poll=poll)
+
+    def close(self) -> None:
+        """Give back the store's connections (a PostgreSQL server counts them)."""
+        with self._lock:
+            views, app = self._views, self._app
+            self._views = self._app = self._queries = None
+        if views is not None:
+            views.close()
+        if app is not None:
+            app.close()
+
+
+def known_error(error: BaseException) -> KaflowError | None:
+    """Any error a front end may meet, as one of kaflow's own; None for a defect."""
+    if isinstance(error, KaflowError):
+        return error
+    from kaflow.storage.errors import classify, store_errors
+
+    if isinstance(error, store_errors()):
+        return classify(error)
+    if isinstance(error, OSError):
+        from kaflow.errors import BadInputError
+
+        where = f": {error.filename}" if error.filename else ""
+        return BadInputError(f"cannot use the file system{where}: {error.strerror or error}")
+    return None
 
 
 def init_workspace(

@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from kaflow.aggregates.errors import AccessError, InvalidChangeError, UnknownUserError
+from kaflow.errors import step
 
 # uuid5(NAMESPACE_URL, "kaflow:user-directory"), written out: computing it costs hashlib's
 # import on every start.
@@ -73,7 +74,7 @@ class UserDirectory(Aggregate):
         owner = self._require_owner(by, now, "add users")
         same = [n for n in self.timelines if n.casefold() == name.casefold()]
         if same:
-            raise InvalidChangeError(f"user '{same[0]}' exists already (use 'kaflow user role')")
+            raise InvalidChangeError(f"user '{same[0]}' exists already (use {step('user_role')})")
         self._role_assigned(name, role, effective_from, owner, Role.OWNER.value)
 
     def change_role(
@@ -85,7 +86,7 @@ class UserDirectory(Aggregate):
             raise InvalidChangeError(f"{name} is '{role}' then already; nothing to change")
         if not self._always_an_owner(name, [effective_from, role], now):
             raise AccessError(
-                "access: this would leave kaflow without an owner at some time from now on; "
+                "this would leave kaflow without an owner at some time from now on; "
                 "make someone else owner first"
             )
         self._role_assigned(name, role, effective_from, owner, Role.OWNER.value)
@@ -106,7 +107,7 @@ class UserDirectory(Aggregate):
         """The acting owner's name as added; anyone else is refused."""
         role = self.role_of(by, at)
         if role != Role.OWNER:
-            raise AccessError(f"access: only an owner can {what}; {by} is '{role}'")
+            raise AccessError(f"only an owner can {what}; {by} is '{role}'")
         return self.canonical(by)
 
     @event("RoleAssigned")

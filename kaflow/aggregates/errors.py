@@ -1,13 +1,19 @@
+"""The domain model's refusals, in kaflow's one error hierarchy (``kaflow.errors``)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-
-class DomainError(Exception):
-    """A command the domain model refuses."""
+from kaflow.errors import BadInputError, KaflowError, NotFoundError, RefusedError, step
 
 
-class LifecycleError(DomainError):
+class DomainError(KaflowError):
+    """A command the domain model refuses (any of the classes below)."""
+
+
+class LifecycleError(RefusedError, DomainError):
+    default_rule = "lifecycle"
+
     def __init__(self, trigger: str, state: str, allowed: list[str]) -> None:
         self.trigger = trigger
         self.state = state
@@ -18,8 +24,11 @@ class LifecycleError(DomainError):
             else "nothing (the account is closed)"
         )
         super().__init__(
-            f"lifecycle: cannot {trigger.replace('_', '-')} an account that is '{state}'; "
-            f"allowed now: {options}"
+            f"cannot {trigger.replace('_', '-')} an account that is '{state}'; "
+            f"allowed now: {options}",
+            trigger=trigger,
+            state=state,
+            allowed=allowed,
         )
 
 
@@ -30,16 +39,19 @@ class DatedTooEarlyError(LifecycleError):
         self.trigger = trigger
         self.state = state
         self.allowed = []
-        step = trigger.replace("_", "-")
+        name = trigger.replace("_", "-")
         if after_last_step:
             where = f"its last step while '{state}' was on {_minute(floor)}"
         else:
             where = f"the account has been '{state}' since {_minute(floor)}"
         seconds = _minute(floor) == _minute(at)  # the difference is within a minute
         where = where.replace(_minute(floor), _minute(floor, seconds))
-        DomainError.__init__(
+        RefusedError.__init__(
             self,
-            f"lifecycle: {where}; '{step}' cannot be dated {_minute(at, seconds)}, before that",
+            f"{where}; '{name}' cannot be dated {_minute(at, seconds)}, before that",
+            field="occurred_at",
+            trigger=trigger,
+            state=state,
         )
 
 
@@ -48,15 +60,17 @@ def _minute(moment: datetime, seconds: bool = False) -> str:
     return shown.replace(" +0000", " UTC")
 
 
-class UnknownUserError(DomainError):
+class UnknownUserError(NotFoundError, DomainError):
     def __init__(self, name: str) -> None:
         self.name = name
-        super().__init__(f"unknown user '{name}' (see 'kaflow user list')")
+        super().__init__(f"unknown user '{name}' (see {step('user_list')})", user=name)
 
 
-class InvalidChangeError(DomainError):
+class InvalidChangeError(BadInputError, DomainError):
     """A change that makes no sense as asked (a duplicate, a date before the start)."""
 
 
-class AccessError(DomainError):
+class AccessError(RefusedError, DomainError):
     """The acting user's role does not allow the command."""
+
+    default_rule = "access"

@@ -22,10 +22,11 @@ from types import UnionType
 from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
 
-from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator
+from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
 from kaflow.aggregates.directory import Role
+from kaflow.application.validation import bad_input
 
 Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=20_000)]
 Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=20_000)]
@@ -105,7 +106,8 @@ class LossReason(StrEnum):
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class Command:
-    actor: UserName
+    """What a user asks for. Who asks is not part of it: the application takes the
+    acting user (``Actor``) that the front end authenticated, beside the command."""
 
     def __repr__(self) -> str:
         # One for every command: a generated one per class costs start-up time.
@@ -122,8 +124,12 @@ class Command:
 
     @classmethod
     def validate(cls, data: Mapping[str, Any]) -> Self:
-        """A command from plain input; raises pydantic_core.ValidationError."""
-        return cls(**_validator(cls).validate_python(dict(data)))
+        """A command from plain input; bad input raises ``BadInputError`` naming the
+        fields at fault."""
+        try:
+            return cls(**_validator(cls).validate_python(dict(data)))
+        except ValidationError as e:
+            raise bad_input(e) from None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)

@@ -1,33 +1,40 @@
-"""Commands on the development record (R14) that need its entries: a correction names
-an entry by its number on the record and a field by the CLI's name for it."""
+"""A correction of the development record (R14) names an entry by its number on the
+record and one of its fields: checked against the record's entries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from kaflow.aggregates.record import CORRECTABLE, entries
 from kaflow.application import commands as c
-from kaflow.errors import BadInputError, NotFoundError
-from kaflow.projections.ledger import CORRECTABLE, entries
+from kaflow.errors import BadInputError, NotFoundError, field
 
 
 def correction(events: Iterable[Any], cmd: Any) -> dict[str, str]:
-    """The field a correction changes, as the CLI spells it, and what it said before."""
+    """The field a correction changes, as the record names it, and what it said before."""
     found = entries(events)
     if cmd.entry > len(found):
-        raise NotFoundError(f"--entry {cmd.entry}: the record has {len(found)} entries")
+        raise NotFoundError(
+            f"{field('entry')} {cmd.entry}: the record has {len(found)} entries", field="entry"
+        )
     kind, fields = found[cmd.entry - 1]
-    field = cmd.field.lower().replace("_", "-")
-    if field not in CORRECTABLE[kind]:
+    name = cmd.field.lower().replace("_", "-")
+    if name not in CORRECTABLE[kind]:
         raise BadInputError(
-            f"--field {cmd.field}: entry {cmd.entry} is a {kind}; what can be corrected "
-            f"in it: {', '.join(CORRECTABLE[kind])}"
+            f"{field('field')} {cmd.field}: entry {cmd.entry} is a {kind}; what can be "
+            f"corrected in it: {', '.join(CORRECTABLE[kind])}",
+            field="field",
         )
-    if field == "attitude" and cmd.value not in {a.value for a in c.Attitude}:
+    if name == "attitude" and cmd.value not in {a.value for a in c.Attitude}:
         raise BadInputError(
-            f"--value {cmd.value}: an attitude is one of " + ", ".join(a.value for a in c.Attitude)
+            f"{field('value')} {cmd.value}: an attitude is one of "
+            + ", ".join(a.value for a in c.Attitude),
+            field="value",
         )
-    old = str(fields[field.replace("-", "_")])
+    old = str(fields[name.replace("-", "_")])
     if old == cmd.value:
-        raise BadInputError(f"--value: entry {cmd.entry}'s {field} says that already")
-    return {"field": field, "old": old}
+        raise BadInputError(
+            f"{field('value')}: entry {cmd.entry}'s {name} says that already", field="value"
+        )
+    return {"field": name, "old": old}

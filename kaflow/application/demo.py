@@ -17,6 +17,7 @@ import yaml
 
 from kaflow.aggregates.directory import Role
 from kaflow.application import commands as c
+from kaflow.application.actor import Actor
 from kaflow.application.analysis import TEMPLATE, AnalyseProspect
 from kaflow.bootstrap import init_workspace, open_app
 from kaflow.errors import RuleViolationError
@@ -87,18 +88,18 @@ def run_demo(folder: Path) -> Iterator[Step]:
     app = open_app(init_workspace(folder, "olga", "sqlite:///kaflow.db", "UTC"))
     start = app.now().replace(microsecond=0) - timedelta(days=30)
     for name, role in (("mia", Role.MANAGER), ("sam", Role.SALES)):
-        app.add_user(c.AddUser(actor="olga", name=name, role=role, effective_from=start))
+        app.add_user(Actor("olga"), c.AddUser(name=name, role=role, effective_from=start))
     for n, (name, nature, script) in enumerate(ACCOUNTS):
         opened = start + timedelta(days=1 + 2 * n)
-        account = app.identify(c.IdentifyProspect.validate(
-            {"actor": "sam", "name": name, "category": "potential", "nature": nature,
+        account = app.identify(Actor("sam"), c.IdentifyProspect.validate(
+            {"name": name, "category": "potential", "nature": nature,
              "occurred_at": opened}))  # fmt: skip
         yield Step(name, "sam", "identified and classified (R1)", ok=True)
         for day, actor, what, command, fields in script:
-            cmd = command.validate({**fields, "actor": actor, "prospect_id": account,
+            cmd = command.validate({**fields, "prospect_id": account,
                                     "occurred_at": opened + timedelta(days=day)})  # fmt: skip
             try:
-                app.handle(cmd)
+                app.handle(Actor(actor), cmd)
             except RuleViolationError as refused:
                 yield Step(name, actor, what, ok=False, detail=str(refused))
                 continue

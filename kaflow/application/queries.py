@@ -1,134 +1,188 @@
-"""What users read: an account's summary, the list of accounts, the full history.
-
-These read the event store directly. The reporting projections (the development record,
-pipeline reports) are built in ``kaflow.projections``.
-"""
+"""Every read a user can make, as a method that takes the acting user: the same answers,
+the same access checks, for every front end. Results are plain, typed data (JSON-ready
+dicts and lists) that a terminal table, a JSON document and an HTML page all render."""
 
 from __future__ import annotations
 
-import string
-from datetime import UTC, datetime, tzinfo
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypedDict
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
-from kaflow.aggregates.lifecycle import allowed_triggers
-from kaflow.aggregates.prospect import Prospect
+from kaflow.application import accounts
+from kaflow.application.actor import Actor
 from kaflow.application.service import Kaflow
-from kaflow.errors import BadInputError, NotFoundError
-from kaflow.storage.url import notifications_with_topic, originators_with_prefix
+from kaflow.clock import parse_when
+from kaflow.errors import BadInputError, field
+from kaflow.projections.runner import Views
 
-MIN_PREFIX = 6
-IDENTIFIED_TOPIC = get_topic(Prospect.Identified)  # type: ignore[attr-defined]
-_META = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-_WHO = {"actor", "actor_role", "occurred_at"}
+REPORTS = ("funnel", "losses", "registry", "visits", "overdue", "conformance")
 
 
-def resolve_id(app: Kaflow, text: str) -> UUID:
-    """An account id from its full form or a unique prefix of at least 6 characters."""
-    wanted = text.strip().lower().replace("-", "")
-    if not wanted or set(wanted) - set(string.hexdigits.lower()):
-        raise BadInputError(
-            f"'{text}' is not an account id (hexadecimal, as 'prospect list' shows)"
-        )
-    if len(wanted) == 32:
-        return UUID(wanted)
-    if len(wanted) < MIN_PREFIX:
-        raise BadInputError(
-            f"id prefix '{text}' is too short: give at least {MIN_PREFIX} characters"
-        )
-    found = originators_with_prefix(app.recorder, wanted, IDENTIFIED_TOPIC, limit=6)
-    if not found:
-        raise NotFoundError(f"no account id starts with '{text}'")
-    if len(found) > 1:
-        shown = ", ".join(str(UUID(f)) for f in found[:5])
-        raise BadInputError(f"id prefix '{text}' is ambiguous: {shown}; give more characters")
-    return UUID(found[0])
+class Role(TypedDict):
+    since: str
+    role: str
 
 
-def account(app: Kaflow, prospect_id: UUID) -> dict[str, Any]:
-    """An account as it stands now, for people and for --json."""
-    return summary(app.get_prospect(prospect_id), app.zone)
+class User(TypedDict):
+    name: str
+    role: str | None
+    since: str
+    roles: list[Role]
 
 
-def summary(prospect: Prospect, zone: tzinfo = UTC) -> dict[str, Any]:
-    return {
-        "id": str(prospect.id),
-        "name": prospect.name,
-        "category": prospect.category,
-        "nature": prospect.nature,
-        "product_line": prospect.product_line,
-        "service": prospect.service,
-        "state": prospect.state,
-        "development_value": _plain(prospect.development_value),
-        "approach": _plain(prospect.approach),
-        "contacts": prospect.contacts,
-        "visits": prospect.visits,
-        "follow_ups": prospect.follow_ups,
-        "last_visit": _plain(prospect.last_visit),
-        "follow_up_deadline": _plain(prospect.deadline),
-        "outcome": _plain(prospect.outcome),
-        "next": [t.replace("_", "-") for t in allowed_triggers(prospect.state)],
-        "identified_at": prospect.identified_at.isoformat(),
-        "version": prospect.version,
-        "last_recorded_at": prospect.modified_on.astimezone(zone).isoformat(),
-    }
+class Queries:
+    """Reads of one application's store; ``views`` gives the views, caught up."""
 
+    def __init__(self, app: Kaflow, views: Callable[[], Views]) -> None:
+        self.app = app
+        self._views = views
 
-def list_prospects(app: Kaflow, state: str | None = None) -> list[dict[str, Any]]:
-    rows = []
-    for notification in notifications_with_topic(app.recorder, IDENTIFIED_TOPIC):
-        prospect = app.get_prospect(notification.originator_id)
-        if state is None or prospect.state == state:
-            rows.append(summary(prospect, app.zone))
-    return rows
+    # -- inputs -------------------------------------------------------------------
 
+    def moment(self, text: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
+        """A time as a user writes it (ISO 8601; a date, a time of day), in the
+        workspace's zone; ``name`` is the field it fills, for the message."""
+        if text is None:
+            return None
+        try:
+            return parse_when(
+                text, self.app.zone, end_of_day=end_of_day, today=self.app.now().date()
+            )
+        except ValueError as e:
+            raise BadInputError(f"{field(name)}: {e}", field=name) from None
 
-def history(app: Kaflow, prospect_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
-    """Every event of an account; with ``as_of``, only what was recorded by then."""
-    entries = []
-    version = None
-    domain_event: Any
-    for domain_event in app.events.get(prospect_id):
-        if as_of is not None and domain_event.timestamp > as_of:
-            break
-        version = domain_event.originator_version
-        entries.append(_entry(domain_event, app.zone))
-    if version is None:
-        if as_of is None:
-            raise NotFoundError(f"no account with id {prospect_id}")
-        raise NotFoundError(f"account {prospect_id} was not yet recorded at {as_of.isoformat()}")
-    prospect = app.get_prospect(prospect_id, version=version)
-    return {"account": summary(prospect, app.zone), "as_of": _plain(as_of), "events": entries}
+    def account_id(self, actor: Actor, text: str) -> UUID:
+        """An account from its id or a unique prefix of at least 6 characters."""
+        self.app.authorise(actor)
+        return accounts.resolve_id(self.app, text)
 
+    # -- accounts -----------------------------------------------------------------
 
-_WHEN = ("occurred_at", "noticed_at", "at", "visit_at", "timestamp")
+    def account(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
+        self.app.authorise(actor)
+        return accounts.account(self.app, account_id)
 
+    def accounts(self, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
+        self.app.authorise(actor)
+        return accounts.list_prospects(self.app, state)
 
-def _entry(domain_event: Any, zone: tzinfo) -> dict[str, Any]:
-    fields = vars(domain_event)
-    return {
-        "sequence": domain_event.originator_version,
-        "recorded_at": domain_event.timestamp.astimezone(zone).isoformat(),
-        # A deadline's events happen when it opened, was noticed or was closed; the
-        # scheduler notices without an actor.
-        "occurred_at": _plain(next(fields[k] for k in _WHEN if fields.get(k) is not None)),
-        "actor": fields.get("actor") or fields.get("by"),
-        "actor_role": fields.get("actor_role"),
-        "type": type(domain_event).__name__,
-        "details": {k: _plain(v) for k, v in fields.items() if k not in _META | _WHO},
-    }
+    def history(
+        self, actor: Actor, account_id: UUID, as_of: datetime | None = None
+    ) -> dict[str, Any]:
+        self.app.authorise(actor)
+        return accounts.history(self.app, account_id, as_of)
 
+    def ledger(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
+        from kaflow.reporting.ledger import ledger
 
-def _plain(value: Any) -> Any:
-    """JSON-ready: datetimes as ISO 8601, decimals as strings."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+        self.app.authorise(actor)
+        return ledger(self._views(), account_id, self.app.now())
+
+    # -- reports ------------------------------------------------------------------
+
+    def report(
+        self,
+        actor: Actor,
+        name: str,
+        as_of: str | None = None,
+        *,
+        lead: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> dict[str, Any]:
+        """A report as the record stood at ``as_of`` (default now; a bare date: by its
+        end; never in the future). ``lead``, ``since`` and ``until`` filter visits."""
+        from kaflow.reporting.reports import run
+
+        self.app.authorise(actor)
+        if name not in REPORTS:
+            raise BadInputError(f"no report named {name!r} ({', '.join(REPORTS)})", field="name")
+        now = self.app.now()
+        moment = self._as_of(as_of, now)
+        options: dict[str, Any] = {}
+        if name == "visits":
+            options = {
+                "lead": self.app.directory().canonical(lead) if lead else None,
+                "since": self.moment(since, "since"),
+                "until": self.moment(until, "until", end_of_day=True),
+            }
+            if options["since"] and options["until"] and options["since"] > options["until"]:
+                raise BadInputError(f"{field('since')} is after {field('until')}", field="since")
+        elif lead or since or until:
+            raise BadInputError(
+                f"{field('lead')}, {field('since')} and {field('until')} apply to the visits "
+                "report only",
+                field="lead",
+            )
+        elif name == "conformance":
+            options = {"directory": self.app.directory_as_recorded(moment)}
+        data = run(name, self._views(), moment, **options)
+        for section in data["sections"]:
+            if section["columns"] and section["columns"][0] == "account":
+                for row in section["rows"]:
+                    row[0] = str(UUID(row[0]))
+        return data
+
+    def _as_of(self, text: str | None, now: datetime) -> datetime:
+        moment = self.moment(text, "as_of", end_of_day=True) or now
+        if text is not None and moment > now:
+            start = self.moment(text, "as_of")  # today, to its end: as it stands now
+            if start is None or start > now:
+                raise BadInputError(
+                    f"{field('as_of')} {text} is in the future: the record does not say yet",
+                    field="as_of",
+                )
+        return min(moment, now)
+
+    def deadlines(self, actor: Actor, overdue: bool = False) -> list[dict[str, Any]]:
+        """Open follow-up deadlines (R11), earliest due first."""
+        from kaflow.projections.deadlines import open_deadlines
+
+        self.app.authorise(actor)
+        return open_deadlines(self._views(), self.app.now(), overdue_only=overdue)
+
+    def what_if(self, actor: Actor, within: str) -> dict[str, Any]:
+        """Which recorded visits would have missed their follow-up under another window."""
+        from kaflow.projections.accounts import names
+        from kaflow.reporting.what_if import what_if
+        from kaflow.settings import window
+
+        self.app.authorise(actor)
+        try:
+            span = window(within)
+        except (ValueError, OverflowError) as e:
+            raise BadInputError(f"{field('window')}: {e}", field="window") from None
+        data = {"follow_up_within": within, **what_if(self.app, span, self.app.now())}
+        known = names(self._views())
+        for row in data["rows"]:
+            row["account"] = {"id": str(UUID(row["account"])), "name": known.get(row["account"])}
+        return data
+
+    # -- users and the views --------------------------------------------------------
+
+    def users(self, actor: Actor) -> list[User]:
+        self.app.authorise(actor)
+        directory = self.app.directory()
+        return [self._user(directory, name) for name in directory.names()]
+
+    def user(self, actor: Actor, name: str) -> User:
+        self.app.authorise(actor)
+        directory = self.app.directory()
+        return self._user(directory, directory.canonical(name))
+
+    def _user(self, directory: Any, name: str) -> User:
+        now = self.app.now()
+        timeline = directory.timeline(name)
+        in_force = [since for since, _ in timeline if since <= now] or [timeline[0][0]]
+        return {
+            "name": name,
+            "role": directory.role_of(name, now),
+            "since": in_force[-1].isoformat(),
+            "roles": [{"since": f.isoformat(), "role": r} for f, r in timeline],
+        }
+
+    def projections_status(self, actor: Actor, views: Views) -> list[dict[str, Any]]:
+        """Each view's position against the log's head, as they stand (not caught up)."""
+        self.app.authorise(actor)
+        return views.status()

@@ -1,14 +1,17 @@
 """The application service: the one place where commands are handled.
 
-Every command follows one recipe: load, check the actor and the rules, act, save.
-A concurrent writer makes the save fail; the command is then re-loaded, re-checked
-and re-applied a bounded number of times before it is refused.
+Every command follows one recipe, with the acting user beside it: load, check the actor
+(the access table), the date, the lifecycle, the rules; act; save. A concurrent writer
+makes the save fail; the command is then re-loaded, re-checked and re-applied a bounded
+number of times before it is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
+import threading
 import typing
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
@@ -16,96 +19,25 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import (
-    IntegrityError,
-    OperationalError,
-    PersistenceError,
-    ProgrammingError,
-)
+from eventsourcing.persistence import PersistenceError
 
 from kaflow.aggregates.directory import DIRECTORY_ID, UserDirectory
-from kaflow.aggregates.errors import AccessError
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
+from kaflow.application.access import require
+from kaflow.application.actor import SCHEDULER, Actor
+from kaflow.application.saving import save
+from kaflow.application.steps import Context, step_of
 from kaflow.clock import Clock, SystemClock, fixed_offset
-from kaflow.errors import (
-    BUSY,
-    BadInputError,
-    ConflictError,
-    NotFoundError,
-    RuleViolationError,
-    WorkspaceError,
-    first_line,
-)
+from kaflow.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError, field, step
 from kaflow.policies import guards, prospect_classified
 from kaflow.policies.follow_up_within import FollowUpPolicy, escalation
-from kaflow.storage.url import may_write
 
 SNAPSHOT_EVERY = 20
 # Loaded aggregates are kept and fast-forwarded with newer events from the store, so a
 # long-lived process (a scheduler, a service) reads only what changed since.
 CACHE_SIZE = "1000"
 RETRIES = 5
-# The steps that settle an open follow-up deadline (R11): the follow-up, another visit
-# (a follow-up by visit), and the loss of the account.
-SETTLES_DEADLINE = frozenset({"follow_up", "visit", "lose"})
-SCHEDULER = "scheduler"  # who noticed a missed deadline when no user's step did
-
-Act = Callable[[Prospect, Any, dict[str, Any]], None]
-
-
-def _analyse(prospect: Prospect, cmd: Any, meta: dict[str, Any]) -> None:
-    from kaflow.application.analysis import development_value
-
-    analysis = cmd.analysis
-    prospect.analyse(analysis.model_dump(mode="json"), development_value(analysis.forecast), **meta)
-
-
-# What each step does to the account, once the rules allow it; ``meta`` holds who, in
-# what role, and when it happened.
-ACTIONS: dict[str, Act] = {
-    "analyse": _analyse,
-    "approach": lambda p, x, m: p.decide_approach(x.method.value, x.chair, x.notes, **m),
-    "contact": lambda p, x, m: p.record_contact(
-        x.channel.value, x.person, x.attitude.value, x.notes, **m
-    ),
-    "conference": lambda p, x, m: p.hold_conference(list(x.participants), x.notes, **m),
-    "prepare": lambda p, x, m: p.prepare_material(
-        x.customer_data, x.analysis, x.sales_materials, **m
-    ),
-    "visit": lambda p, x, m: p.record_visit(x.record(), **m),  # m holds its deadline
-    "follow_up": lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, **m),
-    "win": lambda p, x, m: p.win(x.classification, x.summary, **m),
-    "lose": lambda p, x, m: p.lose(x.reason.value, x.analysis, **m),
-    "reopen": lambda p, x, m: p.reopen(x.reason, **m),
-    # The record's own commands, outside the lifecycle.
-    "review": lambda p, x, m: p.review(x.remarks, **m),
-    "correct": lambda p, x, m: p.correct(
-        x.entry, m.pop("field"), m.pop("old"), x.value, x.reason, **m
-    ),
-}
-RECORD_KEEPING = frozenset({"review", "correct"})
-
-
-def _visit_inputs(app: Kaflow, cmd: Any, at: datetime) -> dict[str, Any]:
-    """The follow-up deadline (R11) the visit opens, under the policy in force. A visit
-    recorded after its own deadline passed is noticed by the scheduler's next look,
-    unless a follow-up in time is recorded first."""
-    return {"deadline": app.policy.deadline(at, app.zone)}
-
-
-def _correction_inputs(app: Kaflow, cmd: Any, at: datetime) -> dict[str, Any]:
-    """The field corrected and what it said, from the record's entries."""
-    from kaflow.application.correction import correction
-
-    return correction(app.events.get(cmd.prospect_id), cmd)
-
-
-# What a step needs besides its command, worked out from the store and the policy.
-INPUTS: dict[str, Callable[[Kaflow, Any, datetime], dict[str, Any]]] = {
-    "visit": _visit_inputs,
-    "correct": _correction_inputs,
-}
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -114,6 +46,16 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     for domain_event in events:
         aggregate = domain_event.mutate(aggregate)
     return aggregate
+
+
+class Checked:
+    """A command as the rules read it: dated, users named as added, and who acts."""
+
+    def __init__(self, cmd: Any, actor: str) -> None:
+        self._cmd, self.actor = cmd, actor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cmd, name)
 
 
 class Kaflow(Application[UUID]):
@@ -134,6 +76,8 @@ class Kaflow(Application[UUID]):
         self.zone = zone  # the workspace's: times default to it, so messages read locally
         self.policy = policy or FollowUpPolicy()
         self._directory: UserDirectory | None = None
+        self._directory_lock = threading.Lock()
+        self._context = Context(self.policy, zone, lambda pid: self.events.get(pid))
 
     def now(self) -> datetime:
         return fixed_offset(self.clock.now().astimezone(self.zone))
@@ -144,22 +88,23 @@ class Kaflow(Application[UUID]):
         try:
             self.repository.get(DIRECTORY_ID)
         except AggregateNotFoundError:
-            if self._save(UserDirectory(owner=owner, effective_from=self.now())):
+            if save(self, UserDirectory(owner=owner, effective_from=self.now())):
                 return
         raise WorkspaceError("this store has users already; it belongs to another workspace")
 
     def directory(self) -> UserDirectory:
-        """The directory, brought up to date with the store; shared, so read it only.
-
-        Every command reads it, and it rarely changes: the shared copy is fast-forwarded
-        with any newer events instead of being copied and replayed each time.
-        """
-        if self._directory is None:
-            self._directory = self._load_directory()
-        else:
-            newer = self.events.get(DIRECTORY_ID, gt=self._directory.version)
-            self._directory = replay(self._directory, newer)
-        return self._directory
+        """The directory, brought up to date with the store; shared between threads, so
+        read it only: a newer one is a new object, never the shared one changed."""
+        with self._directory_lock:
+            current = self._directory
+            if current is None:
+                current = self._load_directory()
+            else:
+                newer = list(self.events.get(DIRECTORY_ID, gt=current.version))
+                if newer:
+                    current = replay(copy.deepcopy(current), newer)
+            self._directory = current
+            return current
 
     def directory_as_recorded(self, at: datetime) -> UserDirectory:
         """The directory as it had been recorded by ``at`` (corrections made later are
@@ -175,53 +120,64 @@ class Kaflow(Application[UUID]):
         try:
             found: Any = self.repository.get(DIRECTORY_ID, projector_func=replay)
         except AggregateNotFoundError:
-            raise WorkspaceError("the store has no users: run 'kaflow init --owner NAME'") from None
+            raise WorkspaceError(
+                f"the store has no users: create a workspace ({step('init')})"
+            ) from None
         assert isinstance(found, UserDirectory)
         return found
 
-    def add_user(self, cmd: c.AddUser) -> None:
-        self._with_directory(cmd, UserDirectory.add_user)
+    def add_user(self, actor: Actor, cmd: c.AddUser) -> None:
+        self._with_directory(actor, cmd, UserDirectory.add_user, "add_users")
 
-    def change_role(self, cmd: c.ChangeRole) -> None:
-        self._with_directory(cmd, UserDirectory.change_role)
+    def change_role(self, actor: Actor, cmd: c.ChangeRole) -> None:
+        self._with_directory(actor, cmd, UserDirectory.change_role, "change_roles")
 
-    def _with_directory(self, cmd: c.AddUser, act: Callable[..., None]) -> None:
+    def _with_directory(
+        self, actor: Actor, cmd: c.AddUser, act: Callable[..., None], action: str
+    ) -> None:
         for _ in range(RETRIES):
             directory = self._load_directory()
             now = self.now()
-            self.actor_role(cmd.actor, directory, now)
+            self.authorise(actor, action, directory, now)
             effective = fixed_offset(cmd.effective_from or now)
-            act(directory, cmd.name, cmd.role.value, effective, cmd.actor, now)
-            if self._save(directory):
+            act(directory, cmd.name, cmd.role.value, effective, actor.name, now)
+            if save(self, directory):
                 return
         raise ConflictError("the user directory kept changing under this command; retry")
 
-    def actor_role(self, actor: str, directory: UserDirectory, now: datetime) -> str:
-        role = directory.role_of(actor, now)
-        if role is None:
-            raise AccessError(f"access: {actor} holds no role yet on {now.date()}")
-        return role
+    def authorise(
+        self,
+        actor: Actor,
+        action: str = "read",
+        directory: UserDirectory | None = None,
+        now: datetime | None = None,
+    ) -> str:
+        """The role ``actor`` holds now, if the access table lets it take ``action``."""
+        directory = directory or self.directory()
+        now = now or self.now()
+        name = directory.canonical(actor.name)
+        return require(name, directory.role_of(name, now), action, str(now.date()))
 
     # -- prospects ----------------------------------------------------------------
 
-    def identify(self, cmd: c.IdentifyProspect) -> UUID:
+    def identify(self, actor: Actor, cmd: c.IdentifyProspect) -> UUID:
         directory = self.directory()
         now = self.now()
-        role = self.actor_role(cmd.actor, directory, now)
+        role = self.authorise(actor, "record_step", directory, now)
         found = prospect_classified.check(cmd)
         if found is not None:
-            raise RuleViolationError(found)
+            raise found.error()
         prospect = Prospect(
             name=cmd.name,
             category=cmd.category.value,
             nature=cmd.nature,
             product_line=cmd.product_line,
             service=cmd.service,
-            actor=directory.canonical(cmd.actor),
+            actor=directory.canonical(actor.name),
             actor_role=role,
             occurred_at=self._dated(cmd, now),
         )
-        self._save(prospect)
+        save(self, prospect)
         return prospect.id
 
     def take_snapshot(
@@ -239,42 +195,40 @@ class Kaflow(Application[UUID]):
         try:
             found: Any = self.repository.get(prospect_id, version=version, projector_func=replay)
         except AggregateNotFoundError:
-            raise NotFoundError(f"no account with id {prospect_id}") from None
+            raise NotFoundError(f"no account with id {prospect_id}", field="account") from None
         if not isinstance(found, Prospect):
-            raise NotFoundError(f"no account with id {prospect_id}")
+            raise NotFoundError(f"no account with id {prospect_id}", field="account")
         return found
 
-    def handle(self, cmd: c.ProspectCommand) -> None:
-        """Load, check the lifecycle, the actor and the rules, act, save; retry on a
-        concurrent write."""
-        act = ACTIONS[cmd.trigger]
+    def handle(self, actor: Actor, cmd: c.ProspectCommand) -> None:
+        """Load, check the actor, the date, the lifecycle and the rules, act, save;
+        retry on a concurrent write."""
+        the_step = step_of(cmd)
         for _ in range(RETRIES):
             now = self.now()
             prospect = self.get_prospect(cmd.prospect_id)
             directory = self.directory()
-            role = self.actor_role(cmd.actor, directory, now)
+            role = self.authorise(actor, the_step.action, directory, now)
             occurred_at = self._dated(cmd, now)
-            if cmd.trigger not in RECORD_KEEPING:
+            if the_step.lifecycle:
                 prospect.require(cmd.trigger, occurred_at)
-            dated = dataclasses.replace(
+            name = directory.canonical(actor.name)
+            named = dataclasses.replace(
                 cmd, occurred_at=occurred_at, **_canonical_names(cmd, directory)
             )
-            found = guards.violation(dated, prospect, directory)
+            checked = Checked(named, name)
+            found = guards.violation(checked, prospect, directory)
             if found is not None:
-                raise RuleViolationError(found)
-            meta: dict[str, Any] = {
-                "actor": dated.actor,
-                "actor_role": role,
-                "occurred_at": occurred_at,
-            }
-            if cmd.trigger in SETTLES_DEADLINE:
+                raise found.error()
+            meta: dict[str, Any] = {"actor": name, "actor_role": role, "occurred_at": occurred_at}
+            if the_step.settles_deadline:
                 # Settled after it passed: the miss is recorded (and escalated) first,
                 # once, as the scheduler would have.
-                self.notice_overdue(prospect, directory, occurred_at, now, by=dated.actor)
-            if cmd.trigger in INPUTS:
-                meta.update(INPUTS[cmd.trigger](self, cmd, occurred_at))
-            act(prospect, dated, meta)
-            if self._save(prospect):
+                self.notice_overdue(prospect, directory, occurred_at, now, by=name)
+            if the_step.inputs is not None:
+                meta.update(the_step.inputs(prospect, cmd, occurred_at, self._context))
+            the_step.act(prospect, checked, meta)
+            if save(self, prospect):
                 return
         raise ConflictError("the account kept changing under this command; nothing was written")
 
@@ -288,13 +242,13 @@ class Kaflow(Application[UUID]):
             if deadline is None:
                 return None
             directory = self.directory()
-            if self.notice_overdue(prospect, directory, now, now, by=SCHEDULER):
+            if self.notice_overdue(prospect, directory, now, now, by=SCHEDULER.name):
                 kind = "overdue"
             elif prospect.remind(number, now, [deadline["lead"]]):
                 kind = "reminder"
             else:
                 return None
-            if self._save(prospect):
+            if save(self, prospect):
                 return kind
         raise ConflictError("the account kept changing under the scheduler; it will try again")
 
@@ -322,66 +276,20 @@ class Kaflow(Application[UUID]):
         when = fixed_offset(c.when(cmd, now))
         if when > now:
             raise BadInputError(
-                f"--at {when.isoformat(timespec='minutes')} is in the future "
-                f"(it is {now.isoformat(timespec='minutes')} now)"
+                f"{field('occurred_at')} {when.isoformat(timespec='minutes')} is in the future "
+                f"(it is {now.isoformat(timespec='minutes')} now)",
+                field="occurred_at",
             )
         return when
-
-    def _save(self, *aggregates: Prospect | UserDirectory) -> bool:
-        """Save; False if a concurrent writer got there first (nothing was written)."""
-        pending = [(a.id, e.originator_version, e.timestamp) for a in aggregates
-                   for e in a.pending_events]  # fmt: skip
-        try:
-            self.save(*aggregates)
-        except IntegrityError:
-            return False  # nothing of this save was written: snapshots come after events
-        except OperationalError as e:
-            text = first_line(e)
-            if any(word in text for word in BUSY):
-                raise ConflictError(
-                    f"the store is busy ({text}); nothing was written, retry"
-                ) from None
-            return self._saved_after_all(pending, text)
-        except ProgrammingError as e:  # refused at once, or (pipelined) as aborted above
-            if "permission denied" not in str(e):
-                raise
-            return self._saved_after_all(pending, first_line(e))
-        return True
-
-    def _saved_after_all(self, pending: list[tuple[Any, int, datetime]], error: str) -> bool:
-        """The store failed while saving (a lost connection, say): was the save written
-        before it failed? Read again: never say 'nothing was written' unless so."""
-        try:
-            found = {
-                (e.originator_id, e.originator_version): getattr(e, "timestamp", None)
-                for aggregate in {i for i, _, _ in pending}
-                for e in self.events.get(aggregate, gt=min(v for i, v, _ in pending) - 1)
-            }
-            writable = may_write(self.recorder)
-        except PersistenceError:
-            raise ConflictError(
-                f"the store failed while saving ({error}) and cannot be read now: the step "
-                "may or may not have been recorded; look at the account's history before "
-                "trying again"
-            ) from None
-        if all(found.get((i, v)) == t for i, v, t in pending):
-            return True  # written: the failure came after the commit
-        if not writable:
-            raise WorkspaceError(
-                "this store may be read but not written by its user (no INSERT on its log); "
-                "nothing was written"
-            )
-        lost = f"the store failed while saving ({error}); nothing was written, retry"
-        raise ConflictError(lost)
 
 
 def _canonical_names(cmd: c.ProspectCommand, directory: UserDirectory) -> dict[str, Any]:
     """Users named in a command, as they were added (names match regardless of case);
     an unknown name is refused here, before any rule."""
-    names: dict[str, Any] = {"actor": directory.canonical(cmd.actor)}
-    for field in ("lead", "chair"):
-        if hasattr(cmd, field):
-            names[field] = directory.canonical(getattr(cmd, field))
+    names: dict[str, Any] = {}
+    for name in ("lead", "chair"):
+        if hasattr(cmd, name):
+            names[name] = directory.canonical(getattr(cmd, name))
     if hasattr(cmd, "participants"):
         names["participants"] = list(
             dict.fromkeys(directory.canonical(p) for p in cmd.participants)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from kaflow.errors import RuleViolationError, field
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -19,7 +21,10 @@ class Violation:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.rule}: {self.message}"
+        return self.error().render()
+
+    def error(self) -> RuleViolationError:
+        return RuleViolationError(self.message, rule=self.rule)
 
 
 class Dated(Protocol):
@@ -38,8 +43,8 @@ def when(cmd: Dated) -> datetime:
 
 
 def missing(**texts: str) -> list[str]:
-    """The names (as the CLI spells them) of the texts that are empty."""
-    return [name.replace("_", "-") for name, text in texts.items() if not text.strip()]
+    """The fields (marked, for each front end to spell) of the texts that are empty."""
+    return [field(name) for name, text in texts.items() if not text.strip()]
 
 
 def held(name: str, role: str | None, at: datetime) -> str:

@@ -4,6 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory, at_least_manager
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import field
 from kaflow.policies import Dated, Violation, held, missing, when
 
 RULE = "R4"
@@ -29,5 +30,5 @@ def check(cmd: Meeting, prospect: Prospect, directory: UserDirectory) -> Violati
             + held(cmd.chair, role, when(cmd)),
         )
     if missing(notes=cmd.notes):
-        return Violation(RULE, "the meeting's decision needs notes (--notes is empty)")
+        return Violation(RULE, f"the meeting's decision needs notes ({field('notes')} is empty)")
     return None

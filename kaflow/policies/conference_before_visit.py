@@ -4,6 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import field, step
 from kaflow.policies import Violation
 
 RULE = "R7"
@@ -20,7 +21,7 @@ def check_conference(
 ) -> Violation | None:
     # Participants are users: the application refuses an unknown name before any rule.
     if not cmd.notes.strip():
-        return Violation(RULE, "a pre-visit conference needs notes (--notes is empty)")
+        return Violation(RULE, f"a pre-visit conference needs notes ({field('notes')} is empty)")
     return None
 
 
@@ -29,6 +30,7 @@ def check_visit(cmd: object, prospect: Prospect, directory: UserDirectory) -> Vi
     # lifecycle's ordering (a visit comes after every step of the state it leaves).
     if prospect.conference_at is None:
         return Violation(
-            RULE, "a pre-visit conference must be held before each visit (run 'kaflow conference')"
+            RULE,
+            f"a pre-visit conference must be held before each visit (run {step('conference')})",
         )
     return None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import step
 from kaflow.policies import Violation
 
 RULE = "R4"
@@ -15,6 +16,6 @@ def check(cmd: object, prospect: Prospect, directory: UserDirectory) -> Violatio
     # ordering: the first contact moves the account, after every step of 'analysed'.
     if prospect.approach is None:
         return Violation(
-            RULE, "no contact before the development approach is decided (run 'kaflow approach')"
+            RULE, f"no contact before the development approach is decided (run {step('approach')})"
         )
     return None

@@ -4,6 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import field
 from kaflow.policies import Violation, missing
 
 RULE = "R11"
@@ -19,5 +20,7 @@ class FollowUp(Protocol):
 
 def check(cmd: FollowUp, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     if missing(feedback=cmd.feedback):
-        return Violation(RULE, "a follow-up records the customer's opinion (--feedback is empty)")
+        return Violation(
+            RULE, f"a follow-up records the customer's opinion ({field('feedback')} is empty)"
+        )
     return None

@@ -4,6 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import field
 from kaflow.policies import Violation, missing
 
 RULE = "R13"
@@ -17,5 +18,7 @@ class Loss(Protocol):
 
 def check(cmd: Loss, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     if missing(analysis=cmd.analysis):
-        return Violation(RULE, "a lost account needs a failure analysis (--analysis is empty)")
+        return Violation(
+            RULE, f"a lost account needs a failure analysis ({field('analysis')} is empty)"
+        )
     return None

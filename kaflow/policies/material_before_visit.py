@@ -4,6 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import step
 from kaflow.policies import Violation, missing
 
 RULE = "R8"
@@ -33,5 +34,7 @@ def check_material(cmd: Material, prospect: Prospect, directory: UserDirectory) 
 def check_visit(cmd: object, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     # Prepared since the previous visit; before this one by the lifecycle's ordering.
     if prospect.material_at is None:
-        return Violation(RULE, "material must be prepared before each visit (run 'kaflow prepare')")
+        return Violation(
+            RULE, f"material must be prepared before each visit (run {step('prepare')})"
+        )
     return None

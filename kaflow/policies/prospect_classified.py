@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from kaflow.errors import field
 from kaflow.policies import Violation
 
 RULE = "R1"
@@ -17,5 +18,7 @@ class Identification(Protocol):
 
 def check(cmd: Identification) -> Violation | None:
     if not cmd.nature.strip():
-        return Violation(RULE, "a prospect is classified when identified: --nature is empty")
+        return Violation(
+            RULE, f"a prospect is classified when identified: {field('nature')} is empty"
+        )
     return None

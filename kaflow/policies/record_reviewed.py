@@ -7,6 +7,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory, at_least_manager
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import field
 from kaflow.policies import Dated, Violation, held, missing, when
 
 RULE = "R14"
@@ -38,7 +39,7 @@ def check_review(cmd: Review, prospect: Prospect, directory: UserDirectory) -> V
             + held(cmd.actor, role, when(cmd)),
         )
     if missing(remarks=cmd.remarks):
-        return Violation(RULE, "a review states its remarks (--remarks is empty)")
+        return Violation(RULE, f"a review states its remarks ({field('remarks')} is empty)")
     return None
 
 
@@ -48,5 +49,5 @@ def check_correction(
     if missing(value=cmd.value):
         return Violation(RULE, "a correction cannot leave a field of the record empty")
     if missing(reason=cmd.reason):
-        return Violation(RULE, "a correction of the record says why (--reason is empty)")
+        return Violation(RULE, f"a correction of the record says why ({field('reason')} is empty)")
     return None

@@ -4,6 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import field
 from kaflow.policies import Violation, missing
 
 RULE = "R14"
@@ -18,6 +19,6 @@ class Summary(Protocol):
 def check(cmd: Summary, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     if missing(summary=cmd.summary):
         return Violation(
-            RULE, "the development record needs a success summary (--summary is empty)"
+            RULE, f"the development record needs a success summary ({field('summary')} is empty)"
         )
     return None

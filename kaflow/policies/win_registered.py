@@ -4,6 +4,7 @@ from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import field
 from kaflow.policies import Violation, missing
 
 RULE = "R12"
@@ -17,5 +18,7 @@ class Win(Protocol):
 
 def check(cmd: Win, prospect: Prospect, directory: UserDirectory) -> Violation | None:
     if missing(classification=cmd.classification):
-        return Violation(RULE, "a won account must be classified (--classification is empty)")
+        return Violation(
+            RULE, f"a won account must be classified ({field('classification')} is empty)"
+        )
     return None

@@ -5,7 +5,9 @@ overdue notices to deliver, keyed by their position in the log."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, ClassVar
+from uuid import UUID
 
 from kaflow.projections import View, iso, ts
 from kaflow.projections.db import Cursor
@@ -126,3 +128,33 @@ class DeadlinesView(View):
                 json.dumps(event.notified),
             ),
         )
+
+
+def open_deadlines(views: Any, now: datetime, overdue_only: bool = False) -> list[dict[str, Any]]:
+    """Open follow-up deadlines (R11), earliest due first: account, visit, lead, due,
+    time left (negative: overdue)."""
+    with views.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT d.*, a.name FROM follow_up_deadlines d LEFT JOIN accounts a "
+            "USING (account_id) WHERE d.status = 'open' ORDER BY d.due_ts, d.account_id, d.deadline"
+        ).fetchall()
+    found = []
+    for row in rows:
+        left = row["due_ts"] - now.timestamp()
+        if overdue_only and left >= 0:
+            continue
+        found.append(
+            {
+                "account": {"id": str(UUID(row["account_id"])), "name": row["name"]},
+                "visit": row["deadline"],
+                "visit_at": row["visit_at"],
+                "lead": row["lead"],
+                "due_at": row["due_at"],
+                "seconds_left": int(left),
+                "overdue": left < 0,
+                "overdue_recorded_at": row["overdue_at"],
+                "reminded_at": row["reminded_at"],
+                "follow_up_within": row["follow_up_within"],
+            }
+        )
+    return found

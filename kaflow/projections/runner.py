@@ -10,12 +10,14 @@ unapplied.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from kaflow.projections import ForeignTableError, StaleViewError, View
 from kaflow.projections.accounts import AccountsView
-from kaflow.projections.db import Cursor, errors, open_database
+from kaflow.projections.db import Cursor, Database, errors, open_database
 from kaflow.projections.deadlines import DeadlinesView
 from kaflow.projections.ledger import LedgerView
 from kaflow.projections.pipeline import PipelineView
@@ -47,28 +49,70 @@ class Views:
         self.lock_timeout = lock_timeout
         self._by_topic: dict[str, list[View]] = {}
         self._handle: dict[str, list[Any]] | None = None
-        self.database = open_database(app, lock_timeout)
-        self.db = self.database  # for readers: db.execute(sql, params)
+        # Safe to share between a server's threads: each thread has a connection of its
+        # own (an in-memory store's one database is shared), and the views' in-batch
+        # state is only touched by one writing thread at a time.
+        self._local: threading.local | None = threading.local()
+        self._opened: list[Database] = []
+        self._guard = threading.Lock()
+        self._writer = threading.RLock()
+        self._shared = open_database(app, lock_timeout)
+        self._opened.append(self._shared)
+        if getattr(self._shared, "path", None) == ":memory:":
+            self._local = None
+        else:
+            self._local.database = self._shared
         self._prepare()
 
+    @property
+    def database(self) -> Database:
+        """This thread's connection to the views' database."""
+        if self._local is None:
+            return self._shared
+        found: Database | None = getattr(self._local, "database", None)
+        if found is None:
+            found = open_database(self.app, self.lock_timeout)
+            self._local.database = found
+            with self._guard:
+                self._opened.append(found)
+        return found
+
+    @property
+    def db(self) -> Database:
+        """For readers: ``db.execute(sql, params)``."""
+        return self.database
+
     def close(self) -> None:
-        self.database.close()
+        with self._guard:
+            opened, self._opened = self._opened, []
+        for database in opened:
+            database.close()
 
     def reconnect_if_broken(self) -> None:
         """After an error, a connection the server closed is opened again (a long-running
         process outlives a restart of the database server)."""
-        if self.database.broken():
-            self.database.close()
-            try:
-                self.database = self.db = open_database(self.app, self.lock_timeout)
-            except errors():
-                pass  # the server is still away: the closed connection stays, tried next time
+        database = self.database
+        if not database.broken():
+            return
+        database.close()
+        try:
+            fresh = open_database(self.app, self.lock_timeout)
+        except errors():
+            return  # the server is still away: the closed connection stays, tried next time
+        with self._guard:
+            self._opened.append(fresh)
+        if self._local is None:
+            self._shared = fresh
+        else:
+            self._local.database = fresh
 
     # -- transactions ---------------------------------------------------------------
 
-    def writing(self) -> Any:
+    @contextmanager
+    def writing(self) -> Iterator[Any]:
         """One write transaction, with the views' lock (one writer at a time)."""
-        return self.database.writing()
+        with self._writer, self.database.writing() as cursor:
+            yield cursor
 
     def reading(self) -> Any:
         """One consistent snapshot of the views."""

@@ -8,8 +8,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
+from kaflow.aggregates.record import CUSTOMER_FACING
 from kaflow.errors import NotFoundError
-from kaflow.projections.ledger import CUSTOMER_FACING
 from kaflow.projections.runner import Views
 from kaflow.reporting.export import Document, Section, label, value
 from kaflow.reporting.text import span

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from kaflow.application.service import SCHEDULER, Kaflow
+from kaflow.application.actor import SCHEDULER
+from kaflow.application.service import Kaflow
 from kaflow.errors import ConflictError, WorkspaceError
 from kaflow.projections.db import DELIVERED_TABLE, DELIVERY_LOCK
 from kaflow.projections.runner import Views
@@ -168,7 +169,7 @@ def notice(row: dict[str, Any]) -> Notice:
     notified = json.loads(row["notified"])
     visit = f"the visit of {row['visit_at'][:16].replace('T', ' ')} led by {row['lead']}"
     due_text = due_at.isoformat(timespec="minutes").replace("T", " ")
-    if row["kind"] == "overdue" and row["noticed_by"] != SCHEDULER and row["closed_at"]:
+    if row["kind"] == "overdue" and row["noticed_by"] != SCHEDULER.name and row["closed_at"]:
         late = datetime.fromisoformat(row["closed_at"]) - due_at
         subject = f"R11 overdue: follow-up of {name} came late"
         text = (

@@ -11,7 +11,7 @@ import pytest
 from kaflow.aggregates.errors import AccessError, LifecycleError, UnknownUserError
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
-from kaflow.application.queries import history, list_prospects, resolve_id
+from kaflow.application.accounts import history, list_prospects, resolve_id
 from kaflow.application.service import SNAPSHOT_EVERY, Kaflow
 from kaflow.errors import BadInputError, ConflictError, NotFoundError, RuleViolationError
 from tests.builders import advance, at, event_count, identify, staff, visit_cmd

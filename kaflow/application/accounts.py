@@ -1,0 +1,134 @@
+"""What users read: an account's summary, the list of accounts, the full history.
+
+These read the event store directly. The reporting projections (the development record,
+pipeline reports) are built in ``kaflow.projections``.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from kaflow.aggregates.lifecycle import allowed_triggers
+from kaflow.aggregates.prospect import Prospect
+from kaflow.application.service import Kaflow
+from kaflow.errors import BadInputError, NotFoundError
+from kaflow.storage.url import notifications_with_topic, originators_with_prefix
+
+MIN_PREFIX = 6
+IDENTIFIED_TOPIC = get_topic(Prospect.Identified)  # type: ignore[attr-defined]
+_META = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+_WHO = {"actor", "actor_role", "occurred_at"}
+
+
+def resolve_id(app: Kaflow, text: str) -> UUID:
+    """An account id from its full form or a unique prefix of at least 6 characters."""
+    wanted = text.strip().lower().replace("-", "")
+    if not wanted or set(wanted) - set(string.hexdigits.lower()):
+        raise BadInputError(
+            f"'{text}' is not an account id (hexadecimal, as 'prospect list' shows)"
+        )
+    if len(wanted) == 32:
+        return UUID(wanted)
+    if len(wanted) < MIN_PREFIX:
+        raise BadInputError(
+            f"id prefix '{text}' is too short: give at least {MIN_PREFIX} characters"
+        )
+    found = originators_with_prefix(app.recorder, wanted, IDENTIFIED_TOPIC, limit=6)
+    if not found:
+        raise NotFoundError(f"no account id starts with '{text}'")
+    if len(found) > 1:
+        shown = ", ".join(str(UUID(f)) for f in found[:5])
+        raise BadInputError(f"id prefix '{text}' is ambiguous: {shown}; give more characters")
+    return UUID(found[0])
+
+
+def account(app: Kaflow, prospect_id: UUID) -> dict[str, Any]:
+    """An account as it stands now, for people and for --json."""
+    return summary(app.get_prospect(prospect_id), app.zone)
+
+
+def summary(prospect: Prospect, zone: tzinfo = UTC) -> dict[str, Any]:
+    return {
+        "id": str(prospect.id),
+        "name": prospect.name,
+        "category": prospect.category,
+        "nature": prospect.nature,
+        "product_line": prospect.product_line,
+        "service": prospect.service,
+        "state": prospect.state,
+        "development_value": _plain(prospect.development_value),
+        "approach": _plain(prospect.approach),
+        "contacts": prospect.contacts,
+        "visits": prospect.visits,
+        "follow_ups": prospect.follow_ups,
+        "last_visit": _plain(prospect.last_visit),
+        "follow_up_deadline": _plain(prospect.deadline),
+        "outcome": _plain(prospect.outcome),
+        "next": [t.replace("_", "-") for t in allowed_triggers(prospect.state)],
+        "identified_at": prospect.identified_at.isoformat(),
+        "version": prospect.version,
+        "last_recorded_at": prospect.modified_on.astimezone(zone).isoformat(),
+    }
+
+
+def list_prospects(app: Kaflow, state: str | None = None) -> list[dict[str, Any]]:
+    rows = []
+    for notification in notifications_with_topic(app.recorder, IDENTIFIED_TOPIC):
+        prospect = app.get_prospect(notification.originator_id)
+        if state is None or prospect.state == state:
+            rows.append(summary(prospect, app.zone))
+    return rows
+
+
+def history(app: Kaflow, prospect_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
+    """Every event of an account; with ``as_of``, only what was recorded by then."""
+    entries = []
+    version = None
+    domain_event: Any
+    for domain_event in app.events.get(prospect_id):
+        if as_of is not None and domain_event.timestamp > as_of:
+            break
+        version = domain_event.originator_version
+        entries.append(_entry(domain_event, app.zone))
+    if version is None:
+        if as_of is None:
+            raise NotFoundError(f"no account with id {prospect_id}")
+        raise NotFoundError(f"account {prospect_id} was not yet recorded at {as_of.isoformat()}")
+    prospect = app.get_prospect(prospect_id, version=version)
+    return {"account": summary(prospect, app.zone), "as_of": _plain(as_of), "events": entries}
+
+
+_WHEN = ("occurred_at", "noticed_at", "at", "visit_at", "timestamp")
+
+
+def _entry(domain_event: Any, zone: tzinfo) -> dict[str, Any]:
+    fields = vars(domain_event)
+    return {
+        "sequence": domain_event.originator_version,
+        "recorded_at": domain_event.timestamp.astimezone(zone).isoformat(),
+        # A deadline's events happen when it opened, was noticed or was closed; the
+        # scheduler notices without an actor.
+        "occurred_at": _plain(next(fields[k] for k in _WHEN if fields.get(k) is not None)),
+        "actor": fields.get("actor") or fields.get("by"),
+        "actor_role": fields.get("actor_role"),
+        "type": type(domain_event).__name__,
+        "details": {k: _plain(v) for k, v in fields.items() if k not in _META | _WHO},
+    }
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: datetimes as ISO 8601, decimals as strings."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -1,0 +1,98 @@
+"""What each command does to an account once the rules allow it, keyed by command class:
+the aggregate's method, whether the lifecycle governs it, whether it settles an open
+follow-up deadline (R11), and what it needs besides its fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+from uuid import UUID
+
+from kaflow.aggregates.prospect import Prospect
+from kaflow.application import commands as c
+from kaflow.application.analysis import AnalyseProspect, development_value
+from kaflow.application.correction import correction
+from kaflow.policies.follow_up_within import FollowUpPolicy
+
+Act = Callable[[Prospect, Any, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a step may need besides its command: the policy in force, the zone, and
+    the account's events."""
+
+    policy: FollowUpPolicy
+    zone: tzinfo
+    events: Callable[[UUID], Iterable[Any]]
+
+
+Inputs = Callable[[Prospect, Any, datetime, Context], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Step:
+    act: Act
+    action: str = "record_step"  # the access table's name for it
+    lifecycle: bool = True  # a step of the lifecycle (the record's own commands are not)
+    settles_deadline: bool = False  # the follow-up, another visit, the loss (R11)
+    inputs: Inputs | None = None
+
+
+def _analyse(prospect: Prospect, cmd: Any, meta: dict[str, Any]) -> None:
+    analysis = cmd.analysis
+    prospect.analyse(analysis.model_dump(mode="json"), development_value(analysis.forecast), **meta)
+
+
+def _deadline(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[str, Any]:
+    """The follow-up deadline (R11) the visit opens, under the policy in force. A visit
+    recorded after its own deadline passed is noticed by the scheduler's next look,
+    unless a follow-up in time is recorded first."""
+    return {"deadline": ctx.policy.deadline(at, ctx.zone)}
+
+
+def _corrected(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[str, Any]:
+    """The field corrected and what it said, from the record's entries."""
+    return correction(ctx.events(prospect.id), cmd)
+
+
+STEPS: dict[type[c.ProspectCommand], Step] = {
+    AnalyseProspect: Step(_analyse),
+    c.DecideApproach: Step(
+        lambda p, x, m: p.decide_approach(x.method.value, x.chair, x.notes, **m)
+    ),
+    c.RecordContact: Step(
+        lambda p, x, m: p.record_contact(x.channel.value, x.person, x.attitude.value, x.notes, **m)
+    ),
+    c.HoldConference: Step(lambda p, x, m: p.hold_conference(list(x.participants), x.notes, **m)),
+    c.PrepareMaterial: Step(
+        lambda p, x, m: p.prepare_material(x.customer_data, x.analysis, x.sales_materials, **m)
+    ),
+    c.RecordVisit: Step(
+        lambda p, x, m: p.record_visit(x.record(), **m), settles_deadline=True, inputs=_deadline
+    ),
+    c.RecordFollowUp: Step(
+        lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, **m),
+        settles_deadline=True,
+    ),
+    c.WinAccount: Step(lambda p, x, m: p.win(x.classification, x.summary, **m)),
+    c.LoseAccount: Step(
+        lambda p, x, m: p.lose(x.reason.value, x.analysis, **m), settles_deadline=True
+    ),
+    c.ReopenAccount: Step(lambda p, x, m: p.reopen(x.reason, **m)),
+    c.ReviewRecord: Step(
+        lambda p, x, m: p.review(x.remarks, **m), action="keep_record", lifecycle=False
+    ),
+    c.CorrectEntry: Step(
+        lambda p, x, m: p.correct(x.entry, m.pop("field"), m.pop("old"), x.value, x.reason, **m),
+        action="keep_record",
+        lifecycle=False,
+        inputs=_corrected,
+    ),
+}
+
+
+def step_of(cmd: c.ProspectCommand) -> Step:
+    return STEPS[type(cmd)]
