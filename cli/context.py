@@ -1,111 +1,86 @@
-"""The context object every command receives: settings, application, actor, clock."""
+"""The context object every command receives: the services, the acting user, the clock.
+
+On the CLI against a local store the acting user is who ``--as`` or ``KAFLOW_USER``
+names: whoever can write the store's file is trusted there (README, "Everywhere").
+"""
 
 from __future__ import annotations
 
 import os
 import signal
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import click
 
-from kaflow.clock import Clock, SystemClock, parse_when
-from kaflow.errors import BadInputError
-from kaflow.settings import Settings, load
+from kaflow.application.actor import Actor
 
 if TYPE_CHECKING:
+    from kaflow.application.queries import Queries
     from kaflow.application.service import Kaflow
-    from kaflow.projections.runner import Views
+    from kaflow.bootstrap import Services, Settings
 
 
 @dataclass
 class Env:
-    actor: str | None = None
-    clock: Clock = field(default_factory=SystemClock)
+    actor_name: str | None = None
+    clock: Any = None  # tests give a fixed clock; None: the system's
     cwd: str | None = None
-    _settings: Settings | None = None
-    _app: Kaflow | None = None
-    _views: Views | None = None
+    _services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            from kaflow.bootstrap import Services, load_settings
+
+            self._services = Services(load_settings(self.cwd or os.getcwd()), self.clock)
+        return self._services
 
     @property
     def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load(self.cwd or os.getcwd())
-        return self._settings
+        return self.services.settings
 
     @property
     def app(self) -> Kaflow:
-        if self._app is None:
-            from kaflow.bootstrap import open_app
-
-            app = open_app(self.settings, clock=self.clock)
-            # Everywhere, the acting user must be known and hold a role now.
-            app.actor_role(self.user(), app.directory(), app.now())
-            self._app = app
-        return self._app
+        return self.services.app
 
     @property
-    def service_app(self) -> Kaflow:
-        """The application for a service that acts as nobody (the scheduler)."""
-        if self._app is None:
-            from kaflow.bootstrap import open_app
-
-            self._app = open_app(self.settings, clock=self.clock)
-        return self._app
-
-    @property
-    def views(self) -> Views:
-        """The store's views, caught up with the log once, when a command first reads them:
-        every read sees the writes made before it."""
-        if self._views is None:
-            from kaflow.projections.runner import Views
-
-            self._views = Views(self._app or self.app, lock_timeout=self.settings.lock_timeout)
-            self._views.catch_up()
-        return self._views
+    def queries(self) -> Queries:
+        return self.services.queries
 
     def close(self) -> None:
         """Give back the store's connections (a PostgreSQL server counts them)."""
-        views, app = self._views, self._app
-        self._views = self._app = None
-        if views is not None:
-            views.close()
-        if app is not None:
-            app.close()
+        services, self._services = self._services, None
+        if services is not None:
+            services.close()
 
-    def user(self) -> str:
-        actor = (self.actor or "").strip()
-        if not actor:
+    def actor(self) -> Actor:
+        """The acting user, who must be known and hold a role now."""
+        name = (self.actor_name or "").strip()
+        if not name:
             raise click.UsageError(
                 "who is acting? give --as USER before the command, or set KAFLOW_USER"
             )
+        actor = Actor(name)
+        self.app.authorise(actor)
         return actor
 
     def when(
-        self, text: str | None, option: str = "--at", *, end_of_day: bool = False
+        self, text: str | None, name: str = "occurred_at", *, end_of_day: bool = False
     ) -> datetime | None:
-        if text is None:
-            return None
-        try:
-            return parse_when(
-                text,
-                self.settings.timezone,
-                end_of_day=end_of_day,
-                today=self.clock.now().astimezone(self.settings.timezone).date(),
-            )
-        except ValueError as e:
-            raise BadInputError(f"{option}: {e}") from None
+        """A time given on the command line, for the field ``name``."""
+        return self.queries.moment(text, name, end_of_day=end_of_day)
 
     def account(self, text: str) -> UUID:
-        from kaflow.application.accounts import resolve_id
+        return self.queries.account_id(self.actor(), text)
 
-        return resolve_id(self.app, text)
-
-    def local(self, moment: datetime) -> str:
+    def local(self, moment: datetime | str) -> str:
         """A time for people: the workspace's zone, to the minute."""
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
         return moment.astimezone(self.settings.timezone).strftime("%Y-%m-%d %H:%M")
 
 

@@ -10,7 +10,7 @@ import click
 
 from cli.context import Env, pass_env, stop_on_signals
 from cli.render import emit, output_options, short, table
-from kaflow.errors import BadInputError
+from kaflow.errors import BadInputError, field
 from kaflow.reporting.text import span
 
 
@@ -46,10 +46,8 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
       kaflow scheduler tick
       kaflow scheduler tick --now 2026-12-08T09:00 --json
     """
-    from kaflow.scheduling.tick import tick
-
-    app = env.service_app
-    now = env.when(now_text, "--now") or app.now()
+    app = env.app
+    now = env.when(now_text, "now") or app.now()
     if now < app.now() - timedelta(minutes=1):
         click.echo(
             f"warning: --now {env.local(now)} is in the past; a miss found is recorded as "
@@ -58,28 +56,16 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
         )
     if now > app.now() + timedelta(minutes=1) and not allow_future:
         raise BadInputError(
-            f"--now {env.local(now)} is ahead of the clock: misses would be recorded before "
-            "they happen and people told; give --allow-future (tests, a trial workspace)"
+            f"{field('now')} {env.local(now)} is ahead of the clock: misses would be "
+            "recorded before they happen and people told; give "
+            f"{field('allow_future')} (tests, a trial workspace)"
         )
-    report = tick(app, env.views, outbox(env), now)
+    report = env.services.tick(now)
     emit(as_json, report.as_dict(), lambda: _tick_text(env, report.as_dict()))
     if report.failed:
         raise click.exceptions.Exit(4)  # the rest is done; these are tried again next time
     if report.undelivered:
         raise click.exceptions.Exit(2)  # recorded; delivered once the outbox is usable
-
-
-def outbox(env: Env) -> Any:
-    """The workspace's outbox, its position kept in the store as well."""
-    from kaflow.scheduling.notify import Outbox
-    from kaflow.scheduling.tick import OUTBOX, DeliveredIn, store_identity
-
-    views = env.views
-    return Outbox(
-        env.settings.outbox_path(),
-        DeliveredIn(views, OUTBOX),
-        store_identity(views.app),
-    )
 
 
 def _tick_text(env: Env, data: dict[str, Any]) -> str:
@@ -125,12 +111,9 @@ def scheduler_run(env: Env, poll: float) -> None:
     Example:
       kaflow scheduler run --poll 10
     """
-    from kaflow.scheduling.daemon import DeadlineScheduler
-
     if not 0.2 <= poll <= 86400:  # click's range lets NaN through
         raise BadInputError("--poll: a number of seconds from 0.2 to 86400")
     stop = stop_on_signals()
-    app = env.service_app
 
     def report(done: Any) -> None:
         click.echo(_tick_text(env, done.as_dict()))
@@ -145,10 +128,7 @@ def scheduler_run(env: Env, poll: float) -> None:
         )
         sys.stdout.flush()
 
-    from kaflow.storage.url import sqlite_path
-
-    store = sqlite_path(env.settings.store, env.settings.root)
-    runner = DeadlineScheduler(app, env.views, outbox(env), poll, report, warn, ready, store)
+    runner = env.services.scheduler(poll, report, warn, ready)
     runner.start()
     click.echo(f"scheduler running (poll every {poll:g} s); stop with Ctrl-C or SIGTERM")
     sys.stdout.flush()
@@ -172,31 +152,7 @@ def deadlines(env: Env, overdue: bool, as_json: bool) -> None:
       kaflow deadlines
       kaflow deadlines --overdue --json
     """
-    now = env.app.now()
-    with env.views.reading() as cursor:
-        rows = cursor.execute(
-            "SELECT d.*, a.name FROM follow_up_deadlines d LEFT JOIN accounts a "
-            "USING (account_id) WHERE d.status = 'open' ORDER BY d.due_ts, d.account_id, d.deadline"
-        ).fetchall()
-    data = []
-    for row in rows:
-        left = row["due_ts"] - now.timestamp()
-        if overdue and left >= 0:
-            continue
-        data.append(
-            {
-                "account": {"id": _uuid(row["account_id"]), "name": row["name"]},
-                "visit": row["deadline"],
-                "visit_at": row["visit_at"],
-                "lead": row["lead"],
-                "due_at": row["due_at"],
-                "seconds_left": int(left),
-                "overdue": left < 0,
-                "overdue_recorded_at": row["overdue_at"],
-                "reminded_at": row["reminded_at"],
-                "follow_up_within": row["follow_up_within"],
-            }
-        )
+    data = env.queries.deadlines(env.actor(), overdue)
 
     def text() -> str:
         return table(
@@ -246,19 +202,7 @@ def what_if(env: Env, within: str, as_json: bool) -> None:
       kaflow policy what-if --follow-up-within P5D
       kaflow policy what-if --follow-up-within PT72H --json
     """
-    from kaflow.reporting.what_if import what_if as judge
-    from kaflow.settings import window as policy_window
-
-    try:
-        window = policy_window(within)
-    except (ValueError, OverflowError) as e:
-        raise BadInputError(f"--follow-up-within: {e}") from None
-    app = env.app
-    data = {"follow_up_within": within, **judge(app, window, app.now())}
-    with env.views.reading() as cursor:
-        names = dict(cursor.execute("SELECT account_id, name FROM accounts").fetchall())
-    for row in data["rows"]:
-        row["account"] = {"id": _uuid(row["account"]), "name": names.get(row["account"])}
+    data = env.queries.what_if(env.actor(), within)
 
     def text() -> str:
         head = (
@@ -283,12 +227,6 @@ def what_if(env: Env, within: str, as_json: bool) -> None:
         return head + ("\n\n" + table(headers, rows) if rows else "")
 
     emit(as_json, data, text)
-
-
-def _uuid(hex_id: str) -> str:
-    from uuid import UUID
-
-    return str(UUID(hex_id))
 
 
 def _local(env: Env, text: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from cli.render import emit, output_options, table
-from kaflow.settings import CONFIG_NAME
+from kaflow.bootstrap import CONFIG_NAME
 
 
 @click.command()
@@ -32,8 +32,9 @@ def demo(folder: Path | None, as_json: bool) -> None:
       kaflow demo
       kaflow demo --dir ./demo && cd demo && kaflow --as olga prospect list
     """
+    from kaflow.application.actor import Actor
     from kaflow.application.demo import run_demo
-    from kaflow.application.accounts import list_prospects
+    from kaflow.bootstrap import Services, load_settings
 
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="kaflow-demo-"))
@@ -50,10 +51,11 @@ def demo(folder: Path | None, as_json: bool) -> None:
                 f"{mark} {step.account:<27} {step.actor:<4} {step.what}"
                 f"{' - ' + step.detail if step.detail else ''}"
             )
-    from kaflow.bootstrap import open_app
-    from kaflow.settings import load
-
-    accounts = list_prospects(open_app(load(folder, environ={})))  # the demo's own store
+    services = Services(load_settings(str(folder), own_store=True))  # the demo's own store
+    try:
+        accounts = services.queries.accounts(Actor("olga"))
+    finally:
+        services.close()
     emit(
         as_json,
         {"workspace": str(folder), "steps": [asdict(s) for s in steps], "accounts": accounts},

@@ -114,7 +114,7 @@ def cli(ctx: click.Context, actor: str | None) -> None:
     """
     env = ctx.ensure_object(Env)
     if actor:
-        env.actor = actor
+        env.actor_name = actor
 
 
 def main() -> None:

@@ -31,13 +31,7 @@ def projections_status(env: Env, as_json: bool) -> None:
     Example:
       kaflow projections status --json
     """
-    from kaflow.projections.runner import Views
-
-    views = Views(env.app, lock_timeout=env.settings.lock_timeout)
-    try:
-        rows = views.status()
-    finally:
-        views.close()
+    rows = env.queries.projections_status(env.actor(), env.services.views_as_they_stand())
     emit(
         as_json,
         rows,
@@ -63,9 +57,8 @@ def projections_rebuild(env: Env, names: tuple[str, ...], as_json: bool) -> None
       kaflow projections rebuild
       kaflow projections rebuild ledger
     """
-    from kaflow.projections.runner import Views
-
-    env._views = views = Views(env.app, lock_timeout=env.settings.lock_timeout)
+    env.actor()
+    views = env.services.views_as_they_stand()
     known = [v.name for v in views.views]
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -113,9 +106,7 @@ def projections_run(env: Env, poll: float) -> None:
       kaflow projections run
       kaflow --as olga projections status   # BEHIND stays near 0 while it runs
     """
-    from kaflow.projections import StaleViewError
-    from kaflow.projections.runner import Views
-    from kaflow.projections.worker import Worker
+    from kaflow.errors import ConflictError
 
     if not 0.05 <= poll <= 3600:  # click's range lets NaN through
         raise BadInputError("--poll: a number of seconds from 0.05 to 3600")
@@ -128,8 +119,8 @@ def projections_run(env: Env, poll: float) -> None:
         click.echo(f"warning: {text}", err=True)
 
     stop = stop_on_signals()
-    env._views = views = Views(env.service_app, lock_timeout=env.settings.lock_timeout)
-    worker = Worker(views, say, warn, poll=poll)
+    worker = env.services.worker(say, warn, poll)
+    views = worker.views
     failure: list[BaseException] = []
 
     def work() -> None:
@@ -153,7 +144,7 @@ def projections_run(env: Env, poll: float) -> None:
     worker.stop()
     thread.join(30)
     done = worker.progress
-    if failure and isinstance(failure[0], StaleViewError):
+    if failure and isinstance(failure[0], ConflictError):  # a view rebuilt by another version
         click.echo(f"error: {failure[0]}; stopping", err=True)
         raise click.exceptions.Exit(4)
     if failure:

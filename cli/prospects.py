@@ -8,7 +8,6 @@ import click
 
 from cli.context import Env, pass_env
 from cli.render import emit, output_options, short, table
-from kaflow.aggregates.lifecycle import State
 from kaflow.application import commands as c
 from kaflow.reporting.text import clip
 
@@ -49,9 +48,9 @@ def prospect_add(
       kaflow prospect add "Huadong Supplies" --category potential \\
           --nature distributor --product-line adhesives --service "on-site support"
     """
+    actor = env.actor()
     cmd = c.IdentifyProspect.validate(
         {
-            "actor": env.user(),
             "name": name,
             "category": category,
             "nature": nature,
@@ -60,12 +59,14 @@ def prospect_add(
             "occurred_at": env.when(at),
         }
     )
-    new_id = str(env.app.identify(cmd))
-    emit(as_json, {"id": new_id, "name": cmd.name, "state": State.IDENTIFIED.value}, lambda: new_id)
+    new_id = str(env.app.identify(actor, cmd))
+    emit(
+        as_json, {"id": new_id, "name": cmd.name, "state": c.State.IDENTIFIED.value}, lambda: new_id
+    )
 
 
 @prospect.command("list")
-@click.option("--state", type=click.Choice([s.value for s in State]), help="Only this state.")
+@click.option("--state", type=click.Choice([s.value for s in c.State]), help="Only this state.")
 @output_options
 @pass_env
 def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
@@ -75,9 +76,7 @@ def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
     Example:
       kaflow prospect list --state visited
     """
-    from kaflow.application.accounts import list_prospects
-
-    rows = list_prospects(env.app, state)
+    rows = env.queries.accounts(env.actor(), state)
     emit(
         as_json,
         rows,
@@ -111,9 +110,7 @@ def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
     Example:
       kaflow prospect show 3f2a1b
     """
-    from kaflow.application.accounts import account
-
-    data = account(env.app, env.account(account_id))
+    data = env.queries.account(env.actor(), env.account(account_id))
     emit(as_json, data, lambda: describe(data))
 
 
@@ -201,18 +198,17 @@ def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool)
       kaflow analyse 3f2a1b --file acme.yaml
     """
     from kaflow.application.analysis import AnalyseProspect, load_analysis_file
-    from kaflow.application.accounts import account
 
+    actor = env.actor()
     cmd = AnalyseProspect.validate(
         {
-            "actor": env.user(),
             "prospect_id": env.account(account_id),
             "analysis": load_analysis_file(path),
             "occurred_at": env.when(at),
         }
     )
-    env.app.handle(cmd)
-    data = account(env.app, cmd.prospect_id)
+    env.app.handle(actor, cmd)
+    data = env.queries.account(actor, cmd.prospect_id)
     emit(
         as_json,
         data,
@@ -238,10 +234,8 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
     """
     from datetime import datetime
 
-    from kaflow.application.accounts import history as read_history
-
-    data = read_history(
-        env.app, env.account(account_id), env.when(as_of, "--as-of", end_of_day=True)
+    data = env.queries.history(
+        env.actor(), env.account(account_id), env.when(as_of, "as_of", end_of_day=True)
     )
 
     def text() -> str:

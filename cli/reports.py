@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import click
 
 from cli.context import Env, pass_env
 from cli.render import emit, output_options, short, table
-from kaflow.errors import BadInputError
+from kaflow.errors import BadInputError, field
 
 LANG = click.option(
     "--lang",
@@ -43,7 +42,9 @@ def _export(doc: Any, data: Any, fmt: str, output: str | None) -> None:
         _write(export.to_csv(doc), output, encoding="utf-8-sig")
     elif fmt == "xlsx":
         if output is None:
-            raise BadInputError("--format xlsx writes a file: give --output FILE.xlsx")
+            raise BadInputError(
+                f"{field('format')} xlsx writes a file: give {field('output')} FILE.xlsx"
+            )
         export.to_xlsx(doc, output)
         click.echo(f"wrote {output}", err=True)
     else:
@@ -80,10 +81,8 @@ def ledger(
       kaflow ledger 3f2a1b --format csv --lang zh > record.csv
     """
     from kaflow.reporting.ledger import document
-    from kaflow.reporting.ledger import ledger as read
 
-    pid = env.account(account_id)
-    data = read(env.views, pid, env.app.now())
+    data = env.queries.ledger(env.actor(), env.account(account_id))
     doc = document(data, lang, env.settings.timezone)
     _export(doc, data, "json" if as_json else fmt, output)
 
@@ -103,9 +102,7 @@ def review(env: Env, account_id: str, remarks: str, as_json: bool) -> None:
     from kaflow.application import commands as c
 
     pid = env.account(account_id)
-    env.app.handle(
-        c.ReviewRecord.validate({"actor": env.user(), "prospect_id": pid, "remarks": remarks})
-    )
+    env.app.handle(env.actor(), c.ReviewRecord.validate({"prospect_id": pid, "remarks": remarks}))
     emit(
         as_json,
         {"id": str(pid), "reviewed": True, "remarks": remarks.strip()},
@@ -145,16 +142,16 @@ def correct(
 
     pid = env.account(account_id)
     env.app.handle(
+        env.actor(),
         c.CorrectEntry.validate(
             {
-                "actor": env.user(),
                 "prospect_id": pid,
                 "entry": entry,
                 "field": field_name,
                 "value": value,
                 "reason": reason,
             }
-        )
+        ),
     )
     emit(
         as_json,
@@ -211,32 +208,7 @@ def report(
       kaflow report visits --lead mia --from 2026-01-01 --format csv --output visits.csv
       kaflow report conformance --as-of 2026-06-30 --json
     """
-    from kaflow.reporting.reports import run
-
-    app = env.app
-    now = app.now()
-    moment = env.when(as_of, "--as-of", end_of_day=True) or now
-    if as_of is not None and moment > now and not _today(env, as_of, now):
-        raise BadInputError(f"--as-of {as_of} is in the future: the record does not say yet")
-    moment = min(moment, now)  # today, to its end: as it stands now
-    options: dict[str, Any] = {}
-    if name == "visits":
-        options = {
-            "lead": app.directory().canonical(lead) if lead else None,  # unknown: not found
-            "since": env.when(since, "--from"),
-            "until": env.when(until, "--to", end_of_day=True),
-        }
-        if options["since"] and options["until"] and options["since"] > options["until"]:
-            raise BadInputError("--from is after --to")
-    elif lead or since or until:
-        raise BadInputError("--lead, --from and --to apply to the visits report only")
-    elif name == "conformance":
-        options = {"directory": app.directory_as_recorded(moment)}
-    data = run(name, env.views, moment, **options)
-    for section in data["sections"]:
-        if section["columns"] and section["columns"][0] == "account":
-            for row in section["rows"]:
-                row[0] = str(UUID(row[0]))
+    data = env.queries.report(env.actor(), name, as_of, lead=lead, since=since, until=until)
     if as_json or fmt == "json":
         for section in data["sections"]:
             section["rows"] = [
@@ -245,12 +217,6 @@ def report(
         _export(None, data, "json", output)
     else:
         _export(_document(env, data, fmt), data, fmt, output)
-
-
-def _today(env: Env, text: str, now: datetime) -> bool:
-    """``--as-of`` names today (a bare date means its end, which is still ahead)."""
-    start = env.when(text, "--as-of")
-    return start is not None and start <= now
 
 
 def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:

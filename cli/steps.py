@@ -31,18 +31,12 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
         @output_options
         @pass_env
         def run(env: Env, /, account_id: str, at: str | None, as_json: bool, **fields: Any) -> None:
-            from kaflow.application.accounts import account
-
+            actor = env.actor()
             cmd = command.validate(
-                {
-                    **fields,
-                    "actor": env.user(),
-                    "prospect_id": env.account(account_id),
-                    "occurred_at": env.when(at),
-                }
+                {**fields, "prospect_id": env.account(account_id), "occurred_at": env.when(at)}
             )
-            env.app.handle(cmd)
-            data = account(env.app, cmd.prospect_id)
+            env.app.handle(actor, cmd)
+            data = env.queries.account(actor, cmd.prospect_id)
             emit(as_json, data, lambda: f"{data['name']}: {done}; now {data['state']}.")
 
         run.__doc__ = func.__doc__

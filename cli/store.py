@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import stat
 import sys
-import tomllib
 from typing import Any
 
 import click
@@ -69,8 +65,7 @@ def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
       kaflow store copy --to postgresql://kaflow@db.example:5432/sales --switch
       kaflow store copy --to sqlite:///backup/kaflow.db --json
     """
-    from kaflow.storage.copy import copy_store
-    from kaflow.storage.url import safe_url
+    from kaflow.bootstrap import copy_store, safe_url, switch_store
 
     settings = env.settings
     bars = Bars() if sys.stderr.isatty() else None
@@ -160,48 +155,6 @@ class Bars:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
-
-
-STORE_LINE = re.compile(r"\s*store\s*=")
-
-
-def switch_store(root: str, url: str) -> str:
-    """Point kaflow.toml's ``store = ...`` at ``url``, its other lines as they were."""
-    from kaflow.settings import CONFIG_NAME
-
-    path = os.path.join(root, CONFIG_NAME)
-    with open(path, encoding="utf-8") as config:
-        lines = config.read().splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    line = f"store = {json.dumps(url, ensure_ascii=False)}  # KAFLOW_STORE overrides\n"
-    ends = (i for i, text in enumerate(lines) if text.lstrip().startswith("[") or _store(text))
-    at = next(ends, len(lines))  # the store line, or the end of the top-level keys
-    if at < len(lines) and _store(lines[at]):
-        lines[at] = line
-    else:
-        lines.insert(at, line)
-    text = "".join(lines)
-    try:
-        written = tomllib.loads(text).get("store") == url
-    except tomllib.TOMLDecodeError:
-        written = False
-    if not written:
-        raise WorkspaceError(f"cannot rewrite the store line of {path}")
-    # A password in the store's URL stays readable by its owner only.
-    secret = "@" in url and ":" in url.partition("://")[2].partition("@")[0]
-    mode = 0o600 if secret else stat.S_IMODE(os.stat(path).st_mode)
-    temporary = f"{path}.{os.getpid()}.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with open(descriptor, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(temporary, mode)  # whatever the umask
-    os.replace(temporary, path)
-    return path
-
-
-def _store(line: str) -> bool:
-    return STORE_LINE.match(line) is not None
 
 
 COMMANDS = [store]

@@ -9,11 +9,10 @@ import click
 
 from cli.context import Env, pass_env
 from cli.render import emit, output_options, table
-from kaflow.aggregates.directory import Role
 from kaflow.application import commands as c
-from kaflow.settings import DEFAULT_STORE
+from kaflow.bootstrap import DEFAULT_STORE
 
-ROLES = click.Choice([r.value for r in Role])
+ROLES = click.Choice([r.value for r in c.Role])
 
 
 @click.command()
@@ -50,11 +49,7 @@ def init(env: Env, owner: str | None, store: str, join: bool, timezone: str, as_
       kaflow init --owner olga --store postgresql://kaflow@db.example:5432/sales
       kaflow init --join --store postgresql://kaflow@db.example:5432/sales
     """
-    from pydantic_core import ValidationError
-
-    from kaflow.bootstrap import init_workspace
-    from kaflow.errors import BadInputError
-    from kaflow.storage.url import safe_url
+    from kaflow.bootstrap import init_workspace, safe_url
 
     if join and owner is not None:
         raise click.UsageError("--join uses the store's users: give no --owner")
@@ -62,10 +57,7 @@ def init(env: Env, owner: str | None, store: str, join: bool, timezone: str, as_
         raise click.UsageError("give --owner NAME (the first user), or --join")
     name: str | None = None
     if owner is not None:
-        try:
-            name = c.AddUser.validate({"actor": owner, "name": owner, "role": Role.OWNER}).name
-        except ValidationError as e:
-            raise BadInputError(f"bad input: --owner: {e.errors()[0]['msg']}") from None
+        name = c.AddUser.validate({"name": owner, "role": c.Role.OWNER}, "owner").name
     settings = init_workspace(env.cwd or os.getcwd(), name, store, timezone, clock=env.clock)
     shown = safe_url(store)
     data = {"workspace": str(settings.root), "store": shown, "owner": name, "timezone": timezone}
@@ -98,7 +90,7 @@ def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -
       kaflow --as olga user add mia --role manager --since 2026-01-01
     """
     cmd = c.AddUser.validate(_assignment(env, name, role, since))
-    env.app.add_user(cmd)
+    env.app.add_user(env.actor(), cmd)
     _report(env, cmd, as_json, "Added ")
 
 
@@ -119,32 +111,25 @@ def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) 
       kaflow --as olga user role sam --role manager --since 2026-06-01
     """
     cmd = c.ChangeRole.validate(_assignment(env, name, role, since))
-    env.app.change_role(cmd)
+    env.app.change_role(env.actor(), cmd)
     _report(env, cmd, as_json)
 
 
 def _assignment(env: Env, name: str, role: str, since: str | None) -> dict[str, Any]:
-    return {
-        "actor": env.user(),
-        "name": name,
-        "role": role,
-        "effective_from": env.when(since, "--since"),
-    }
+    return {"name": name, "role": role, "effective_from": env.when(since, "effective_from")}
 
 
 def _report(env: Env, cmd: c.AddUser, as_json: bool, prefix: str = "") -> None:
     """What the user's roles are now that the change is recorded."""
-    directory = env.app.directory()
-    name = directory.canonical(cmd.name)
-    now = env.app.now()
-    since = cmd.effective_from or now
-    held = directory.role_of(name, now)
+    found = env.queries.user(env.actor(), cmd.name)
+    name, held = found["name"], found["role"]
+    since = cmd.effective_from or env.app.now()
     data = {
         "name": name,
         "role": cmd.role.value,
         "since": since.isoformat(),
         "role_now": held,
-        "roles": [{"since": f.isoformat(), "role": r} for f, r in directory.timeline(name)],
+        "roles": found["roles"],
     }
 
     def text() -> str:
@@ -166,20 +151,7 @@ def user_list(env: Env, as_json: bool) -> None:
     Example:
       kaflow user list --json
     """
-    directory = env.app.directory()
-    now = env.app.now()
-    rows: list[dict[str, Any]] = []
-    for name in directory.names():
-        timeline = directory.timeline(name)
-        in_force = [since for since, _ in timeline if since <= now] or [timeline[0][0]]
-        rows.append(
-            {
-                "name": name,
-                "role": directory.role_of(name, now),
-                "since": in_force[-1],
-                "roles": [{"since": f.isoformat(), "role": r} for f, r in timeline],
-            }
-        )
+    rows = env.queries.users(env.actor())
 
     def text() -> str:
         return table(
@@ -190,7 +162,7 @@ def user_list(env: Env, as_json: bool) -> None:
             ],
         )
 
-    emit(as_json, [{**r, "since": r["since"].isoformat()} for r in rows], text)
+    emit(as_json, rows, text)
 
 
 COMMANDS = [init, user]

@@ -15,8 +15,9 @@ from kaflow.application.service import Kaflow
 from kaflow.clock import Clock, parse_duration
 from kaflow.errors import KaflowError, WorkspaceError
 from kaflow.policies.follow_up_within import FollowUpPolicy
-from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings
-from kaflow.storage.url import sqlite_path, store_env
+from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings, switch_store
+from kaflow.storage.copy import copy_store
+from kaflow.storage.url import safe_url, sqlite_path, store_env
 
 if TYPE_CHECKING:
     from kaflow.application.queries import Queries
@@ -26,12 +27,22 @@ if TYPE_CHECKING:
     from kaflow.scheduling.notify import Outbox
     from kaflow.scheduling.tick import TickReport
 
-__all__ = ["CONFIG_NAME", "DEFAULT_STORE", "Services", "Settings", "load_settings"]
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_STORE",
+    "Services",
+    "Settings",
+    "copy_store",
+    "load_settings",
+    "safe_url",
+    "switch_store",
+]
 
 
-def load_settings(folder: str) -> Settings:
-    """The workspace's settings: the nearest kaflow.toml in ``folder`` or above."""
-    return settings_module.load(folder)
+def load_settings(folder: str, *, own_store: bool = False) -> Settings:
+    """The workspace's settings: the nearest kaflow.toml in ``folder`` or above; with
+    ``own_store``, its own store whatever KAFLOW_STORE says."""
+    return settings_module.load(folder, environ={} if own_store else os.environ)
 
 
 def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:

@@ -6,7 +6,10 @@ add to each command's start-up what a whole rule check costs many times over.
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -143,9 +146,9 @@ def write(root: StrPath, store: str, timezone: str, name: str = CONFIG_NAME) -> 
         raise WorkspaceError(f"{path} exists already: this folder is a workspace already")
     zone(timezone)
     # A password in the store's URL stays readable by its owner only.
-    from kaflow.storage.url import safe_url
+    from kaflow.storage.url import holds_secret
 
-    secret = safe_url(store) != store
+    secret = holds_secret(store)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if secret else 0o644)
     with open(descriptor, "w", encoding="utf-8") as config:
         try:
@@ -172,3 +175,45 @@ def _write(config: TextIO, store: str, timezone: str) -> None:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+STORE_LINE = re.compile(r"\s*store\s*=")
+
+
+def switch_store(root: str, url: str) -> str:
+    """Point kaflow.toml's ``store = ...`` at ``url``, its other lines as they were."""
+    path = os.path.join(root, CONFIG_NAME)
+    with open(path, encoding="utf-8") as config:
+        lines = config.read().splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    line = f"store = {json.dumps(url, ensure_ascii=False)}  # KAFLOW_STORE overrides\n"
+    ends = (i for i, text in enumerate(lines) if text.lstrip().startswith("[") or _store(text))
+    at = next(ends, len(lines))  # the store line, or the end of the top-level keys
+    if at < len(lines) and _store(lines[at]):
+        lines[at] = line
+    else:
+        lines.insert(at, line)
+    text = "".join(lines)
+    try:
+        written = tomllib.loads(text).get("store") == url
+    except tomllib.TOMLDecodeError:
+        written = False
+    if not written:
+        raise WorkspaceError(f"cannot rewrite the store line of {path}")
+    # A password in the store's URL stays readable by its owner only.
+    from kaflow.storage.url import holds_secret
+
+    secret = holds_secret(url)
+    mode = 0o600 if secret else stat.S_IMODE(os.stat(path).st_mode)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with open(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(temporary, mode)  # whatever the umask
+    os.replace(temporary, path)
+    return path
+
+
+def _store(line: str) -> bool:
+    return STORE_LINE.match(line) is not None

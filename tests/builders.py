@@ -13,11 +13,13 @@ import yaml
 
 from kaflow.aggregates.directory import Role
 from kaflow.application import commands as c
+from kaflow.application.actor import Actor
 from kaflow.application.analysis import TEMPLATE, AnalyseProspect
 from kaflow.application.service import Kaflow
 from kaflow.clock import FixedClock
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+OLGA, MIA, SAM, DAN = Actor("olga"), Actor("mia"), Actor("sam"), Actor("dan")
 ANALYSIS: dict[str, Any] = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
 
 
@@ -47,7 +49,7 @@ def make_app(
 def staff(app: Kaflow, since: datetime = T0) -> None:
     """olga (owner, from creation), mia (manager), sam (sales), dan (director)."""
     for name, role in (("mia", Role.MANAGER), ("sam", Role.SALES), ("dan", Role.DIRECTOR)):
-        app.add_user(c.AddUser(actor="olga", name=name, role=role, effective_from=since))
+        app.add_user(OLGA, c.AddUser(name=name, role=role, effective_from=since))
 
 
 def at(days: float) -> datetime:
@@ -56,13 +58,13 @@ def at(days: float) -> datetime:
 
 def identify(app: Kaflow, name: str = "Acme", when: datetime = T0) -> UUID:
     return app.identify(
+        SAM,
         c.IdentifyProspect(
-            actor="sam",
             name=name,
             category=c.Category.POTENTIAL,
             nature="distributor",
             occurred_at=when,
-        )
+        ),
     )
 
 
@@ -70,7 +72,6 @@ def visit_cmd(
     pid: UUID, lead: str = "mia", when: datetime | None = None, **over: Any
 ) -> c.RecordVisit:
     fields: dict[str, Any] = {
-        "actor": "sam",
         "prospect_id": pid,
         "lead": lead,
         "place": "HQ",
@@ -89,29 +90,31 @@ STEPS = ["analysed", "approach", "contacted", "prepared", "visited", "followed_u
 
 def advance(app: Kaflow, pid: UUID, upto: str) -> None:
     """Drive an account through the procedure, stopping after ``upto``."""
-    base = {"actor": "sam", "prospect_id": pid}
+    base = {"prospect_id": pid}
     actions = [
         (
             "analysed",
             lambda: app.handle(
-                AnalyseProspect.validate({"analysis": ANALYSIS, "occurred_at": at(1), **base})
+                SAM, AnalyseProspect.validate({"analysis": ANALYSIS, "occurred_at": at(1), **base})
             ),
         ),
         (
             "approach",
             lambda: app.handle(
+                SAM,
                 c.DecideApproach(
                     method=c.ApproachMethod.VISIT,
                     chair="mia",
                     notes="visit",
                     occurred_at=at(2),
                     **base,
-                )
+                ),
             ),
         ),
         (
             "contacted",
             lambda: app.handle(
+                SAM,
                 c.RecordContact(
                     channel=c.ContactChannel.PHONE,
                     person="Wang",
@@ -119,35 +122,38 @@ def advance(app: Kaflow, pid: UUID, upto: str) -> None:
                     notes="ok",
                     occurred_at=at(3),
                     **base,
-                )
+                ),
             ),
         ),
         (
             "prepared",
             lambda: (
                 app.handle(
+                    SAM,
                     c.HoldConference(
                         participants=["sam", "mia"], notes="plan", occurred_at=at(4), **base
-                    )
+                    ),
                 ),
                 app.handle(
+                    SAM,
                     c.PrepareMaterial(
                         customer_data="d",
                         analysis="a",
                         sales_materials="m",
                         occurred_at=at(4),
                         **base,
-                    )
+                    ),
                 ),
             ),
         ),
-        ("visited", lambda: app.handle(visit_cmd(pid))),
+        ("visited", lambda: app.handle(SAM, visit_cmd(pid))),
         (
             "followed_up",
             lambda: app.handle(
+                SAM,
                 c.RecordFollowUp(
                     channel=c.FollowUpChannel.PHONE, feedback="good", occurred_at=at(6), **base
-                )
+                ),
             ),
         ),
     ]

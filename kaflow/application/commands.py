@@ -25,7 +25,8 @@ from uuid import UUID
 from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from kaflow.aggregates.directory import Role
+from kaflow.aggregates.directory import Role as Role
+from kaflow.aggregates.lifecycle import State as State
 from kaflow.application.validation import bad_input
 
 Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=20_000)]
@@ -123,13 +124,13 @@ class Command:
                 raise ValueError(f"{field.name} must be zone-aware")
 
     @classmethod
-    def validate(cls, data: Mapping[str, Any]) -> Self:
+    def validate(cls, data: Mapping[str, Any], as_field: str | None = None) -> Self:
         """A command from plain input; bad input raises ``BadInputError`` naming the
-        fields at fault."""
+        fields at fault (all under ``as_field`` if the input came as one)."""
         try:
             return cls(**_validator(cls).validate_python(dict(data)))
         except ValidationError as e:
-            raise bad_input(e) from None
+            raise bad_input(e, as_field) from None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)

@@ -12,14 +12,17 @@ from kaflow.errors import BadInputError, field
 SHOWN_PROBLEMS = 5
 
 
-def bad_input(error: ValidationError) -> BadInputError:
-    problems = [_problem([str(p) for p in e["loc"]], _message(e)) for e in error.errors()]
+def bad_input(error: ValidationError, as_field: str | None = None) -> BadInputError:
+    problems = [
+        _problem([as_field] if as_field else [str(p) for p in e["loc"]], _message(e))
+        for e in error.errors()
+    ]
     shown = "; ".join(problems[:SHOWN_PROBLEMS])
     more = len(problems) - SHOWN_PROBLEMS
     first = [str(p) for p in error.errors()[0]["loc"]] if error.errors() else []
     return BadInputError(
         "bad input: " + shown + (f"; and {more} more" if more > 0 else ""),
-        field=first[0] if first else None,
+        field=as_field or (first[0] if first else None),
     )
 
 

@@ -16,13 +16,14 @@ from typing import Any, ClassVar
 from eventsourcing.utils import get_topic
 
 from kaflow.aggregates.prospect import Prospect
+from kaflow.errors import ConflictError, UnavailableError
 
 
-class StaleViewError(RuntimeError):
+class StaleViewError(ConflictError):
     """A view was rebuilt by another version of kaflow while this process ran."""
 
 
-class ForeignTableError(RuntimeError):
+class ForeignTableError(UnavailableError):
     """The store holds a table kaflow did not make under a name a view needs."""
 
 

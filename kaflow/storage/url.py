@@ -205,6 +205,12 @@ def safe_url(url: str) -> str:
     return scheme + sep + (credentials + "@" if credentials else "") + hostpart
 
 
+def holds_secret(url: str) -> bool:
+    """Whether the URL holds a password (``USER:PASSWORD@`` or ``?password=``): a file
+    that keeps it must be readable by its owner only."""
+    return safe_url(url) != url
+
+
 def hide_password(text: str, *urls: str) -> str:
     """``text`` (an error message, say) with the stores' passwords and PGPASSWORD's
     blanked out."""
