@@ -88,7 +88,7 @@ class Kaflow(Application[UUID]):
         try:
             self.repository.get(DIRECTORY_ID)
         except AggregateNotFoundError:
-            if save(self, UserDirectory(owner=owner, effective_from=self.now())):
+            if self._save(UserDirectory(owner=owner, effective_from=self.now())):
                 return
         raise WorkspaceError("this store has users already; it belongs to another workspace")
 
@@ -141,7 +141,7 @@ class Kaflow(Application[UUID]):
             self.authorise(actor, action, directory, now)
             effective = fixed_offset(cmd.effective_from or now)
             act(directory, cmd.name, cmd.role.value, effective, actor.name, now)
-            if save(self, directory):
+            if self._save(directory):
                 return
         raise ConflictError("the user directory kept changing under this command; retry")
 
@@ -177,7 +177,7 @@ class Kaflow(Application[UUID]):
             actor_role=role,
             occurred_at=self._dated(cmd, now),
         )
-        save(self, prospect)
+        self._save(prospect)
         return prospect.id
 
     def take_snapshot(
@@ -228,7 +228,7 @@ class Kaflow(Application[UUID]):
             if the_step.inputs is not None:
                 meta.update(the_step.inputs(prospect, cmd, occurred_at, self._context))
             the_step.act(prospect, checked, meta)
-            if save(self, prospect):
+            if self._save(prospect):
                 return
         raise ConflictError("the account kept changing under this command; nothing was written")
 
@@ -248,7 +248,7 @@ class Kaflow(Application[UUID]):
                 kind = "reminder"
             else:
                 return None
-            if save(self, prospect):
+            if self._save(prospect):
                 return kind
         raise ConflictError("the account kept changing under the scheduler; it will try again")
 
@@ -269,6 +269,10 @@ class Kaflow(Application[UUID]):
             return False
         notified = escalation(deadline["lead"], directory, now)
         return prospect.notice_overdue(deadline["deadline"], now, notified, by)
+
+    def _save(self, *aggregates: Prospect | UserDirectory) -> bool:
+        """Save; False if a concurrent writer got there first (nothing was written)."""
+        return save(self, *aggregates)
 
     def _dated(self, cmd: c.ProspectCommand | c.IdentifyProspect, now: datetime) -> datetime:
         """When the step happened (default now), with a fixed offset as it will be

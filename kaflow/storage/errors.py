@@ -31,31 +31,34 @@ def classify(error: Exception, *urls: str) -> KaflowError:
     from kaflow.storage.url import hide_password
 
     text = hide_password(first_line(error), *urls)
-    known = classify_write(error)
-    if known is not None:
-        return known
+    lasting = _lasting(text)
+    if lasting is not None:
+        return UnavailableError(f"cannot use the store: {lasting}")
     if is_busy(text):
         return ConflictError(f"the store is busy ({text}); nothing was written, retry")
     return UnavailableError(f"cannot use the store: {text}")
 
 
-# SQLite's words for a store that cannot take a write however often it is tried.
+# The drivers' words for a store that cannot take a write however often it is tried.
 _READ_ONLY = ("readonly database", "read-only", "attempt to write a readonly")
-_DAMAGED = ("malformed", "file is not a database", "disk image is malformed")
+_DAMAGED = ("malformed", "file is not a database")
 _FULL = ("database or disk is full", "no space left")
+
+
+def _lasting(text: str) -> str | None:
+    """What is wrong with the store, if retrying will not mend it."""
+    lower = text.lower()
+    if any(word in lower for word in _READ_ONLY):
+        return f"the store is read-only ({text})"
+    if any(word in lower for word in _DAMAGED):
+        return f"the store is damaged ({text}): restore it from a backup"
+    if any(word in lower for word in _FULL):
+        return f"the disk is full ({text})"
+    return None
 
 
 def classify_write(error: Exception) -> KaflowError | None:
     """A failed write that retrying will not mend, said as what it is; None when the
     failure may have come after the commit (a lost connection) and must be checked."""
-    text = first_line(error)
-    lower = text.lower()
-    if any(word in lower for word in _READ_ONLY):
-        return UnavailableError(f"the store is read-only ({text}); nothing was written")
-    if any(word in lower for word in _DAMAGED):
-        return UnavailableError(
-            f"the store is damaged ({text}); nothing was written: restore it from a backup"
-        )
-    if any(word in lower for word in _FULL):
-        return UnavailableError(f"the disk is full ({text}); nothing was written")
-    return None
+    found = _lasting(first_line(error))
+    return None if found is None else UnavailableError(f"{found}; nothing was written")
