@@ -36,7 +36,14 @@ OPTIONS = {
     "window": "--follow-up-within",
 }
 # A step, as a command line.
-COMMANDS = {"user_list": "user list", "user_role": "user role", "follow_up": "follow-up"}
+COMMANDS = {
+    "user_list": "user list",
+    "user_role": "user role",
+    "follow_up": "follow-up",
+    "init_owner": "init --owner NAME",
+    "init_join": "init --join --store URL",
+    "init_owner_store": "init --owner NAME --store URL",
+}
 SHOWN_PROBLEMS = 5
 
 

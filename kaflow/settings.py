@@ -17,7 +17,7 @@ from datetime import UTC, timedelta, tzinfo
 from typing import TextIO
 
 from kaflow.clock import parse_duration
-from kaflow.errors import WorkspaceError
+from kaflow.errors import WorkspaceError, step
 
 CONFIG_NAME = "kaflow.toml"
 DEFAULT_STORE = "sqlite:///kaflow.db"
@@ -57,7 +57,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
     if root is None:
         raise WorkspaceError(
             f"no {CONFIG_NAME} in {start} or any folder above it; "
-            "create a workspace with 'kaflow init --owner NAME'"
+            f"create a workspace with {step('init_owner')}"
         )
     path = os.path.join(root, CONFIG_NAME)
     try:

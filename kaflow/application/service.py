@@ -120,9 +120,7 @@ class Kaflow(Application[UUID]):
         try:
             found: Any = self.repository.get(DIRECTORY_ID, projector_func=replay)
         except AggregateNotFoundError:
-            raise WorkspaceError(
-                f"the store has no users: create a workspace ({step('init')})"
-            ) from None
+            raise WorkspaceError(f"the store has no users: run {step('init_owner')}") from None
         assert isinstance(found, UserDirectory)
         return found
 

@@ -23,7 +23,7 @@ from uuid import UUID
 from eventsourcing.persistence import PersistenceError
 
 from kaflow.aggregates.directory import DIRECTORY_ID as DIRECTORY  # no account
-from kaflow.errors import BadInputError, ConflictError, WorkspaceError, first_line
+from kaflow.errors import BadInputError, ConflictError, WorkspaceError, field, first_line
 from kaflow.projections.db import DELIVERED_TABLE, errors, postgres_schema
 from kaflow.storage.rows import BATCH, COLUMNS, DELIVERED, TRACKING, Event, Store
 from kaflow.storage.url import (
@@ -89,7 +89,7 @@ def _check_urls(source_url: str, target_url: str, root: str) -> None:
     target_path, source_path = sqlite_path(target_url, root), sqlite_path(source_url, root)
     if target_path is None and not is_postgres(target_url):
         raise BadInputError(
-            "--to: a store is sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME, "
+            f"{field('target')}: a store is sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME, "
             f"not {safe_url(target_url)}"
         )
     same = False
@@ -101,7 +101,9 @@ def _check_urls(source_url: str, target_url: str, root: str) -> None:
             source = postgres_params(source_url)
             same = all(source[k] == to[k] for k in ("host", "port", "dbname"))
     if same:
-        raise BadInputError(f"--to {safe_url(target_url)} is the workspace's own store")
+        raise BadInputError(
+            f"{field('target')} {safe_url(target_url)} is the workspace's own store", field="target"
+        )
 
 
 def _open(url: str, root: str, lock_timeout: int, empty: bool = False) -> Store:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from kaflow.errors import WorkspaceError, first_line
+from kaflow.errors import WorkspaceError, first_line, step
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -42,7 +42,7 @@ def store_env(
     path = sqlite_path(url, root)
     if path is not None:
         if not create and not os.path.exists(path):
-            raise WorkspaceError(f"store {path} does not exist (run 'kaflow init' to create it)")
+            raise WorkspaceError(f"store {path} does not exist (run {step('init')} to create it)")
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
@@ -167,12 +167,12 @@ def check_postgres(url: str, *, create: bool) -> None:
     if create and exists:
         raise WorkspaceError(
             f"the store {safe_url(url)} holds a workspace already; to work with it from "
-            "another folder, run 'kaflow init --join --store URL' there"
+            f"another folder, run {step('init_join')} there"
         )
     if not create and not exists:
         raise WorkspaceError(
             f"the store {safe_url(url)} holds no kaflow workspace "
-            "(run 'kaflow init --owner NAME --store URL' to create one)"
+            f"(run {step('init_owner_store')} to create one)"
         )
 
 

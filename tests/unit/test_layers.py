@@ -1,13 +1,17 @@
-"""Dependencies point one way: cli -> kaflow -> kaflow.policies/projections -> aggregates."""
+"""Dependencies point one way: front ends -> application -> policies / projections /
+reporting -> aggregates; ``kaflow.errors`` is beneath them all. The core spells no CLI
+flag or command in what it says: the front end renders fields and steps."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-KAFLOW = Path(__file__).resolve().parents[2] / "kaflow"
+ROOT = Path(__file__).resolve().parents[2]
+KAFLOW = ROOT / "kaflow"
 
 
 def kaflow_imports(path: Path) -> set[str]:
@@ -23,12 +27,81 @@ def kaflow_imports(path: Path) -> set[str]:
 @pytest.mark.parametrize(
     ("package", "allowed"),
     [
-        ("aggregates", ("kaflow.aggregates",)),
-        ("policies", ("kaflow.aggregates", "kaflow.policies")),
-        ("projections", ("kaflow.aggregates", "kaflow.projections")),
+        ("aggregates", ("kaflow.aggregates", "kaflow.errors")),
+        ("policies", ("kaflow.aggregates", "kaflow.policies", "kaflow.errors")),
+        ("projections", ("kaflow.aggregates", "kaflow.projections", "kaflow.errors")),
     ],
 )
 def test_lower_layers_import_nothing_above_them(package: str, allowed: tuple[str, ...]) -> None:
     for path in (KAFLOW / package).glob("*.py"):
         above = {m for m in kaflow_imports(path) if not m.startswith(allowed)}
         assert not above, f"{path.name} imports {above}"
+
+
+def test_errors_import_nothing_of_kaflow() -> None:
+    assert kaflow_imports(KAFLOW / "errors.py") == set()
+
+
+FRONT_END_MAY_IMPORT = (
+    "kaflow.bootstrap",
+    "kaflow.application",
+    "kaflow.errors",
+    "kaflow.reporting",
+)
+
+
+@pytest.mark.parametrize("front_end", ["cli", "web", "importer"])
+def test_front_ends_import_only_the_application(front_end: str) -> None:
+    for path in (ROOT / front_end).glob("**/*.py"):
+        deep = {
+            m
+            for m in kaflow_imports(path)
+            if m != "kaflow" and not m.startswith(FRONT_END_MAY_IMPORT)
+        }
+        assert not deep, f"{path.relative_to(ROOT)} imports {deep}"
+
+
+@pytest.mark.parametrize("module", ["service", "steps", "commands", "correction", "saving"])
+def test_the_write_side_reads_no_view(module: str) -> None:
+    imported = kaflow_imports(KAFLOW / "application" / f"{module}.py")
+    assert not {m for m in imported if m.startswith(("kaflow.projections", "kaflow.reporting"))}
+
+
+# A CLI option (--notes) or command line ('kaflow prepare') inside a string of the core.
+CLI_SPELLING = re.compile(r"(?<![\w-])--[a-z][a-z-]+|'kaflow [a-z]")
+
+
+def strings(path: Path) -> list[tuple[int, str]]:
+    """The string literals of a module, less its docstrings (they may show examples)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
+    ]
+
+
+def test_the_core_spells_no_cli_flag_or_command() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for path in KAFLOW.glob("**/*.py")
+        for line, text in strings(path)
+        if CLI_SPELLING.search(text)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_spelling_check_finds_a_flag(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('def f():\n    """--doc is fine"""\n    return "x (--notes is empty)"\n')
+    assert [text for _, text in strings(sample) if CLI_SPELLING.search(text)] == [
+        "x (--notes is empty)"
+    ]
