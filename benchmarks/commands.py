@@ -27,10 +27,12 @@ from eventsourcing.domain import Aggregate, event
 
 from kaflow.aggregates.directory import Role
 from kaflow.application import commands as c
+from kaflow.application.actor import Actor
 from kaflow.application.analysis import TEMPLATE, AnalyseProspect
 from kaflow.application.service import SNAPSHOT_EVERY, Kaflow, replay
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
+MIA = Actor("mia")
 
 
 class Bare(Aggregate):
@@ -75,29 +77,29 @@ def kaflow_setup(folder: Path, accounts: int) -> tuple[Kaflow, list[UUID]]:
 
     app = Kaflow(env=sqlite_env(folder / "kaflow.db"))
     app.create_directory("olga")
-    app.add_user(c.AddUser(actor="olga", name="mia", role=Role.MANAGER, effective_from=T0))
+    app.add_user(Actor("olga"), c.AddUser(name="mia", role=Role.MANAGER, effective_from=T0))
     analysis = yaml.safe_load(TEMPLATE.read_text())
     ids = []
     for n in range(accounts):
         pid = app.identify(
+            MIA,
             c.IdentifyProspect(
-                actor="mia", name=f"P{n}", category=c.Category.POTENTIAL, nature="d", occurred_at=T0
-            )
+                name=f"P{n}", category=c.Category.POTENTIAL, nature="d", occurred_at=T0
+            ),
         )
         app.handle(
-            AnalyseProspect.validate(
-                {"actor": "mia", "prospect_id": pid, "analysis": analysis, "occurred_at": T0}
-            )
+            MIA,
+            AnalyseProspect.validate({"prospect_id": pid, "analysis": analysis, "occurred_at": T0}),
         )
         app.handle(
+            MIA,
             c.DecideApproach(
-                actor="mia",
                 prospect_id=pid,
                 method=c.ApproachMethod.VISIT,
                 chair="mia",
                 notes="n",
                 occurred_at=T0,
-            )
+            ),
         )
         ids.append(pid)
     return app, ids
@@ -106,15 +108,15 @@ def kaflow_setup(folder: Path, accounts: int) -> tuple[Kaflow, list[UUID]]:
 def kaflow_op(app: Kaflow, ids: list[UUID]) -> Callable[[int], None]:
     def op(i: int) -> None:
         app.handle(
+            MIA,
             c.RecordContact(
-                actor="mia",
                 prospect_id=ids[i % len(ids)],
                 channel=c.ContactChannel.PHONE,
                 person="Wang",
                 attitude=c.Attitude.POSITIVE,
                 notes="call",
                 occurred_at=T0,
-            )
+            ),
         )
 
     return op

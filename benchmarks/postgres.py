@@ -37,13 +37,13 @@ from kaflow.bootstrap import init_workspace, open_app
 from kaflow.projections.runner import Views
 from kaflow.settings import load
 from tests import postgres
-from tests.builders import advance, identify, staff
+from tests.builders import SAM, advance, identify, staff
 
 CYCLE = ["approach", "conference", "prepare", "contact"]  # each allowed from 'contacted'
 
 
 def step(kind: str, pid: UUID, n: int) -> Any:
-    base: dict[str, Any] = {"actor": "sam", "prospect_id": pid}
+    base: dict[str, Any] = {"prospect_id": pid}
     if kind == "approach":
         return c.DecideApproach(method=c.ApproachMethod.VISIT, chair="mia", notes=f"m{n}", **base)
     if kind == "conference":
@@ -67,7 +67,7 @@ def writer(root: str, ids: list[str], count: int, go: Any, done: Any) -> None:
     go.wait()
     started = time.perf_counter()
     for n in range(count):
-        app.handle(step(CYCLE[n % len(CYCLE)], accounts[n % len(accounts)], n))
+        app.handle(SAM, step(CYCLE[n % len(CYCLE)], accounts[n % len(accounts)], n))
     done.put((started, time.perf_counter()))
     app.close()
 

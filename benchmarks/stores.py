@@ -19,6 +19,7 @@ import yaml
 from kaflow.aggregates.directory import Role
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
+from kaflow.application.actor import Actor
 from kaflow.application.analysis import TEMPLATE, Analysis
 from kaflow.bootstrap import init_workspace, open_app
 from kaflow.settings import load
@@ -35,7 +36,7 @@ def workspace(root: Path, since: datetime) -> Any:
     init_workspace(root, "olga", "sqlite:///kaflow.db", "UTC")
     app = open_app(load(root, environ={}))
     for name, role in (("mia", Role.MANAGER), ("sam", Role.SALES)):
-        app.add_user(c.AddUser(actor="olga", name=name, role=role, effective_from=since))
+        app.add_user(Actor("olga"), c.AddUser(name=name, role=role, effective_from=since))
     return app
 
 

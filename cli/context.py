@@ -51,6 +51,11 @@ class Env:
     def queries(self) -> Queries:
         return self.services.queries
 
+    def wrote(self) -> bool:
+        """Whether this command has committed a write to the store."""
+        services = self._services
+        return services is not None and services.wrote()
+
     def close(self) -> None:
         """Give back the store's connections (a PostgreSQL server counts them)."""
         services, self._services = self._services, None

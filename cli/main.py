@@ -61,8 +61,13 @@ class KaflowGroup(click.Group):
         ctx.call_on_close(lambda: _close(ctx))
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:  # Ctrl-C: what was under way was taken back
-            click.echo("interrupted", err=True)
+        except KeyboardInterrupt:
+            env = ctx.find_object(Env)
+            if env is not None and env.wrote():
+                # The step was committed before Ctrl-C: done, whatever was left to print.
+                click.echo("interrupted after the step was recorded", err=True)
+                raise click.exceptions.Exit(0) from None
+            click.echo("interrupted", err=True)  # what was under way was taken back
             raise click.exceptions.Exit(130) from None
         except click.ClickException as error:
             if wants_json:

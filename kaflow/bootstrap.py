@@ -147,6 +147,10 @@ class Services:
 
         return Worker(self.views_as_they_stand(), say, warn, poll=poll)
 
+    def wrote(self) -> bool:
+        """Whether anything was committed to the store through these services."""
+        return self._app is not None and self._app.commits > 0
+
     def close(self) -> None:
         """Give back the store's connections (a PostgreSQL server counts them)."""
         with self._lock:

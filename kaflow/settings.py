@@ -65,6 +65,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
             data = tomllib.loads(config.read())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise WorkspaceError(f"cannot read {path}: {e}") from None
+    _known_keys(data, path)
     policies = _table(data, "policies", path)
     return Settings(
         root=root,
@@ -75,6 +76,29 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         lock_timeout=_seconds(data.get("lock_timeout", 10), path),
         outbox=_text(_table(data, "notify", path).get("outbox", "outbox.jsonl"), path),
     )
+
+
+# Every key kaflow.toml may hold, by table ("" the top level): a key kaflow does not know
+# is a typo that would otherwise silently fall back to a default (timzone -> UTC).
+KNOWN_KEYS: dict[str, set[str]] = {
+    "": {"store", "timezone", "lock_timeout", "policies", "notify"},
+    "policies": {"follow_up_within", "remind_before"},
+    "notify": {"outbox"},
+}
+
+
+def _known_keys(data: dict[str, object], path: str) -> None:
+    for table, keys in KNOWN_KEYS.items():
+        found = data if not table else data.get(table, {})
+        if not isinstance(found, dict):
+            continue
+        unknown = sorted(set(found) - keys)
+        if unknown:
+            where = f"[{table}] " if table else ""
+            raise WorkspaceError(
+                f"{path}: unknown setting {where}{unknown[0]!r} "
+                f"(known{' in [' + table + ']' if table else ''}: {', '.join(sorted(keys))})"
+            )
 
 
 def _table(data: dict[str, object], name: str, path: str) -> dict[str, object]:

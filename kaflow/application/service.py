@@ -77,7 +77,7 @@ class Kaflow(Application[UUID]):
         self.policy = policy or FollowUpPolicy()
         self._directory: UserDirectory | None = None
         self._directory_lock = threading.Lock()
-        self._context = Context(self.policy, zone, lambda pid: self.events.get(pid))
+        self.commits = 0  # saves committed by this application (a front end's Ctrl-C asks)
 
     def now(self) -> datetime:
         return fixed_offset(self.clock.now().astimezone(self.zone))
@@ -224,7 +224,8 @@ class Kaflow(Application[UUID]):
                 # once, as the scheduler would have.
                 self.notice_overdue(prospect, directory, occurred_at, now, by=name)
             if the_step.inputs is not None:
-                meta.update(the_step.inputs(prospect, cmd, occurred_at, self._context))
+                context = Context(self.policy, self.zone, self.events.get)
+                meta.update(the_step.inputs(prospect, cmd, occurred_at, context))
             the_step.act(prospect, checked, meta)
             if self._save(prospect):
                 return
@@ -270,7 +271,10 @@ class Kaflow(Application[UUID]):
 
     def _save(self, *aggregates: Prospect | UserDirectory) -> bool:
         """Save; False if a concurrent writer got there first (nothing was written)."""
-        return save(self, *aggregates)
+        saved = save(self, *aggregates)
+        if saved:
+            self.commits += 1
+        return saved
 
     def _dated(self, cmd: c.ProspectCommand | c.IdentifyProspect, now: datetime) -> datetime:
         """When the step happened (default now), with a fixed offset as it will be

@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import IO, Any
 
 from kaflow.reporting.text import clip, width
 
@@ -141,22 +142,30 @@ def _md(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _inert(text: str) -> str:
-    """Text a spreadsheet program would run as a formula, made plain text."""
-    return "'" + text if text[:1] in ("=", "+", "@") else text
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(v: Any) -> str:
+    """A cell for a spreadsheet program: text it would run as a formula (or whose
+    leading tab or carriage return hides one) is prefixed with ``'``, made plain text.
+    A number stays a number, a negative one too."""
+    if isinstance(v, int | float | Decimal) and not isinstance(v, bool):
+        return str(v)
+    text = _cell(v)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def to_csv(doc: Document) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([doc.title])
+    writer.writerow([_inert(doc.title)])
     for s in doc.sections:
         writer.writerow([])
         if s.title:
-            writer.writerow([s.title])
+            writer.writerow([_inert(s.title)])
         if not s.pairs:
-            writer.writerow(s.columns)
-        writer.writerows([[_inert(_cell(v)) for v in r] for r in s.rows])
+            writer.writerow([_inert(c) for c in s.columns])
+        writer.writerows([[_inert(v) for v in r] for r in s.rows])
     return buffer.getvalue()
 
 
@@ -175,7 +184,7 @@ def to_text(doc: Document, table: Any) -> str:
     return "\n".join(out)
 
 
-def to_xlsx(doc: Document, path: str) -> None:
+def to_xlsx(doc: Document, path: str | IO[bytes]) -> None:
     """One sheet laid out as the form: the title across the top, label-value rows,
     the tables with bold headers."""
     from openpyxl import Workbook

@@ -30,6 +30,7 @@ from kaflow.storage.url import (
     hide_password,
     is_postgres,
     postgres_params,
+    require_driver,
     safe_url,
     sqlite_path,
     store_env,
@@ -92,6 +93,8 @@ def _check_urls(source_url: str, target_url: str, root: str) -> None:
             f"{field('target')}: a store is sqlite:///PATH or postgresql://USER@HOST:PORT/DBNAME, "
             f"not {safe_url(target_url)}"
         )
+    if is_postgres(target_url):
+        require_driver()
     same = False
     if target_path is not None and source_path is not None:
         same = os.path.realpath(source_path) == os.path.realpath(target_path)

@@ -51,6 +51,7 @@ def store_env(
     if url == "memory://":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if is_postgres(url):
+        require_driver()
         env = postgres_env(url, lock_timeout=lock_timeout, create=create)
         check_postgres(url, create=create)
         return env
@@ -58,6 +59,16 @@ def store_env(
         "unknown store URL (expected sqlite:///PATH, postgresql://USER@HOST:PORT/DBNAME "
         f"or memory://): {safe_url(url)}"
     )
+
+
+def require_driver() -> None:
+    """PostgreSQL needs the optional driver: say how to install it, in one line."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise WorkspaceError(
+            "a postgresql:// store needs the PostgreSQL driver: pip install 'kaflow[postgres]'"
+        ) from None
 
 
 def postgres_params(url: str, environ: Mapping[str, str] = os.environ) -> dict[str, str]:

@@ -21,7 +21,7 @@ from kaflow.clock import FixedClock
 from kaflow.errors import KaflowError
 from kaflow.storage.copy import copy_store
 from kaflow.storage.url import store_env
-from tests.builders import T0, identify, make_app, staff
+from tests.builders import MIA, T0, identify, make_app, staff
 from tests.postgres import Server
 from tests.property.test_views_property import KINDS, NATURAL, command
 
@@ -63,7 +63,7 @@ def drive(app: Kaflow, accounts: list[UUID], steps: list[Any], url: str | None =
             if natural:
                 kind = NATURAL[progress[which] % len(NATURAL)]
             with contextlib.suppress(KaflowError, DomainError):  # refused: nothing written
-                app.handle(command(kind, pid, when, n))
+                app.handle(MIA, command(kind, pid, when, n))
                 progress[which] += natural
 
 

@@ -15,7 +15,7 @@ from kaflow.clock import FixedClock
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.projections.runner import Views
 from kaflow.scheduling.tick import tick
-from tests.builders import T0, advance, at, identify, make_app, staff, visit_cmd
+from tests.builders import MIA, T0, advance, at, identify, make_app, staff, visit_cmd
 from tests.unit.test_deadlines import Inbox
 
 START = at(5)  # advance() prepares every account by day 4
@@ -31,24 +31,26 @@ def apply(app: Any, pid: Any, history: list[Step]) -> list[tuple[Any, Any]]:
     """Record ``history`` on an account, skipping what the lifecycle would refuse; the
     visits and settling steps as (kind, time) in order, as the rule reads them."""
     state, when, done = "contacted", START, []
-    base = {"actor": "mia", "prospect_id": pid}
+    base = {"prospect_id": pid}
     for kind, hours in history:
         when = when + timedelta(hours=hours)
         if state == "lost" or (kind == "follow_up" and state != "visited"):
             continue
         if kind == "visit":
-            app.handle(c.HoldConference(participants=["mia"], notes="n", occurred_at=when, **base))
-            app.handle(c.PrepareMaterial(customer_data="d", analysis="a", sales_materials="m",
-                                         occurred_at=when, **base))  # fmt: skip
-            app.handle(visit_cmd(pid, when=when))
+            app.handle(
+                MIA, c.HoldConference(participants=["mia"], notes="n", occurred_at=when, **base)
+            )
+            app.handle(MIA, c.PrepareMaterial(customer_data="d", analysis="a", sales_materials="m",
+                                              occurred_at=when, **base))  # fmt: skip
+            app.handle(MIA, visit_cmd(pid, when=when))
             state = "visited"
         elif kind == "follow_up":
-            app.handle(c.RecordFollowUp(channel=c.FollowUpChannel.PHONE, feedback="f",
-                                        occurred_at=when, **base))  # fmt: skip
+            app.handle(MIA, c.RecordFollowUp(channel=c.FollowUpChannel.PHONE, feedback="f",
+                                             occurred_at=when, **base))  # fmt: skip
             state = "followed_up"
         else:
-            app.handle(c.LoseAccount(reason=c.LossReason.PRICE, analysis="a", occurred_at=when,
-                                     **base))  # fmt: skip
+            app.handle(MIA, c.LoseAccount(reason=c.LossReason.PRICE, analysis="a",
+                                          occurred_at=when, **base))  # fmt: skip
             state = "lost"
         done.append((kind, when))
     return done

@@ -21,6 +21,7 @@ from kaflow.aggregates.errors import DomainError
 from kaflow.aggregates.lifecycle import TRIGGERS, State, next_state
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
+from kaflow.application.actor import Actor
 from kaflow.application.analysis import AnalyseProspect
 from kaflow.application.service import Kaflow
 from kaflow.clock import FixedClock
@@ -31,8 +32,8 @@ USERS = ["olga", "mia", "sam", "dan"]
 TEXT = st.sampled_from(["", " ", "notes", "客户很满意"])
 
 
-def command(kind: str, pid: UUID, actor: str, other: str, text: str, pick: int) -> Any:
-    base: dict[str, Any] = {"actor": actor, "prospect_id": pid}
+def command(kind: str, pid: UUID, other: str, text: str, pick: int) -> Any:
+    base: dict[str, Any] = {"prospect_id": pid}
     enum_pick = lambda e: list(e)[pick % len(e)]  # noqa: E731
     match kind:
         case "analyse":
@@ -99,7 +100,7 @@ class Procedure(RuleBasedStateMachine):
     @rule(target=accounts, actor=st.sampled_from(USERS))
     def identify(self, actor: str) -> UUID:
         pid = self.app.identify(
-            c.IdentifyProspect(actor=actor, name="P", category=c.Category.POTENTIAL, nature="n")
+            Actor(actor), c.IdentifyProspect(name="P", category=c.Category.POTENTIAL, nature="n")
         )
         self.expected[pid] = State.IDENTIFIED.value
         return pid
@@ -119,7 +120,9 @@ class Procedure(RuleBasedStateMachine):
         by_owner = self.app.directory().role_of(by, self.app.now()) == Role.OWNER
         since = self.clock.now() + timedelta(days=days)
         try:
-            self.app.change_role(c.ChangeRole(actor=by, name=name, role=role, effective_from=since))
+            self.app.change_role(
+                Actor(by), c.ChangeRole(name=name, role=role, effective_from=since)
+            )
         except DomainError:
             return  # refused: not an owner, nothing to change, or no owner left
         assert by_owner, f"{by} changed a role without being an owner"
@@ -176,7 +179,7 @@ class Procedure(RuleBasedStateMachine):
         self, pid: UUID, kind: str, actor: str, other: str, text: str, pick: int, back: int = 0
     ) -> None:
         """A command, dated ``back`` minutes ago (steps recorded late, or out of order)."""
-        cmd = command(kind, pid, actor, other, text, pick)
+        cmd = command(kind, pid, other, text, pick)
         if back:
             cmd = dataclasses.replace(cmd, occurred_at=self.clock.now() - timedelta(minutes=back))
         before = len(list(self.app.events.get(pid)))
@@ -185,7 +188,7 @@ class Procedure(RuleBasedStateMachine):
         real_save = self.app._save
         self.app._save = lambda *aggs: saved.extend(aggs) or real_save(*aggs)  # type: ignore
         try:
-            self.app.handle(cmd)
+            self.app.handle(Actor(actor), cmd)
         except (KaflowError, DomainError):
             assert len(list(self.app.events.get(pid))) == before, "a refusal wrote something"
             return

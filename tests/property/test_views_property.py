@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kaflow.aggregates.errors import DomainError
+from kaflow.aggregates.record import CUSTOMER_FACING, ENTRY_KINDS
 from kaflow.application import commands as c
 from kaflow.application.analysis import AnalyseProspect
 from kaflow.clock import FixedClock
 from kaflow.errors import KaflowError
-from kaflow.projections.ledger import CUSTOMER_FACING, ENTRY_KINDS
 from kaflow.projections.runner import Views
-from tests.builders import ANALYSIS, T0, dump, identify, make_app, staff, visit_cmd
+from tests.builders import ANALYSIS, MIA, T0, dump, identify, make_app, staff, visit_cmd
 
 KINDS = [
     "analyse",
@@ -65,7 +65,7 @@ CORRECTED = {
 
 
 def command(kind: str, pid: Any, when: Any, n: int) -> Any:
-    base = {"actor": "mia", "prospect_id": pid, "occurred_at": when}
+    base = {"prospect_id": pid, "occurred_at": when}
     return {
         "analyse": lambda: AnalyseProspect.validate({"analysis": ANALYSIS, **base}),
         "approach": lambda: c.DecideApproach(
@@ -82,14 +82,14 @@ def command(kind: str, pid: Any, when: Any, n: int) -> Any:
         "prepare": lambda: c.PrepareMaterial(
             customer_data="d", analysis="a", sales_materials="m", **base
         ),
-        "visit": lambda: visit_cmd(pid, when=when, actor="mia"),
+        "visit": lambda: visit_cmd(pid, when=when),
         "follow_up": lambda: c.RecordFollowUp(
             channel=c.FollowUpChannel.PHONE, feedback="f", **base
         ),
         "win": lambda: c.WinAccount(classification="A", summary="s", **base),
         "lose": lambda: c.LoseAccount(reason=c.LossReason.PRICE, analysis="a", **base),
         "reopen": lambda: c.ReopenAccount(reason="again", **base),
-        "review": lambda: c.ReviewRecord(actor="mia", prospect_id=pid, remarks=f"r{n}"),
+        "review": lambda: c.ReviewRecord(prospect_id=pid, remarks=f"r{n}"),
         "correct": lambda: correction(pid, n),
     }[kind]()
 
@@ -98,9 +98,7 @@ def correction(pid: Any, n: int) -> c.CorrectEntry:
     entry = 1 + n % 4
     field = CORRECTED[entry][n % len(CORRECTED[entry])]
     value = ["positive", "neutral"][n % 2] if field == "attitude" else f"v{n}"
-    return c.CorrectEntry(
-        actor="mia", prospect_id=pid, entry=entry, field=field, value=value, reason="r"
-    )
+    return c.CorrectEntry(prospect_id=pid, entry=entry, field=field, value=value, reason="r")
 
 
 FIELDS = {
@@ -213,7 +211,7 @@ def test_views_equal_a_fold_and_a_rebuild(
         if natural:
             kind = NATURAL[progress[which] % len(NATURAL)]
         with contextlib.suppress(KaflowError, DomainError):  # refused: nothing written
-            app.handle(command(kind, accounts[which], when, n))
+            app.handle(MIA, command(kind, accounts[which], when, n))
             progress[which] += natural
         if look:
             views.catch_up(batch=batch)

@@ -1,0 +1,100 @@
+"""Defects of the CLI's boundary with the application, each through the CLI."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Run
+
+
+def new_account(ws: Run) -> str:
+    out = ws("prospect", "add", "Acme", "--category", "potential", "--nature", "d").stdout
+    return out.strip()
+
+
+def events(ws: Run, pid: str) -> int:
+    import json
+
+    return len(json.loads(ws("history", pid, "--json").stdout)["events"])
+
+
+@pytest.mark.sqlite_only
+def test_an_unknown_setting_is_bad_input_naming_key_and_file(ws: Run, tmp_path: Path) -> None:
+    config = tmp_path / "kaflow.toml"
+    config.write_text(config.read_text().replace("timezone =", "timzone ="))
+    result = ws("prospect", "list", code=2)
+    assert "unknown setting 'timzone'" in result.stderr
+    assert str(config) in result.stderr
+    config.write_text(
+        config.read_text()
+        .replace("timzone =", "timezone =")
+        .replace("[policies]\n", "[policies]\nfollow_up_witin = 'P5D'\n", 1)
+    )
+    assert "[policies] 'follow_up_witin'" in ws("prospect", "list", code=2).stderr
+
+
+@pytest.mark.sqlite_only  # the workspace's own store needs no driver
+def test_a_postgresql_store_without_its_driver_says_how_to_install_it(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if never installed
+    url = "postgresql://kaflow@127.0.0.1:1/nowhere"
+    result = run("init", "--owner", "olga", "--store", url, user=None, code=2)
+    assert "pip install 'kaflow[postgres]'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_ctrl_c_after_the_step_was_committed_exits_0_and_records_it_once(
+    ws: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kaflow.application.queries import Queries
+
+    pid = new_account(ws)
+    before = events(ws, pid)
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:  # Ctrl-C while the answer is being read
+        patched.setattr(Queries, "account", interrupted)
+        result = ws("reopen", pid, "--reason", "x", code=None)
+        assert result.exit_code == 1  # refused by the lifecycle: nothing committed
+        result = ws("analyse", pid, "--file", "analysis.json", code=0)
+    assert "interrupted after the step was recorded" in result.stderr
+    assert events(ws, pid) == before + 1
+
+
+def test_ctrl_c_before_anything_was_committed_exits_130(
+    ws: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kaflow.application.service import Kaflow
+
+    pid = new_account(ws)
+    before = events(ws, pid)
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Kaflow, "_save", interrupted)
+        assert ws("analyse", pid, "--file", "analysis.json", code=130).stderr == "interrupted\n"
+    assert events(ws, pid) == before
+
+
+def test_switching_to_a_store_whose_url_holds_a_password_keeps_the_file_private(
+    tmp_path: Path,
+) -> None:
+    from kaflow.bootstrap import switch_store
+
+    config = tmp_path / "kaflow.toml"
+    config.write_text('store = "sqlite:///kaflow.db"\ntimezone = "UTC"\n')
+    os.chmod(config, 0o644)
+    switch_store(str(tmp_path), "postgresql://kaflow@db:5432/sales?password=s3cret")
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    switch_store(str(tmp_path), "postgresql://kaflow:s3cret@db:5432/sales")
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
