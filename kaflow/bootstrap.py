@@ -17,7 +17,7 @@ from kaflow.errors import KaflowError, WorkspaceError
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings, switch_store
 from kaflow.storage.copy import copy_store
-from kaflow.storage.url import safe_url, sqlite_path, store_env
+from kaflow.storage.url import StoreURL, safe_url
 
 if TYPE_CHECKING:
     from kaflow.application.queries import Queries
@@ -46,7 +46,7 @@ def load_settings(folder: str, *, own_store: bool = False) -> Settings:
 
 
 def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
-    env = store_env(settings.store, settings.root, lock_timeout=settings.lock_timeout)
+    env = settings.store_url.library_env(lock_timeout=settings.lock_timeout)
     policy = follow_up_policy(settings)
     return Kaflow(env=env, clock=clock, zone=settings.timezone, policy=policy)
 
@@ -134,9 +134,8 @@ class Services:
         ready: Callable[[int, int], None],
     ) -> DeadlineScheduler:
         from kaflow.scheduling.daemon import DeadlineScheduler
-        from kaflow.storage.url import sqlite_path
 
-        store = sqlite_path(self.settings.store, self.settings.root)
+        store = self.settings.store_url.path
         views = self.views()
         return DeadlineScheduler(self.app, views, self.outbox(), poll, report, warn, ready, store)
 
@@ -194,14 +193,15 @@ def init_workspace(
     zone = settings_module.zone(timezone)
     if os.path.exists(os.path.join(root, settings_module.CONFIG_NAME)):
         raise WorkspaceError(f"{root} is a workspace already")
-    if store == "memory://":
+    url = StoreURL.parse(store, root)
+    if url.engine == "memory":
         raise WorkspaceError("memory:// keeps nothing between commands; use sqlite:///PATH")
     if owner is None:
-        Kaflow(env=store_env(store, root), clock=clock, zone=zone).close()
+        Kaflow(env=url.library_env(), clock=clock, zone=zone).close()
         settings_module.write(root, store, timezone)
         return settings_module.load(root, environ={})
-    env = store_env(store, root, create=True)
-    path = sqlite_path(store, root)
+    env = url.library_env(create=True)
+    path = url.path
     created = path is not None and not os.path.exists(path)
     # kaflow.toml is written first under another name, and named so last: an init that
     # fails or is killed leaves no workspace whose store holds none. (A store it left

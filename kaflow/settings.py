@@ -14,10 +14,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, timedelta, tzinfo
-from typing import TextIO
+from functools import cached_property
+from typing import TYPE_CHECKING, TextIO
 
 from kaflow.clock import parse_duration
 from kaflow.errors import WorkspaceError, step
+
+if TYPE_CHECKING:
+    from kaflow.storage.url import StoreURL
 
 CONFIG_NAME = "kaflow.toml"
 DEFAULT_STORE = "sqlite:///kaflow.db"
@@ -36,6 +40,13 @@ class Settings:
     remind_before: str | None = None  # R11: remind the lead this long before the deadline
     lock_timeout: int = 10  # seconds a writer waits for another before giving up
     outbox: str = "outbox.jsonl"  # where notices go: JSON lines, relative to the root
+
+    @cached_property
+    def store_url(self) -> StoreURL:
+        """The store's URL, parsed once."""
+        from kaflow.storage.url import StoreURL
+
+        return StoreURL.parse(self.store, self.root)
 
     def outbox_path(self) -> str:
         return os.path.join(self.root, self.outbox)

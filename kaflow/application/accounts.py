@@ -38,7 +38,7 @@ def resolve_id(app: Kaflow, text: str) -> UUID:
         raise BadInputError(
             f"id prefix '{text}' is too short: give at least {MIN_PREFIX} characters"
         )
-    found = originators_with_prefix(app.recorder, wanted, IDENTIFIED_TOPIC, limit=6)
+    found = originators_with_prefix(app, wanted, IDENTIFIED_TOPIC, limit=6)
     if not found:
         raise NotFoundError(f"no account id starts with '{text}'")
     if len(found) > 1:

@@ -53,7 +53,7 @@ def _saved_after_all(
             for aggregate in {i for i, _, _ in pending}
             for e in app.events.get(aggregate, gt=min(v for i, v, _ in pending) - 1)
         }
-        writable = may_write(app.recorder)
+        writable = may_write(app)
     except PersistenceError:
         raise ConflictError(
             f"the store failed while saving ({error}) and cannot be read now: the step "

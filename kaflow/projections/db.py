@@ -349,14 +349,21 @@ def errors() -> tuple[type[Exception], ...]:
     return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
 
 
+ENGINES = {"eventsourcing.sqlite": "sqlite", "eventsourcing.postgres": "postgresql"}
+
+
+def engine_of(app: Any) -> str:
+    """Which engine an application's store runs on: "sqlite", "postgresql" or "memory",
+    as its settings say."""
+    return ENGINES.get(str(app.env.get("PERSISTENCE_MODULE", "")), "memory")
+
+
 def open_database(app: Any, lock_timeout: float) -> Database:
     """The views' database for an application's store."""
-    datastore = getattr(app.recorder, "datastore", None)
-    pool = getattr(datastore, "pool", None)
-    if pool is not None and hasattr(pool, "db_name"):
-        return SqliteDatabase(pool.db_name, lock_timeout)
-    if pool is not None and hasattr(pool, "kwargs"):
-        return PostgresDatabase(
-            dict(pool.kwargs), lock_timeout, getattr(datastore, "schema", "public")
-        )
+    engine = engine_of(app)
+    datastore: Any = getattr(app.recorder, "datastore", None)
+    if engine == "sqlite":
+        return SqliteDatabase(datastore.pool.db_name, lock_timeout)
+    if engine == "postgresql":
+        return PostgresDatabase(dict(datastore.pool.kwargs), lock_timeout, datastore.schema)
     return SqliteDatabase(":memory:", lock_timeout)

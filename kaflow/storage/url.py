@@ -16,14 +16,73 @@ import os
 import re
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from kaflow.errors import WorkspaceError, first_line, step
+from kaflow.projections.db import engine_of
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT = 10  # seconds to reach a PostgreSQL server before giving up
+
+
+@dataclass(frozen=True)
+class StoreURL:
+    """A store's URL, parsed once: its engine, its file (SQLite), a form safe to show,
+    whether it holds a secret, and the library's settings for it."""
+
+    text: str
+    engine: str  # "sqlite" | "postgresql" | "memory"
+    path: str | None = None  # SQLite: the file, relative URLs resolved against the root
+
+    @classmethod
+    def parse(cls, text: str, root: str | os.PathLike[str] = ".") -> StoreURL:
+        if text.startswith(SQLITE_PREFIX):
+            # An absolute path (sqlite:////abs) stays itself.
+            return cls(text, "sqlite", os.path.join(root, text[len(SQLITE_PREFIX) :]))
+        if text == "memory://":
+            return cls(text, "memory")
+        if text.startswith(POSTGRES_SCHEMES):
+            return cls(text, "postgresql")
+        raise WorkspaceError(
+            "unknown store URL (expected sqlite:///PATH, postgresql://USER@HOST:PORT/DBNAME "
+            f"or memory://): {safe_url(text)}"
+        )
+
+    def __str__(self) -> str:
+        return self.safe
+
+    @property
+    def safe(self) -> str:
+        """The URL without any password, to show."""
+        return safe_url(self.text)
+
+    @property
+    def holds_secret(self) -> bool:
+        """Whether a file that keeps this URL must be readable by its owner only."""
+        return holds_secret(self.text)
+
+    def library_env(self, *, create: bool = False, lock_timeout: int = 10) -> dict[str, str]:
+        """The eventsourcing library's settings for this store; a store that is not
+        there (or, on a server, holds no workspace) is refused unless ``create``."""
+        if self.path is not None:
+            if not create and not os.path.exists(self.path):
+                raise WorkspaceError(
+                    f"store {self.path} does not exist (run {step('init')} to create it)"
+                )
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.path,
+                "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
+            }
+        if self.engine == "memory":
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        require_driver()
+        env = postgres_env(self.text, lock_timeout=lock_timeout, create=create)
+        check_postgres(self.text, create=create)
+        return env
 
 
 def is_postgres(url: str) -> bool:
@@ -31,34 +90,13 @@ def is_postgres(url: str) -> bool:
 
 
 def sqlite_path(url: str, root: str | os.PathLike[str]) -> str | None:
-    if not url.startswith(SQLITE_PREFIX):
-        return None
-    return os.path.join(root, url[len(SQLITE_PREFIX) :])  # an absolute path stays itself
+    return StoreURL.parse(url, root).path if url.startswith(SQLITE_PREFIX) else None
 
 
 def store_env(
     url: str, root: str | os.PathLike[str], *, create: bool = False, lock_timeout: int = 10
 ) -> dict[str, str]:
-    path = sqlite_path(url, root)
-    if path is not None:
-        if not create and not os.path.exists(path):
-            raise WorkspaceError(f"store {path} does not exist (run {step('init')} to create it)")
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
-        }
-    if url == "memory://":
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-    if is_postgres(url):
-        require_driver()
-        env = postgres_env(url, lock_timeout=lock_timeout, create=create)
-        check_postgres(url, create=create)
-        return env
-    raise WorkspaceError(
-        "unknown store URL (expected sqlite:///PATH, postgresql://USER@HOST:PORT/DBNAME "
-        f"or memory://): {safe_url(url)}"
-    )
+    return StoreURL.parse(url, root).library_env(create=create, lock_timeout=lock_timeout)
 
 
 def require_driver() -> None:
@@ -187,11 +225,11 @@ def check_postgres(url: str, *, create: bool) -> None:
         )
 
 
-def may_write(recorder: Any) -> bool:
+def may_write(app: Any) -> bool:
     """Whether the store's user may append to its log (a PostgreSQL role may not)."""
-    datastore = getattr(recorder, "datastore", None)
-    if datastore is None or hasattr(getattr(datastore, "pool", None), "db_name"):
+    if engine_of(app) != "postgresql":
         return True  # in memory, or a file: the file system said so already
+    recorder, datastore = app.recorder, app.recorder.datastore
     table = f"{datastore.schema}.{recorder.events_table_name}"
     with datastore.transaction(commit=False) as cursor:
         cursor.execute("SELECT has_table_privilege(%s, 'INSERT') AS ok", (table,))
@@ -235,15 +273,15 @@ def hide_password(text: str, *urls: str) -> str:
     return text
 
 
-def originators_with_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list[str]:
+def originators_with_prefix(app: Any, prefix: str, topic: str, limit: int) -> list[str]:
     """Hex ids of aggregates first recorded with ``topic`` whose id starts with ``prefix``.
 
-    On SQLite this is a range scan of the primary key; elsewhere a scan of the log.
+    A range scan of the primary key; in memory, a scan of the log.
     """
-    datastore = getattr(recorder, "datastore", None)
-    if datastore is not None and hasattr(datastore, "pool"):
-        if hasattr(datastore.pool, "db_name"):
-            return _sqlite_prefix(recorder, prefix, topic, limit)
+    recorder, engine = app.recorder, engine_of(app)
+    if engine == "sqlite":
+        return _sqlite_prefix(recorder, prefix, topic, limit)
+    if engine == "postgresql":
         return _postgres_prefix(recorder, prefix, topic, limit)
     found: list[str] = []
     for notification in notifications_with_topic(recorder, topic):
