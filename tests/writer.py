@@ -20,15 +20,17 @@ from uuid import UUID
 from kaflow.aggregates.errors import DomainError
 from kaflow.aggregates.lifecycle import allowed_triggers
 from kaflow.application import commands as c
+from kaflow.application.actor import Actor
 from kaflow.bootstrap import open_app
 from kaflow.errors import ConflictError, KaflowError
 from kaflow.settings import load
 
+SAM = Actor("sam")
 KINDS = ["approach", "contact", "conference", "prepare", "visit", "follow_up", "lose", "reopen"]
 
 
 def command(kind: str, pid: UUID, marker: str) -> Any:
-    base: dict[str, Any] = {"actor": "sam", "prospect_id": pid}
+    base: dict[str, Any] = {"prospect_id": pid}
     match kind:
         case "approach":
             return c.DecideApproach(
@@ -96,7 +98,7 @@ def main(root: str, ids_file: str, seed: int, count: int, out: str) -> None:
         marker = f"w{seed}-{n}"
         kind = choose(rng, app.get_prospect(pid).state)
         try:
-            app.handle(command(kind, pid, marker))
+            app.handle(SAM, command(kind, pid, marker))
             outcome = "ok"
         except ConflictError:
             outcome = "conflict"

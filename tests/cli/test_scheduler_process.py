@@ -21,7 +21,7 @@ from kaflow.application import commands as c
 from kaflow.application.service import Kaflow
 from kaflow.bootstrap import open_app
 from kaflow.settings import load
-from tests.builders import advance, identify, visit_cmd
+from tests.builders import SAM, advance, identify, visit_cmd
 from tests.cli.conftest import Run, spawn, wait_for_line
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ def visited(app: Kaflow, name: str, when: datetime | None = None) -> UUID:
     """An account visited ``when`` (default now), with everything before it done."""
     pid = identify(app, name)
     advance(app, pid, "prepared")
-    app.handle(visit_cmd(pid, when=when or datetime.now(UTC)))
+    app.handle(SAM, visit_cmd(pid, when=when or datetime.now(UTC)))
     return pid
 
 
@@ -92,9 +92,8 @@ def test_run_fires_picks_up_drops_and_stops_on_sigterm(ws: Run, tmp_path: Path) 
         time.sleep(1)
         later = visited(app, "Later")  # added after the scheduler started
         app.handle(
-            c.RecordFollowUp(
-                actor="sam", prospect_id=kept, channel=c.FollowUpChannel.PHONE, feedback="fine"
-            )
+            SAM,
+            c.RecordFollowUp(prospect_id=kept, channel=c.FollowUpChannel.PHONE, feedback="fine"),
         )
         wait_for(lambda: {n["account"]["name"] for n in notices(tmp_path)} >= {"First", "Later"})  # type: ignore[index]
         time.sleep(2.5)  # a poll more: nothing else is due

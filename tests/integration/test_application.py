@@ -12,18 +12,17 @@ from kaflow.aggregates.errors import AccessError, LifecycleError, UnknownUserErr
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
 from kaflow.application.accounts import history, list_prospects, resolve_id
+from kaflow.application.actor import Actor
 from kaflow.application.service import SNAPSHOT_EVERY, Kaflow
 from kaflow.errors import BadInputError, ConflictError, NotFoundError, RuleViolationError
-from tests.builders import advance, at, event_count, identify, staff, visit_cmd
+from tests.builders import MIA, OLGA, SAM, advance, at, event_count, identify, staff, visit_cmd
 
 
 def test_a_full_development_to_won(app: Kaflow) -> None:
     pid = identify(app)
     advance(app, pid, "followed_up")
     app.handle(
-        c.WinAccount(
-            actor="mia", prospect_id=pid, classification="A", summary="ok", occurred_at=at(7)
-        )
+        MIA, c.WinAccount(prospect_id=pid, classification="A", summary="ok", occurred_at=at(7))
     )
     prospect = app.get_prospect(pid)
     assert prospect.state == "won"
@@ -61,25 +60,23 @@ def test_a_refused_command_writes_nothing(app: Kaflow, upto: str, cmd: Any, erro
     advance(app, pid, upto)
     before = event_count(app, pid)
     with pytest.raises(error):
-        app.handle(cmd(pid))
+        app.handle(SAM, cmd(pid))
     assert event_count(app, pid) == before
 
 
 def test_win_only_after_a_follow_up_and_lose_from_any_open_state(app: Kaflow) -> None:
     pid = identify(app)
     advance(app, pid, "visited")
-    win = c.WinAccount(actor="mia", prospect_id=pid, classification="A", summary="s")
+    win = c.WinAccount(prospect_id=pid, classification="A", summary="s")
     with pytest.raises(LifecycleError, match=r"allowed now: .*follow-up"):
-        app.handle(win)
+        app.handle(MIA, win)
     app.handle(
-        c.LoseAccount(
-            actor="mia", prospect_id=pid, reason=c.LossReason.TIMING, analysis="budget frozen"
-        )
+        MIA, c.LoseAccount(prospect_id=pid, reason=c.LossReason.TIMING, analysis="budget frozen")
     )
     prospect = app.get_prospect(pid)
     assert prospect.state == "lost" and prospect.outcome is not None
     assert prospect.outcome["lost_in"] == "visited"
-    app.handle(c.ReopenAccount(actor="mia", prospect_id=pid, reason="new budget"))
+    app.handle(MIA, c.ReopenAccount(prospect_id=pid, reason="new budget"))
     assert app.get_prospect(pid).state == "analysed"
 
 
@@ -87,11 +84,11 @@ def test_loops_after_a_follow_up_need_a_new_conference_and_material(app: Kaflow)
     pid = identify(app)
     advance(app, pid, "followed_up")
     with pytest.raises(RuleViolationError, match=r"^R7"):
-        app.handle(visit_cmd(pid, when=at(8)))
-    base = {"actor": "sam", "prospect_id": pid, "occurred_at": at(7)}
-    app.handle(c.HoldConference(participants=["mia"], notes="again", **base))
-    app.handle(c.PrepareMaterial(customer_data="d", analysis="a", sales_materials="s", **base))
-    app.handle(visit_cmd(pid, when=at(8)))
+        app.handle(SAM, visit_cmd(pid, when=at(8)))
+    base = {"prospect_id": pid, "occurred_at": at(7)}
+    app.handle(SAM, c.HoldConference(participants=["mia"], notes="again", **base))
+    app.handle(SAM, c.PrepareMaterial(customer_data="d", analysis="a", sales_materials="s", **base))
+    app.handle(SAM, visit_cmd(pid, when=at(8)))
     assert app.get_prospect(pid).visits == 2
 
 
@@ -99,7 +96,6 @@ def test_a_visit_or_contact_dated_before_what_it_needs_is_refused(app: Kaflow) -
     pid = identify(app)
     advance(app, pid, "approach")  # approach on day 2
     contact = c.RecordContact(
-        actor="sam",
         prospect_id=pid,
         channel=c.ContactChannel.PHONE,
         person="W",
@@ -108,30 +104,28 @@ def test_a_visit_or_contact_dated_before_what_it_needs_is_refused(app: Kaflow) -
         occurred_at=at(1.5),
     )
     with pytest.raises(LifecycleError, match="'analysed' was on 2026-03-04"):
-        app.handle(contact)
+        app.handle(SAM, contact)
     pid = identify(app, "B")
     advance(app, pid, "prepared")  # conference and material on day 4
     with pytest.raises(LifecycleError, match="'contacted' was on 2026-03-06"):
-        app.handle(visit_cmd(pid, when=at(3.5)))
+        app.handle(SAM, visit_cmd(pid, when=at(3.5)))
 
 
 def test_role_at_the_time_of_the_visit(app: Kaflow) -> None:
-    app.change_role(
-        c.ChangeRole(actor="olga", name="sam", role=c.Role.MANAGER, effective_from=at(5))
-    )
+    app.change_role(OLGA, c.ChangeRole(name="sam", role=c.Role.MANAGER, effective_from=at(5)))
     pid = identify(app)
     advance(app, pid, "prepared")
     with pytest.raises(RuleViolationError, match="sam is 'sales' on 2026-03-06"):
-        app.handle(visit_cmd(pid, lead="sam", when=at(4)))
-    app.handle(visit_cmd(pid, lead="sam", when=at(5)))
+        app.handle(SAM, visit_cmd(pid, lead="sam", when=at(4)))
+    app.handle(SAM, visit_cmd(pid, lead="sam", when=at(5)))
 
 
 def test_users_are_managed_by_owners_only(app: Kaflow) -> None:
     with pytest.raises(AccessError):
-        app.add_user(c.AddUser(actor="mia", name="eve", role=c.Role.SALES))
+        app.add_user(MIA, c.AddUser(name="eve", role=c.Role.SALES))
     with pytest.raises(UnknownUserError):
-        app.add_user(c.AddUser(actor="nobody", name="eve", role=c.Role.SALES))
-    app.add_user(c.AddUser(actor="olga", name="eve", role=c.Role.SALES))
+        app.add_user(Actor("nobody"), c.AddUser(name="eve", role=c.Role.SALES))
+    app.add_user(OLGA, c.AddUser(name="eve", role=c.Role.SALES))
     assert "eve" in app.directory().names()
 
 
@@ -139,11 +133,11 @@ def test_dates_in_the_future_are_bad_input_and_before_identification_refused(
     app: Kaflow,
 ) -> None:
     pid = identify(app, when=at(1))
-    lose = {"actor": "sam", "prospect_id": pid, "reason": "price", "analysis": "a"}
+    lose = {"prospect_id": pid, "reason": "price", "analysis": "a"}
     with pytest.raises(BadInputError, match="in the future"):
-        app.handle(c.LoseAccount.validate({**lose, "occurred_at": at(60)}))
+        app.handle(SAM, c.LoseAccount.validate({**lose, "occurred_at": at(60)}))
     with pytest.raises(LifecycleError, match="while 'identified' was on 2026-03-03 09:00 UTC"):
-        app.handle(c.LoseAccount.validate({**lose, "occurred_at": at(0)}))
+        app.handle(SAM, c.LoseAccount.validate({**lose, "occurred_at": at(0)}))
     assert event_count(app, pid) == 1
 
 
@@ -189,7 +183,6 @@ def test_history_and_as_of(app: Kaflow) -> None:
     advance(app, pid, "approach")
     middle = list(app.events.get(pid))[1].timestamp  # type: ignore[attr-defined]
     advance_more = c.RecordContact(
-        actor="sam",
         prospect_id=pid,
         channel=c.ContactChannel.LETTER,
         person="Wang",
@@ -197,7 +190,7 @@ def test_history_and_as_of(app: Kaflow) -> None:
         notes="n",
         occurred_at=at(3),
     )
-    app.handle(advance_more)
+    app.handle(SAM, advance_more)
     full = history(app, pid)
     assert [e["type"] for e in full["events"]] == [
         "Identified",
@@ -219,14 +212,14 @@ def test_snapshots_load_the_same_state_as_a_full_replay(durable: Callable[..., K
     advance(app, pid, "analysed")
     for n in range(SNAPSHOT_EVERY + 5):
         app.handle(
+            SAM,
             c.DecideApproach(
-                actor="sam",
                 prospect_id=pid,
                 method=c.ApproachMethod.SEMINAR,
                 chair="mia",
                 notes=f"meeting {n}",
                 occurred_at=at(2),
-            )
+            ),
         )
     assert app.snapshots is not None and list(app.snapshots.get(pid))
     fresh = Kaflow(env=dict(app.env.items()))  # no cache: snapshot plus later events
@@ -251,28 +244,28 @@ def test_a_concurrent_writer_is_retried_and_nothing_is_lost(durable: Callable[..
         if not interleaved:  # another process writes between our load and our save
             interleaved.append(1)
             second.handle(
+                MIA,
                 c.DecideApproach(
-                    actor="mia",
                     prospect_id=pid,
                     method=c.ApproachMethod.SEMINAR,
                     chair="mia",
                     notes="changed",
                     occurred_at=at(2),
-                )
+                ),
             )
         return found
 
     first.directory = directory_then_interleave  # type: ignore[method-assign]
     first.handle(
+        SAM,
         c.RecordContact(
-            actor="sam",
             prospect_id=pid,
             channel=c.ContactChannel.PHONE,
             person="W",
             attitude=c.Attitude.POSITIVE,
             notes="n",
             occurred_at=at(3),
-        )
+        ),
     )
     types = [type(e).__name__ for e in first.events.get(pid)]
     assert types[-2:] == ["ApproachDecided", "ContactRecorded"]
@@ -287,9 +280,7 @@ def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(
     pid = identify(app)
     app._save = lambda *a: False  # type: ignore[method-assign]
     with pytest.raises(ConflictError):
-        app.handle(
-            c.LoseAccount(actor="sam", prospect_id=pid, reason=c.LossReason.OTHER, analysis="a")
-        )
+        app.handle(SAM, c.LoseAccount(prospect_id=pid, reason=c.LossReason.OTHER, analysis="a"))
     assert event_count(app, pid) == 1
 
 
@@ -313,14 +304,14 @@ def test_times_read_back_exactly_as_they_were_applied(durable: Callable[..., Kaf
     pid = identify(app)
     advance(app, pid, "analysed")
     app.handle(
+        MIA,
         c.DecideApproach(
-            actor="mia",
             prospect_id=pid,
             method=c.ApproachMethod.VISIT,
             chair="mia",
             notes="n",
             occurred_at=datetime(2026, 3, 25, 10, 0, tzinfo=berlin),
-        )
+        ),
     )
     live = app.get_prospect(pid)
     fresh = Kaflow(env=dict(app.env.items())).get_prospect(pid)
@@ -333,7 +324,7 @@ def test_commands_built_directly_must_carry_zone_aware_times() -> None:
     from datetime import datetime
 
     with pytest.raises(ValueError, match="zone-aware"):
-        c.AddUser(actor="olga", name="x", role=c.Role.SALES, effective_from=datetime(2026, 1, 1))
+        c.AddUser(name="x", role=c.Role.SALES, effective_from=datetime(2026, 1, 1))
 
 
 @pytest.mark.parametrize("written", [True, False])
@@ -355,11 +346,11 @@ def test_a_save_the_store_failed_under_says_whether_it_was_written(
         raise OperationalError("server closed the connection unexpectedly")
 
     app.recorder.insert_events = failing  # type: ignore[method-assign]
-    lose = c.LoseAccount(actor="sam", prospect_id=pid, reason=c.LossReason.OTHER, analysis="a")
+    lose = c.LoseAccount(prospect_id=pid, reason=c.LossReason.OTHER, analysis="a")
     if written:
-        app.handle(lose)  # it was written: done
+        app.handle(SAM, lose)  # it was written: done
     else:
         with pytest.raises(ConflictError, match="nothing was written, retry"):
-            app.handle(lose)
+            app.handle(SAM, lose)
     app.recorder.insert_events = real  # type: ignore[method-assign]
     assert event_count(app, pid) == (2 if written else 1)

@@ -18,7 +18,7 @@ from kaflow.errors import WorkspaceError
 from kaflow.projections.runner import Views
 from kaflow.scheduling.daemon import DeadlineScheduler
 from kaflow.scheduling.notify import Notice, Outbox
-from tests.builders import advance, at, dump, identify, make_app, staff
+from tests.builders import SAM, advance, at, dump, identify, make_app, staff
 from tests.unit.test_deadlines import DUE, SECOND
 
 
@@ -164,13 +164,13 @@ def test_the_scheduler_plans_a_job_per_deadline_and_drops_settled_ones() -> None
         assert list(runner.planned) == [f"{pid.hex}:1"]
         assert runner.scheduler.get_job(f"{pid.hex}:1") is not None
         app.handle(
+            SAM,
             c.RecordFollowUp(
-                actor="sam",
                 prospect_id=pid,
                 occurred_at=at(6),
                 channel=c.FollowUpChannel.PHONE,
                 feedback="ok",
-            )
+            ),
         )
         runner.poll()
         assert runner.planned == {} and runner.scheduler.get_job(f"{pid.hex}:1") is None

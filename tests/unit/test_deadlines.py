@@ -17,7 +17,7 @@ from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.projections.runner import Views
 from kaflow.scheduling.notify import Notice, Pending
 from kaflow.scheduling.tick import tick
-from tests.builders import advance, at, identify, make_app, staff, visit_cmd
+from tests.builders import MIA, SAM, advance, at, identify, make_app, staff, visit_cmd
 
 VISIT = at(5)  # when advance() visits
 DUE = VISIT + timedelta(days=7)
@@ -62,13 +62,13 @@ class World:
 
     def follow_up(self, pid: UUID, when: datetime) -> None:
         self.app.handle(
+            SAM,
             c.RecordFollowUp(
-                actor="sam",
                 prospect_id=pid,
                 channel=c.FollowUpChannel.PHONE,
                 feedback="fine",
                 occurred_at=when,
-            )
+            ),
         )
 
 
@@ -166,13 +166,12 @@ def test_a_new_visit_settles_the_open_deadline_and_opens_its_own(world: World) -
     pid = world.visited()
     again = VISIT + timedelta(days=3)
     for cmd in (
-        c.HoldConference(actor="sam", prospect_id=pid, participants=["mia"], notes="n",
-                         occurred_at=again),
-        c.PrepareMaterial(actor="sam", prospect_id=pid, customer_data="d", analysis="a",
+        c.HoldConference(prospect_id=pid, participants=["mia"], notes="n", occurred_at=again),
+        c.PrepareMaterial(prospect_id=pid, customer_data="d", analysis="a",
                           sales_materials="m", occurred_at=again),
         visit_cmd(pid, when=again),
     ):  # fmt: skip
-        world.app.handle(cmd)
+        world.app.handle(SAM, cmd)
     closed = world.event(pid, "FollowUpDeadlineClosed")
     assert (closed.deadline, closed.how, closed.late_by_seconds) == (1, "visit", 0)
     assert world.app.get_prospect(pid).deadline["due_at"] == again + timedelta(days=7)  # type: ignore[index]
@@ -186,8 +185,9 @@ def test_a_new_visit_settles_the_open_deadline_and_opens_its_own(world: World) -
 def test_losing_the_account_cancels_the_deadline(world: World) -> None:
     pid = world.visited()
     world.app.handle(
-        c.LoseAccount(actor="mia", prospect_id=pid, reason=c.LossReason.PRICE,
-                      analysis="too dear", occurred_at=VISIT + timedelta(days=1))
+        MIA,
+        c.LoseAccount(prospect_id=pid, reason=c.LossReason.PRICE,
+                      analysis="too dear", occurred_at=VISIT + timedelta(days=1)),
     )  # fmt: skip
     assert world.event(pid, "FollowUpDeadlineClosed").how == "lost"
     assert world.tick(at(30))["overdue"] == []
@@ -204,7 +204,7 @@ def test_escalation_goes_above_the_lead(world: World) -> None:
     app: Kaflow = world.app
     pid = identify(app)
     advance(app, pid, "prepared")
-    app.handle(visit_cmd(pid, lead="dan"))  # a director leads: the owner is told
+    app.handle(SAM, visit_cmd(pid, lead="dan"))  # a director leads: the owner is told
     world.tick(at(31))  # olga is owner from the store's creation, day 30
     assert world.event(pid, "FollowUpOverdue").notified == ["dan", "olga"]
 

@@ -93,8 +93,10 @@ def test_every_trigger_has_an_action_and_a_command() -> None:
 
     from kaflow.application import commands as c
     from kaflow.application.analysis import AnalyseProspect
-    from kaflow.application.service import ACTIONS, RECORD_KEEPING
+    from kaflow.application.steps import STEPS
 
+    ACTIONS = {k.trigger: s.act for k, s in STEPS.items()}
+    RECORD_KEEPING = {k.trigger for k, s in STEPS.items() if not s.lifecycle}
     triggers = [*TRIGGERS, *RECORD_KEEPING]  # the record's own commands: outside the lifecycle
     assert sorted(ACTIONS) == sorted(triggers)
     commands = [

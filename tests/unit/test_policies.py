@@ -94,7 +94,6 @@ def test_r10_the_visit_record_is_complete(field: str) -> None:
 def test_r4_chair_is_a_manager_or_above_and_notes_are_kept() -> None:
     def approach(chair: str, notes: str = "n") -> c.DecideApproach:
         return c.DecideApproach(
-            actor="sam",
             prospect_id=uuid4(),
             method=c.ApproachMethod.SEMINAR,
             chair=chair,
@@ -112,7 +111,6 @@ def test_r4_no_contact_before_an_approach_and_r5_complete_contacts() -> None:
 
     def contact(person: str = "Wang") -> c.RecordContact:
         return c.RecordContact(
-            actor="sam",
             prospect_id=p.id,
             channel=c.ContactChannel.EMAIL,
             person=person,
@@ -130,25 +128,16 @@ def test_r4_no_contact_before_an_approach_and_r5_complete_contacts() -> None:
 def test_r12_r13_r14_outcomes_are_classified_and_summarised() -> None:
     pid = uuid4()
     assert (
-        rule(
-            c.WinAccount(
-                actor="sam", prospect_id=pid, classification="", summary="s", occurred_at=at(9)
-            )
-        )
+        rule(c.WinAccount(prospect_id=pid, classification="", summary="s", occurred_at=at(9)))
         == "R12"
     )
     assert (
-        rule(
-            c.WinAccount(
-                actor="sam", prospect_id=pid, classification="A", summary="", occurred_at=at(9)
-            )
-        )
+        rule(c.WinAccount(prospect_id=pid, classification="A", summary="", occurred_at=at(9)))
         == "R14"
     )
     assert (
         rule(
             c.LoseAccount(
-                actor="sam",
                 prospect_id=pid,
                 reason=c.LossReason.PRICE,
                 analysis=" ",
@@ -160,7 +149,7 @@ def test_r12_r13_r14_outcomes_are_classified_and_summarised() -> None:
 
 
 def test_r1_a_prospect_is_classified_when_identified() -> None:
-    cmd = c.IdentifyProspect(actor="sam", name="A", category=c.Category.EXISTING, nature=" ")
+    cmd = c.IdentifyProspect(name="A", category=c.Category.EXISTING, nature=" ")
     found = prospect_classified.check(cmd)
     assert found is not None and found.rule == "R1"
 
