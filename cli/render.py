@@ -1,8 +1,19 @@
-"""Output: tables for people, one JSON document for ``--json``."""
+"""Output: tables for people, one JSON document for ``--json``.
+
+Text for people passes through :func:`printable`: a control character in what someone
+typed (an escape sequence, a bell, a C1 control, a bidirectional override) is shown
+escaped (``\\x1b``), never sent to the terminal. And no output crashes on a console
+whose encoding cannot show a character (a GBK console and ✓ or an emoji): the standard
+streams replace what they cannot encode with a backslash escape.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -11,6 +22,33 @@ import click
 from kaflow.reporting.text import width
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional controls
+# that make text read other than it is stored.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal: its control characters escaped, newlines and tabs kept."""
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
+def as_json_text(data: Any) -> str:
+    """``data`` as one JSON document, every control character escaped (JSON itself
+    escapes only those below U+0020)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def tolerate_unencodable() -> None:
+    """Make the standard streams replace characters their encoding cannot show."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            with contextlib.suppress(ValueError, io.UnsupportedOperation):  # closed ...
+                stream.reconfigure(errors="backslashreplace")
+
+
+tolerate_unencodable()  # every command that prints imports this module
 
 
 def output_options(func: F) -> F:
@@ -22,15 +60,17 @@ def output_options(func: F) -> F:
 
 def emit(as_json: bool, data: Any, text: Callable[[], str]) -> None:
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        click.echo(as_json_text(data))
     else:
-        click.echo(text())
+        click.echo(printable(text()))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str = "(none)") -> str:
     if not rows:
         return empty
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
+    cells = [[printable(str(h)) for h in headers]] + [
+        ["" if v is None else printable(str(v)) for v in r] for r in rows
+    ]
     widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for n, row in enumerate(cells):

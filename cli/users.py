@@ -119,7 +119,7 @@ def _assignment(env: Env, name: str, role: str, since: str | None) -> dict[str, 
     return {"name": name, "role": role, "effective_from": env.when(since, "effective_from")}
 
 
-def _report(env: Env, cmd: c.AddUser, as_json: bool, prefix: str = "") -> None:
+def _report(env: Env, cmd: c.AddUser | c.ChangeRole, as_json: bool, prefix: str = "") -> None:
     """What the user's roles are now that the change is recorded."""
     found = env.queries.user(env.actor(), cmd.name)
     name, held = found["name"], found["role"]

@@ -48,6 +48,15 @@ class Settings:
 
         return StoreURL.parse(self.store, self.root)
 
+    def own_files(self) -> list[str]:
+        """The workspace's own files, which no export may write over: kaflow.toml, the
+        outbox, and an SQLite store with its journal files."""
+        paths = [os.path.join(self.root, CONFIG_NAME), self.outbox_path()]
+        store = self.store_url.path
+        if store is not None:
+            paths += [store, *(store + suffix for suffix in ("-wal", "-shm", "-journal"))]
+        return paths
+
     def outbox_path(self) -> str:
         return os.path.join(self.root, self.outbox)
 

@@ -35,6 +35,29 @@ def at_least_manager(role: str | None) -> bool:
     return role is not None and RANK[Role(role)] >= RANK[Role.MANAGER]
 
 
+def skeleton(name: str) -> str:
+    """What a name looks like: each letter that looks like a Latin one (Cyrillic а, Greek
+    ο) as that letter, case folded; two names with one skeleton are confusable."""
+    from confusable_homoglyphs import confusables
+
+    shown = []
+    for ch in name.casefold():
+        found = None
+        if not ch.isascii():
+            found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True)
+        latin = [g["c"] for f in found or () for g in f["homoglyphs"] if g["c"].isascii()]
+        shown.append(latin[0].casefold() if latin else ch)
+    return "".join(shown)
+
+
+def mixes_scripts(name: str) -> bool:
+    """Letters of several scripts that can pass for one another (``olgа``, its last
+    letter Cyrillic)."""
+    from confusable_homoglyphs import confusables
+
+    return bool(confusables.is_dangerous(name))
+
+
 class UserDirectory(Aggregate):
     @staticmethod
     def create_id(owner: str, effective_from: datetime) -> UUID:
@@ -75,6 +98,13 @@ class UserDirectory(Aggregate):
         same = [n for n in self.timelines if n.casefold() == name.casefold()]
         if same:
             raise InvalidChangeError(f"user '{same[0]}' exists already (use {step('user_role')})")
+        like = [n for n in self.timelines if skeleton(n) == skeleton(name)]
+        if like or mixes_scripts(name):
+            other = f"the user '{like[0]}'" if like else "a name in another script"
+            raise InvalidChangeError(
+                f"'{name}' can be mistaken for {other} (letters that look alike from "
+                "different scripts); choose another name"
+            )
         self._role_assigned(name, role, effective_from, owner, Role.OWNER.value)
 
     def change_role(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum, StrEnum
@@ -34,18 +35,53 @@ Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max
 EntryNumber = Annotated[int, cs.int_schema(ge=1)]
 
 
+# Names kaflow acts under itself: no user may take them.
+RESERVED_NAMES = frozenset({"scheduler", "kaflow", "system"})
+_NAME_PUNCTUATION = frozenset("._-")
+
+
 def _user_name(value: str) -> str:
-    if "," in value or any(ord(ch) < 32 for ch in value):
+    """A user named in a command, as people type it: full-width or composed forms are
+    the same name (NFKC)."""
+    value = unicodedata.normalize("NFKC", value).strip()
+    if "," in value or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
         raise PydanticCustomError(
             "user_name", "a user name cannot hold commas or control characters"
         )
     return value
 
 
-_NAME = cs.no_info_after_validator_function(
-    _user_name, cs.str_schema(strip_whitespace=True, min_length=1, max_length=100)
-)
+def _new_user_name(value: str) -> str:
+    """A new user's name: letters of any script (Chinese names too), digits and . _ -;
+    none of the names kaflow acts under."""
+    value = _user_name(value)
+    odd = [ch for ch in value if not _name_character(ch)]
+    if odd:
+        shown = ", ".join(repr(ch) for ch in dict.fromkeys(odd))
+        raise PydanticCustomError(
+            "user_name",
+            "a user name holds letters, digits and . _ - only, not {odd}",
+            {"odd": shown},
+        )
+    if value.casefold() in RESERVED_NAMES:
+        raise PydanticCustomError(
+            "user_name", "'{name}' is a name kaflow keeps for itself", {"name": value}
+        )
+    return value
+
+
+def _name_character(ch: str) -> bool:
+    return (
+        unicodedata.category(ch)[0] == "L"
+        or unicodedata.category(ch) == "Nd"
+        or (ch in _NAME_PUNCTUATION)
+    )
+
+
+_LENGTH = cs.str_schema(strip_whitespace=True, min_length=1, max_length=100)
+_NAME = cs.no_info_after_validator_function(_user_name, _LENGTH)
 UserName = Annotated[str, _NAME]
+NewUserName = Annotated[str, cs.no_info_after_validator_function(_new_user_name, _LENGTH)]
 
 
 def _split_names(value: object) -> object:
@@ -135,14 +171,16 @@ class Command:
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class AddUser(Command):
-    name: UserName
+    name: NewUserName
     role: Role
     effective_from: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
-class ChangeRole(AddUser):
-    pass
+class ChangeRole(Command):
+    name: UserName
+    role: Role
+    effective_from: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)

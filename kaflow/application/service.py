@@ -131,7 +131,7 @@ class Kaflow(Application[UUID]):
         self._with_directory(actor, cmd, UserDirectory.change_role, "change_roles")
 
     def _with_directory(
-        self, actor: Actor, cmd: c.AddUser, act: Callable[..., None], action: str
+        self, actor: Actor, cmd: c.AddUser | c.ChangeRole, act: Callable[..., None], action: str
     ) -> None:
         for _ in range(RETRIES):
             directory = self._load_directory()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -143,16 +144,20 @@ def _md(text: str) -> str:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed amount, as text: no formula can hide in it
+NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def _inert(v: Any) -> str:
     """A cell for a spreadsheet program: text it would run as a formula (or whose
     leading tab or carriage return hides one) is prefixed with ``'``, made plain text.
-    A number stays a number, a negative one too."""
+    A number stays a number, a negative one too, and so does text that is only one."""
     if isinstance(v, int | float | Decimal) and not isinstance(v, bool):
         return str(v)
     text = _cell(v)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and NUMBER.fullmatch(text) is None:
+        return "'" + text
+    return text
 
 
 def to_csv(doc: Document) -> str:

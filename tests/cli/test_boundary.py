@@ -98,3 +98,33 @@ def test_switching_to_a_store_whose_url_holds_a_password_keeps_the_file_private(
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     switch_store(str(tmp_path), "postgresql://kaflow:s3cret@db:5432/sales")
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("mi\u200ba", "control characters"),  # zero-width space
+        ("mi\u202ea", "control characters"),  # right-to-left override
+        ("mi\x85a", "control characters"),  # a C1 control
+        ("olg\u0430", "can be mistaken"),  # olga, its last letter Cyrillic
+        ("\u0455am", "can be mistaken"),  # sam, its first letter Cyrillic
+        ("scheduler", "kaflow keeps for itself"),
+        ("Scheduler", "kaflow keeps for itself"),
+        ("mia!", "letters, digits and . _ - only"),
+    ],
+)
+def test_a_user_name_that_could_deceive_is_refused(ws: Run, name: str, says: str) -> None:
+    result = ws("user", "add", name, "--role", "sales", user="olga", code=2)
+    assert says in result.stderr
+    assert name not in ws("user", "list", "--json", user="olga").stdout
+
+
+def test_user_names_in_any_script_and_width_are_one_name(ws: Run) -> None:
+    import json
+
+    ws("user", "add", "王小明", "--role", "sales", user="olga")
+    ws("user", "add", "li.wei-2", "--role", "sales", user="olga")
+    ws("user", "role", "ＳＡＭ", "--role", "manager", user="olga")  # full-width: sam
+    users = {u["name"]: u["role"] for u in json.loads(ws("user", "list", "--json").stdout)}
+    assert users["王小明"] == "sales" and users["li.wei-2"] == "sales"
+    assert users["sam"] == "manager"
