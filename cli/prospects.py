@@ -9,7 +9,6 @@ import click
 from cli.context import Env, pass_env
 from cli.render import emit, output_options, short, table
 from kaflow.application import commands as c
-from kaflow.reporting.text import clip
 
 
 @click.group()
@@ -85,7 +84,7 @@ def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
             [
                 (
                     short(r["id"]),
-                    clip(r["name"], 40),
+                    r["name"],
                     r["state"],
                     r["category"],
                     r["development_value"] or "-",
@@ -246,7 +245,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
                 env.local(datetime.fromisoformat(e["occurred_at"])),
                 f"{e['actor'] or '-'}" + (f" ({e['actor_role']})" if e["actor_role"] else ""),
                 e["type"],
-                clip(_details(e["details"]), 70),
+                _details(e["details"]),
             )
             for e in data["events"]
         ]

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kaflow.reporting.text import width
+from cli.tables import lay_out, terminal_width
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,10 +52,28 @@ tolerate_unencodable()  # every command that prints imports this module
 
 
 def output_options(func: F) -> F:
-    """``--json``: print one JSON document instead of text (an error too, on stdout)."""
+    """``--json``: print one JSON document instead of text (an error too, on stdout);
+    ``--wide``: tables with every row on one line, not wrapped to the terminal."""
+    func = click.option(
+        "--wide",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_wide,
+        help="Tables as wide as their text (default: wrapped to the terminal's width).",
+    )(func)
     return click.option(
         "--json", "as_json", is_flag=True, help="Print one JSON document instead of text."
     )(func)
+
+
+def _remember_wide(ctx: click.Context, _: object, value: bool) -> bool:
+    ctx.meta["kaflow.wide"] = value
+    return value
+
+
+def _wide() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get("kaflow.wide"))
 
 
 def emit(as_json: bool, data: Any, text: Callable[[], str]) -> None:
@@ -68,17 +86,13 @@ def emit(as_json: bool, data: Any, text: Callable[[], str]) -> None:
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str = "(none)") -> str:
     if not rows:
         return empty
+    """Rows under their headers, fitted to the terminal (``--wide``: one line a row)."""
     cells = [[printable(str(h)) for h in headers]] + [
         ["" if v is None else printable(str(v)) for v in r] for r in rows
     ]
-    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
-    lines = []
-    for n, row in enumerate(cells):
-        line = "  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True))
-        lines.append(line.rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    if _wide():
+        cells = [[" ".join(c.split()) for c in row] for row in cells]
+    return lay_out(cells, None if _wide() else terminal_width())
 
 
 def short(account_id: str) -> str:

@@ -327,8 +327,6 @@ def _for_terminal(env: Env, columns: list[str], row: list[Any]) -> list[Any]:
             cell = short(cell)
         elif isinstance(cell, str) and column.endswith("_at") and "T" in cell:
             cell = env.local(datetime.fromisoformat(cell))
-        elif isinstance(cell, str) and len(cell) > 40:
-            cell = cell[:39] + "…"
         out.append(cell)
     return out
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from kaflow.reporting.text import clip, width
+from kaflow.reporting.text import width
 
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("Key-account development record", "大客户开发备案表"),
@@ -184,8 +184,8 @@ def to_text(doc: Document, table: Any) -> str:
         if s.pairs:
             widest = max((width(k) for k, _ in s.rows), default=0)
             out += [f"{k}{' ' * (widest - width(k))}  {_cell(v)}" for k, v in s.rows]
-        else:  # long texts clipped: the other formats carry them whole
-            out.append(table(s.columns, [[clip(_cell(v), 48) for v in r] for r in s.rows]))
+        else:  # the table wraps long texts to the terminal's width
+            out.append(table(s.columns, [[_cell(v) for v in r] for r in s.rows]))
     return "\n".join(out)
 
 

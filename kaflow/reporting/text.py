@@ -1,4 +1,4 @@
-"""Text for people: terminal widths, clipping, durations. Imports nothing heavy: every
+"""Text for people: terminal widths and durations. Imports nothing heavy: every
 command renders with it."""
 
 from __future__ import annotations
@@ -9,12 +9,6 @@ def width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def clip(text: str, limit: int = 60) -> str:
-    """On one line, at most ``limit`` characters."""
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
 def span(seconds: float, lang: str = "en") -> str:

@@ -128,3 +128,26 @@ def test_user_names_in_any_script_and_width_are_one_name(ws: Run) -> None:
     users = {u["name"]: u["role"] for u in json.loads(ws("user", "list", "--json").stdout)}
     assert users["王小明"] == "sales" and users["li.wei-2"] == "sales"
     assert users["sam"] == "manager"
+
+
+def test_tables_fit_the_terminal_and_wide_keeps_rows_on_one_line(
+    ws: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = new_account(ws)
+    ws("analyse", pid, "--file", "analysis.json")
+    ws("approach", pid, "--method", "visit", "--chair", "mia", "--notes", "seminar first")
+    notes = "Wang Li agreed to a visit; " + "she asked about delivery times and prices " * 4
+    ws(
+        "contact", pid, "--channel", "phone", "--person", "王力", "--attitude", "positive",
+        "--notes", notes.strip(),
+    )  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "80")
+    for args in (["history", pid], ["ledger", pid], ["prospect", "list"]):
+        lines = ws(*args).stdout.splitlines()
+        assert max(len(line) for line in lines) <= 80, args
+        text = " ".join(" ".join(lines).split())
+        if args[0] != "prospect":  # the notes, whole, wrapped
+            assert "asked about delivery times and prices" in text, args
+    wide = ws("history", pid, "--wide").stdout.splitlines()
+    assert any(notes.strip() in line for line in wide)
+    assert max(len(line) for line in wide) > 80

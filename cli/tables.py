@@ -1,0 +1,98 @@
+"""Tables that fit the terminal: long text wraps within its column (East Asian wide
+characters count two columns, and Chinese text breaks between any two characters);
+``--wide`` keeps every row on one line, whatever its length."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from kaflow.reporting.text import width
+
+GAP = "  "
+NARROWEST = 8  # a column is not wrapped narrower than this (or its header's longest word)
+# A wide character, a run of other non-space characters, or a run of spaces.
+_WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"  # CJK, Hangul, full-width
+_TOKENS = re.compile(f"[{_WIDE}]|[^\\s{_WIDE}]+|\\s+")
+
+
+def terminal_width() -> int:
+    """The terminal's columns ($COLUMNS first; 100 when not a terminal)."""
+    return max(shutil.get_terminal_size(fallback=(100, 24)).columns, 20)
+
+
+def fit(cells: list[list[str]], limit: int | None) -> list[int]:
+    """Column widths: as wide as their longest cell, or, to fit in ``limit`` columns,
+    the widest columns narrowed first, none below its header or ``NARROWEST``."""
+    widths = [
+        max(width(line) for row in cells for line in row[i].split("\n"))
+        for i in range(len(cells[0]))
+    ]
+    if limit is None:
+        return widths
+    floors = [
+        min(w, max([NARROWEST, *(width(word) for word in h.split())]))
+        for w, h in zip(widths, cells[0], strict=True)
+    ]
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - limit
+    while excess > 0:
+        i = max(range(len(widths)), key=lambda n: widths[n] - floors[n])
+        if widths[i] <= floors[i]:
+            break  # as narrow as it goes: the terminal wraps the rest
+        widths[i] -= 1
+        excess -= 1
+    return widths
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """``text`` in lines of at most ``columns`` terminal columns, broken at spaces
+    (between any two wide characters), a word longer than a line cut where it must."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for token in _TOKENS.findall(paragraph):
+            if token.isspace():
+                if line and width(line) < columns:
+                    line += " "
+                continue
+            while width(token) > columns:  # longer than a whole line: cut it
+                room = columns - width(line)
+                if room <= 0:
+                    lines.append(line.rstrip())
+                    line, room = "", columns
+                head = _take(token, room)
+                line += head
+                token = token[len(head) :]
+            if width(line + token) > columns:
+                lines.append(line.rstrip())
+                line = ""
+            line += token
+        lines.append(line.rstrip())
+    return lines
+
+
+def _take(text: str, columns: int) -> str:
+    taken = ""
+    for ch in text:
+        if width(taken + ch) > columns:
+            break
+        taken += ch
+    return taken or text[:1]
+
+
+def lay_out(cells: list[list[str]], limit: int | None) -> str:
+    """The header, a rule, and the rows; each row as many lines as its longest cell."""
+    widths = fit(cells, limit)
+    out = []
+    for n, row in enumerate(cells):
+        wrapped = [
+            wrap(c, w) if limit is not None else c.split("\n")
+            for c, w in zip(row, widths, strict=True)
+        ]
+        for k in range(max(len(w) for w in wrapped)):
+            parts = [(w[k] if k < len(w) else "") for w in wrapped]
+            line = GAP.join(p + " " * (w - width(p)) for p, w in zip(parts, widths, strict=True))
+            out.append(line.rstrip())
+        if n == 0:
+            out.append(GAP.join("-" * w for w in widths))
+    return "\n".join(out)
