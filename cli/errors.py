@@ -43,6 +43,7 @@ COMMANDS = {
     "init_owner": "init --owner NAME",
     "init_join": "init --join --store URL",
     "init_owner_store": "init --owner NAME --store URL",
+    "template_analysis": "template analysis",
 }
 SHOWN_PROBLEMS = 5
 

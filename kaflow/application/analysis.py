@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import core_schema as cs
 
 from kaflow.application.commands import ProspectCommand
-from kaflow.errors import AnalysisFileError
+from kaflow.errors import AnalysisFileError, step
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
@@ -164,7 +164,8 @@ def load_analysis_file(path: str | Path) -> dict[str, Any]:
         raise AnalysisFileError(f"{name} holds a value that cannot be read: {e}") from None
     if not isinstance(data, dict):
         raise AnalysisFileError(
-            f"{name}: expected a mapping of sections, got {type(data).__name__}"
+            f"{name}: expected the analysis's sections (management: ..., "
+            f"sales: ..., as {step('template_analysis')} prints them), found {_kind_of(data)}"
         )
     _check_expanded(data, name)
     return data
@@ -255,3 +256,12 @@ def _check_expanded(data: Any, name: str) -> None:
 
 
 TEMPLATE = Path(__file__).with_name("analysis_template.yaml")
+
+
+def _kind_of(data: object) -> str:
+    """What a file held instead of a mapping, in words."""
+    if data is None:
+        return "an empty file"
+    if isinstance(data, list):
+        return "a list"
+    return f"a single value ({str(data)[:40]!r})"
