@@ -32,8 +32,8 @@ def demo(folder: Path | None, as_json: bool) -> None:
       kaflow demo
       kaflow demo --dir ./demo && cd demo && kaflow --as olga prospect list
     """
+    from cli.demo_script import run_demo
     from kaflow.application.actor import Actor
-    from kaflow.application.demo import run_demo
     from kaflow.bootstrap import Services, load_settings
 
     if folder is None:

@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-from kaflow.aggregates.directory import Role
+from cli import errors
 from kaflow.application import commands as c
 from kaflow.application.actor import Actor
 from kaflow.application.analysis import TEMPLATE, AnalyseProspect
-from kaflow.bootstrap import init_workspace, open_app
+from kaflow.bootstrap import Services, init_workspace
 from kaflow.errors import RuleViolationError
 
 
@@ -85,9 +85,17 @@ ACCOUNTS: list[tuple[str, str, Script]] = [
 
 def run_demo(folder: Path) -> Iterator[Step]:
     """Create a workspace in ``folder`` and develop three accounts in it."""
-    app = open_app(init_workspace(folder, "olga", "sqlite:///kaflow.db", "UTC"))
+    services = Services(init_workspace(folder, "olga", "sqlite:///kaflow.db", "UTC"))
+    try:
+        yield from _develop(services)
+    finally:
+        services.close()
+
+
+def _develop(services: Services) -> Iterator[Step]:
+    app = services.app
     start = app.now().replace(microsecond=0) - timedelta(days=30)
-    for name, role in (("mia", Role.MANAGER), ("sam", Role.SALES)):
+    for name, role in (("mia", c.Role.MANAGER), ("sam", c.Role.SALES)):
         app.add_user(Actor("olga"), c.AddUser(name=name, role=role, effective_from=start))
     for n, (name, nature, script) in enumerate(ACCOUNTS):
         opened = start + timedelta(days=1 + 2 * n)
@@ -101,6 +109,7 @@ def run_demo(folder: Path) -> Iterator[Step]:
             try:
                 app.handle(Actor(actor), cmd)
             except RuleViolationError as refused:
-                yield Step(name, actor, what, ok=False, detail=str(refused))
+                said = refused.render(errors.option, errors.command)
+                yield Step(name, actor, what, ok=False, detail=said)
                 continue
             yield Step(name, actor, what, ok=True, detail=f"now {app.get_prospect(account).state}")

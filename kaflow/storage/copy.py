@@ -129,12 +129,16 @@ def _open(url: str, root: str, lock_timeout: int, empty: bool = False) -> Store:
 
 def _create(url: str, root: str, lock_timeout: int, created: str | None) -> Store:
     """The target's tables, made by the library (with its types and insert function)."""
-    from kaflow.application.service import Kaflow
+    from eventsourcing.application import Application
+
+    class Tables(Application[Any]):
+        name = "kaflow"  # the application whose log this is: its tables' names
+        is_snapshotting_enabled = True  # the snapshots' table too
 
     try:
         if created is not None:
             os.makedirs(os.path.dirname(os.path.abspath(created)), exist_ok=True)
-        Kaflow(env=store_env(url, root, create=True, lock_timeout=lock_timeout)).close()
+        Tables(env=store_env(url, root, create=True, lock_timeout=lock_timeout)).close()
         return _open(url, root, lock_timeout)
     except BaseException as e:
         _take_back(None, created)
