@@ -4,8 +4,8 @@ characters count two columns, and Chinese text breaks between any two characters
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
 
 from kaflow.reporting.text import width
 
@@ -18,7 +18,13 @@ _TOKENS = re.compile(f"[{_WIDE}]|[^\\s{_WIDE}]+|\\s+")
 
 def terminal_width() -> int:
     """The terminal's columns ($COLUMNS first; 100 when not a terminal)."""
-    return max(shutil.get_terminal_size(fallback=(100, 24)).columns, 20)
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return max(int(columns), 20)
+    try:
+        return max(os.get_terminal_size(1).columns, 20)
+    except OSError:  # not a terminal
+        return 100
 
 
 def fit(cells: list[list[str]], limit: int | None) -> list[int]:

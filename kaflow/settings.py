@@ -6,10 +6,7 @@ add to each command's start-up what a whole rule check costs many times over.
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -221,11 +218,11 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-STORE_LINE = re.compile(r"\s*store\s*=")
-
-
 def switch_store(root: str, url: str) -> str:
     """Point kaflow.toml's ``store = ...`` at ``url``, its other lines as they were."""
+    import json
+    import stat
+
     path = os.path.join(root, CONFIG_NAME)
     with open(path, encoding="utf-8") as config:
         lines = config.read().splitlines(keepends=True)
@@ -260,4 +257,6 @@ def switch_store(root: str, url: str) -> str:
 
 
 def _store(line: str) -> bool:
-    return STORE_LINE.match(line) is not None
+    import re
+
+    return re.match(r"\s*store\s*=", line) is not None

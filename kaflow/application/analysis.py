@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import core_schema as cs
 
 from kaflow.application.commands import ProspectCommand
+from kaflow.application.steps import STEPS, Step
 from kaflow.errors import AnalysisFileError, step
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
@@ -125,6 +126,14 @@ AnalysisField = Annotated[Analysis, cs.no_info_plain_validator_function(Analysis
 class AnalyseProspect(ProspectCommand):
     trigger = "analyse"
     analysis: AnalysisField
+
+
+def _analyse(prospect: Any, cmd: AnalyseProspect, meta: dict[str, Any]) -> None:
+    analysis = cmd.analysis
+    prospect.analyse(analysis.model_dump(mode="json"), development_value(analysis.forecast), **meta)
+
+
+STEPS[AnalyseProspect] = Step(_analyse)
 
 
 def development_value(forecast: Forecast) -> Decimal:

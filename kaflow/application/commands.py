@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum, StrEnum
@@ -43,6 +42,8 @@ _NAME_PUNCTUATION = frozenset("._-")
 def _user_name(value: str) -> str:
     """A user named in a command, as people type it: full-width or composed forms are
     the same name (NFKC)."""
+    import unicodedata
+
     value = unicodedata.normalize("NFKC", value).strip()
     if "," in value or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
         raise PydanticCustomError(
@@ -71,6 +72,8 @@ def _new_user_name(value: str) -> str:
 
 
 def _name_character(ch: str) -> bool:
+    import unicodedata
+
     return (
         unicodedata.category(ch)[0] == "L"
         or unicodedata.category(ch) == "Nd"

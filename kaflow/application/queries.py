@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from kaflow.application import accounts
@@ -14,7 +14,9 @@ from kaflow.application.actor import Actor
 from kaflow.application.service import Kaflow
 from kaflow.clock import parse_when
 from kaflow.errors import BadInputError, field
-from kaflow.projections.runner import Views
+
+if TYPE_CHECKING:
+    from kaflow.projections.runner import Views
 
 REPORTS = ("funnel", "losses", "registry", "visits", "overdue", "conformance")
 

@@ -15,8 +15,6 @@ from eventsourcing.persistence import (
 )
 
 from kaflow.errors import ConflictError, UnavailableError, first_line
-from kaflow.storage.errors import classify_write, is_busy
-from kaflow.storage.url import may_write
 
 
 def save(app: Application[Any], *aggregates: Any) -> bool:
@@ -28,6 +26,8 @@ def save(app: Application[Any], *aggregates: Any) -> bool:
     except IntegrityError:
         return False  # nothing of this save was written: snapshots come after events
     except OperationalError as e:
+        from kaflow.storage.errors import classify_write, is_busy
+
         text = first_line(e)
         if is_busy(text):
             raise ConflictError(f"the store is busy ({text}); nothing was written, retry") from None
@@ -47,6 +47,8 @@ def _saved_after_all(
 ) -> bool:
     """The store failed while saving (a lost connection, say): was the save written
     before it failed? Read again: never say 'nothing was written' unless so."""
+    from kaflow.storage.url import may_write
+
     try:
         found = {
             (e.originator_id, e.originator_version): getattr(e, "timestamp", None)

@@ -31,7 +31,7 @@ from kaflow.application.steps import Context, step_of
 from kaflow.clock import Clock, SystemClock, fixed_offset
 from kaflow.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError, field, step
 from kaflow.policies import guards, prospect_classified
-from kaflow.policies.follow_up_within import FollowUpPolicy, escalation
+from kaflow.policies.follow_up_within import FollowUpPolicy, escalation, is_missed
 
 SNAPSHOT_EVERY = 20
 # Loaded aggregates are kept and fast-forwarded with newer events from the store, so a
@@ -264,7 +264,7 @@ class Kaflow(Application[UUID]):
         deadline = prospect.deadline
         if deadline is None or deadline["overdue_at"] is not None:
             return False
-        if settled_at <= deadline["due_at"]:
+        if not is_missed(deadline["due_at"], settled_at):
             return False
         notified = escalation(deadline["lead"], directory, now)
         return prospect.notice_overdue(deadline["deadline"], now, notified, by)

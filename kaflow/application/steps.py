@@ -12,7 +12,6 @@ from uuid import UUID
 
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
-from kaflow.application.analysis import AnalyseProspect, development_value
 from kaflow.application.correction import correction
 from kaflow.policies.follow_up_within import FollowUpPolicy
 
@@ -41,11 +40,6 @@ class Step:
     inputs: Inputs | None = None
 
 
-def _analyse(prospect: Prospect, cmd: Any, meta: dict[str, Any]) -> None:
-    analysis = cmd.analysis
-    prospect.analyse(analysis.model_dump(mode="json"), development_value(analysis.forecast), **meta)
-
-
 def _deadline(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[str, Any]:
     """The follow-up deadline (R11) the visit opens, under the policy in force. A visit
     recorded after its own deadline passed is noticed by the scheduler's next look,
@@ -58,8 +52,9 @@ def _corrected(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict
     return correction(ctx.events(prospect.id), cmd)
 
 
+# The analysis (R2, R3) registers its own step where its command is defined
+# (kaflow.application.analysis): its models cost a short command more than all else.
 STEPS: dict[type[c.ProspectCommand], Step] = {
-    AnalyseProspect: Step(_analyse),
     c.DecideApproach: Step(
         lambda p, x, m: p.decide_approach(x.method.value, x.chair, x.notes, **m)
     ),

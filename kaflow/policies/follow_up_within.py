@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
+from kaflow.aggregates.deadline import is_missed as is_missed  # R11's "missed": here too
 from kaflow.aggregates.directory import RANK, Role, UserDirectory
 
 RULE = "R11"
@@ -60,12 +61,6 @@ def _later(moment: datetime, by: timedelta, zone: tzinfo) -> datetime:
     return local.replace(tzinfo=timezone(offset))
 
 
-def is_overdue(due_at: datetime, now: datetime) -> bool:
-    """A deadline is missed once its due time has passed: at the due time itself a
-    follow-up is still on time."""
-    return now > due_at
-
-
 def escalation(lead: str, directory: UserDirectory, at: datetime) -> list[str]:
     """Who is told of a missed deadline: the visit's lead, and the managers and directors
     who rank above the lead's role at ``at``; a lead with nobody above is reported to
@@ -102,12 +97,15 @@ class Breach:
     late_by: timedelta  # to the settling step, or to ``now`` if nothing settled it yet
 
 
-def breaches(visits: Iterable[Visit], within: timedelta, now: datetime) -> list[Breach]:
-    """The visits whose follow-up deadline under ``within`` was, or is by ``now``, missed."""
+def breaches(
+    visits: Iterable[Visit], policy: FollowUpPolicy, now: datetime, zone: tzinfo = UTC
+) -> list[Breach]:
+    """The visits whose follow-up deadline under ``policy`` was, or is by ``now``,
+    missed: due as the deadline itself would be (in the workspace's ``zone``)."""
     found = []
     for visit in visits:
-        due = visit.at + within
+        due = policy.deadline(visit.at, zone)["due_at"]
         end = visit.settled_at if visit.settled_at is not None else now
-        if is_overdue(due, end):
+        if is_missed(due, end):
             found.append(Breach(visit, due, end - due))
     return found

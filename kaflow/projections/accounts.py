@@ -52,7 +52,12 @@ class AccountsView(View):
         row["state"] = e.state
 
 
-def names(views: Any) -> dict[str, str]:
+def account_names(cursor: Cursor) -> dict[str, str]:
     """Every account's name, by its id as the views keep it (hex)."""
+    return dict(cursor.execute("SELECT account_id, name FROM accounts").fetchall())
+
+
+def names(views: Any) -> dict[str, str]:
+    """``account_names``, read in a transaction of its own."""
     with views.reading() as cursor:
-        return dict(cursor.execute("SELECT account_id, name FROM accounts").fetchall())
+        return account_names(cursor)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, cast
 from uuid import UUID
 
 from kaflow.projections import View, iso, ts
@@ -130,18 +130,35 @@ class DeadlinesView(View):
         )
 
 
-def open_deadlines(views: Any, now: datetime, overdue_only: bool = False) -> list[dict[str, Any]]:
+# R11's "missed" (``kaflow.aggregates.deadline.is_missed``: settled strictly after the
+# due time) as the views ask it, on the seconds since the epoch they index: a deadline
+# not settled by the time given as the parameter has been missed by then.
+MISSED_BY = "d.due_ts < ?"
+PASSED = f"CASE WHEN {MISSED_BY} THEN 1 ELSE 0 END AS passed"
+Row = dict[str, Any]
+
+
+class Due(TypedDict):
+    account_id: str
+    deadline: int
+    lead: str
+    due_at: str
+    next_ts: float
+
+
+def open_deadlines(views: Any, now: datetime, overdue_only: bool = False) -> list[Row]:
     """Open follow-up deadlines (R11), earliest due first: account, visit, lead, due,
     time left (negative: overdue)."""
     with views.reading() as cursor:
         rows = cursor.execute(
-            "SELECT d.*, a.name FROM follow_up_deadlines d LEFT JOIN accounts a "
-            "USING (account_id) WHERE d.status = 'open' ORDER BY d.due_ts, d.account_id, d.deadline"
+            f"SELECT d.*, a.name, {PASSED} FROM follow_up_deadlines d LEFT JOIN accounts a "
+            "USING (account_id) WHERE d.status = 'open' "
+            "ORDER BY d.due_ts, d.account_id, d.deadline",
+            (now.timestamp(),),
         ).fetchall()
     found = []
     for row in rows:
-        left = row["due_ts"] - now.timestamp()
-        if overdue_only and left >= 0:
+        if overdue_only and not row["passed"]:
             continue
         found.append(
             {
@@ -150,11 +167,57 @@ def open_deadlines(views: Any, now: datetime, overdue_only: bool = False) -> lis
                 "visit_at": row["visit_at"],
                 "lead": row["lead"],
                 "due_at": row["due_at"],
-                "seconds_left": int(left),
-                "overdue": left < 0,
+                "seconds_left": int(row["due_ts"] - now.timestamp()),
+                "overdue": bool(row["passed"]),
                 "overdue_recorded_at": row["overdue_at"],
                 "reminded_at": row["reminded_at"],
                 "follow_up_within": row["follow_up_within"],
             }
         )
     return found
+
+
+def deadlines_as_of(cursor: Cursor, as_of: float) -> list[Row]:
+    """Every deadline opened by ``as_of``, earliest due first, with its account's name
+    and whether its due time had passed by then (``passed``: missed, unless settled)."""
+    rows = cursor.execute(
+        f"SELECT d.*, a.name, {PASSED} FROM follow_up_deadlines d LEFT JOIN accounts a "
+        "USING (account_id) WHERE d.opened_ts <= ? ORDER BY d.due_ts, d.account_id, d.deadline",
+        (as_of, as_of),
+    ).fetchall()
+    return [{**dict(row), "passed": bool(row["passed"])} for row in rows]
+
+
+def due(views: Any, now: datetime) -> list[Due]:
+    """Deadlines with work due by ``now``, earliest first (an indexed range scan)."""
+    with views.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT account_id, deadline, lead, due_at, next_ts FROM follow_up_deadlines "
+            "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts, account_id, deadline",
+            (now.timestamp(),),
+        )
+        return [cast(Due, dict(row)) for row in rows]
+
+
+def pending_count(views: Any) -> int:
+    """How many deadlines have work still to come."""
+    with views.reading() as cursor:
+        row = cursor.execute(
+            "SELECT count(*) FROM follow_up_deadlines WHERE next_ts IS NOT NULL"
+        ).fetchone()
+        return int(row[0])
+
+
+def notices_after(views: Any, after: int, limit: int = 1000) -> list[Row]:
+    """The notices recorded after log position ``after``, in order, each with its
+    deadline (lead, visit, due, when it closed) and its account's name."""
+    with views.reading() as cursor:
+        rows = cursor.execute(
+            "SELECT n.*, d.lead, d.visit_at, d.due_at, d.closed_at, a.name "
+            "FROM follow_up_notices n "
+            "JOIN follow_up_deadlines d USING (account_id, deadline) "
+            "LEFT JOIN accounts a USING (account_id) "
+            "WHERE n.position > ? ORDER BY n.position LIMIT ?",
+            (after, limit),
+        ).fetchall()
+    return [dict(row) for row in rows]

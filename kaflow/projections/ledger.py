@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, NamedTuple
 
 from kaflow.aggregates.record import ENTRY_KINDS, columns, details
 from kaflow.projections import View, iso
@@ -190,3 +192,108 @@ class LedgerView(View):
 
     def _set(self, db: Cursor, e: Any, **values: Any) -> None:
         self.row(db, e.originator_id.hex).update(values)
+
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One account's record as the view holds it: its row (with the account's state),
+    its entries numbered in order, and its corrections in order."""
+
+    account: Row
+    entries: list[Row]
+    changes: list[Row]
+
+
+class ChangeAfter(NamedTuple):
+    account_id: str
+    seq: int  # the corrected entry's event number on the account
+    field: str
+    old: str
+
+
+class Held(NamedTuple):
+    account_id: str
+    seq: int
+    kind: str  # meeting | visit
+    person: str  # who chaired or led it
+    occurred_at: str
+
+
+def record(cursor: Cursor, account: str) -> Record | None:
+    """The record of ``account`` (hex id), or None if there is no such account."""
+    found = cursor.execute(
+        "SELECT l.*, a.state FROM ledger_accounts l JOIN accounts a USING (account_id) "
+        "WHERE account_id = ?",
+        (account,),
+    ).fetchone()
+    if found is None:
+        return None
+    entries = cursor.execute(
+        "SELECT row_number() OVER (ORDER BY seq) AS entry, * FROM ledger_entries "
+        "WHERE account_id = ? ORDER BY seq",
+        (account,),
+    ).fetchall()
+    changes = cursor.execute(
+        "SELECT * FROM ledger_changes WHERE account_id = ? ORDER BY change", (account,)
+    ).fetchall()
+    return Record(dict(found), [dict(e) for e in entries], [dict(c) for c in changes])
+
+
+def visit_leads(cursor: Cursor, as_of: float) -> dict[str, str]:
+    """Who led each account's latest visit recorded by ``as_of``."""
+    return dict(
+        cursor.execute(
+            "SELECT account_id, person FROM ledger_entries WHERE kind = 'visit' "
+            "AND recorded_ts <= ? ORDER BY account_id, seq",
+            (as_of,),
+        ).fetchall()
+    )
+
+
+def visits(
+    cursor: Cursor, as_of: float, since: datetime | None = None, until: datetime | None = None
+) -> list[Row]:
+    """The visit entries recorded by ``as_of`` (between ``since`` and ``until`` if
+    given), in the order they took place: each numbered on its account (``visit``),
+    with the account's name, as corrected now."""
+    sql = (
+        "SELECT v.*, a.name FROM (SELECT row_number() OVER (PARTITION BY account_id "
+        "ORDER BY seq) AS visit, * FROM ledger_entries WHERE kind = 'visit') v "
+        "LEFT JOIN accounts a USING (account_id) WHERE v.recorded_ts <= ?"
+    )
+    params: list[Any] = [as_of]
+    if since:
+        sql += " AND v.occurred_ts >= ?"
+        params.append(since.timestamp())
+    if until:
+        sql += " AND v.occurred_ts <= ?"
+        params.append(until.timestamp())
+    rows = cursor.execute(sql + " ORDER BY v.occurred_ts, v.account_id, v.seq", params)
+    return [dict(r) for r in rows]
+
+
+def changes_after(cursor: Cursor, as_of: float) -> list[ChangeAfter]:
+    """Corrections recorded after ``as_of``, newest first, each with the event number
+    of the entry it changed."""
+    rows = cursor.execute(
+        "SELECT c.account_id, e.seq, c.field, c.old FROM ledger_changes c JOIN "
+        "(SELECT account_id, seq, row_number() OVER (PARTITION BY account_id ORDER BY seq) "
+        "AS entry FROM ledger_entries) e ON e.account_id = c.account_id AND e.entry = c.entry "
+        "WHERE c.changed_ts > ? ORDER BY c.change DESC, c.account_id DESC",
+        (as_of,),
+    )
+    return [ChangeAfter(*row) for row in rows]
+
+
+def meetings_and_visits(cursor: Cursor, as_of: float) -> list[Held]:
+    """The meetings (who chaired) and visits (who led) recorded by ``as_of``, by account
+    and in order."""
+    rows = cursor.execute(
+        "SELECT account_id, seq, kind, person, occurred_at FROM ledger_entries "
+        "WHERE kind IN ('meeting', 'visit') AND recorded_ts <= ? ORDER BY account_id, seq",
+        (as_of,),
+    )
+    return [Held(*row) for row in rows]

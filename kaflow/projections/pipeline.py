@@ -4,7 +4,7 @@ keeping only the facts recorded by then."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple, TypedDict, cast
 
 from kaflow.projections import View, iso
 from kaflow.projections.db import Cursor
@@ -114,3 +114,82 @@ class PipelineView(View):
                 "INSERT INTO pipeline_values VALUES (?, ?, ?, ?)",
                 (account, seq, str(e.development_value), e.timestamp.timestamp()),
             )
+
+
+class StateAt(NamedTuple):
+    account_id: str
+    seq: int
+    state: str
+    occurred_ts: float
+
+
+class Step(NamedTuple):
+    account_id: str
+    seq: int
+    event: str  # the step's event, e.g. VisitRecorded
+    occurred_at: str
+
+
+class Outcome(TypedDict):
+    account_id: str
+    seq: int
+    result: str
+    classification: str | None
+    summary: str | None
+    reason: str | None
+    lost_in: str | None
+    analysis: str | None
+    actor: str
+    occurred_at: str
+    recorded_at: str
+    recorded_ts: float
+
+
+def states(cursor: Cursor, as_of: float) -> list[StateAt]:
+    """Every account's states in order, as recorded by ``as_of``: from the steps here and
+    from the record's entries that moved it."""
+    rows = cursor.execute(
+        "SELECT account_id, seq, state, occurred_ts FROM pipeline_states WHERE recorded_ts <= ? "
+        "UNION ALL SELECT account_id, seq, state, occurred_ts FROM ledger_entries "
+        "WHERE recorded_ts <= ? AND state IS NOT NULL ORDER BY 1, 2",
+        (as_of, as_of),
+    )
+    return [StateAt(*row) for row in rows]
+
+
+def steps(cursor: Cursor, as_of: float) -> list[Step]:
+    """Every step recorded by ``as_of``, by account and in order: the moves here, the
+    record's entries and the reviews, each named by its event."""
+    rows = cursor.execute(
+        "SELECT account_id, seq, event, occurred_at FROM pipeline_states WHERE recorded_ts <= ? "
+        "UNION ALL SELECT account_id, seq, CASE kind WHEN 'meeting' THEN 'ApproachDecided' "
+        "WHEN 'conference' THEN 'ConferenceHeld' WHEN 'material' THEN 'MaterialPrepared' "
+        "WHEN 'contact' THEN 'ContactRecorded' WHEN 'visit' THEN 'VisitRecorded' "
+        "ELSE 'FollowUpRecorded' END, occurred_at FROM ledger_entries WHERE recorded_ts <= ? "
+        "UNION ALL SELECT account_id, seq, 'Reviewed', occurred_at FROM pipeline_outcomes "
+        "WHERE recorded_ts <= ? AND result = 'reviewed' ORDER BY 1, 2",
+        (as_of, as_of, as_of),
+    )
+    return [Step(*row) for row in rows]
+
+
+def outcomes(cursor: Cursor, as_of: float) -> list[Outcome]:
+    """Wins, losses and reopenings recorded by ``as_of`` (not reviews), by account and
+    in order."""
+    rows = cursor.execute(
+        "SELECT * FROM pipeline_outcomes WHERE recorded_ts <= ? AND result != 'reviewed' "
+        "ORDER BY account_id, seq",
+        (as_of,),
+    ).fetchall()
+    return [cast(Outcome, dict(row)) for row in rows]
+
+
+def development_values(cursor: Cursor, as_of: float) -> dict[str, str]:
+    """Each account's latest development value recorded by ``as_of`` (decimal as text)."""
+    return dict(
+        cursor.execute(
+            "SELECT account_id, development_value FROM pipeline_values WHERE recorded_ts <= ? "
+            "ORDER BY account_id, seq",
+            (as_of,),
+        ).fetchall()
+    )

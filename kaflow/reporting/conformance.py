@@ -7,7 +7,14 @@ step that shows them; R11 can be breached, since time passes without a command."
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
+
+from kaflow.aggregates.directory import at_least_manager
+from kaflow.projections.accounts import account_names
+from kaflow.projections.deadlines import deadlines_as_of
+from kaflow.projections.ledger import meetings_and_visits
+from kaflow.projections.pipeline import steps as recorded_steps
 
 MET, BREACHED, NOT_DUE, NOT_APPLICABLE = "met", "breached", "not yet due", "not applicable"
 RULES = [f"R{n}" for n in range(1, 15)]
@@ -29,20 +36,11 @@ SHOWN_BY = {
 def conformance(db: Any, as_of: float, directory: Any = None) -> list[dict[str, Any]]:
     """``directory``, as recorded by then, re-judges who chaired (R4) and led (R6): a
     role corrected after the step can put it in question."""
-    names = dict(db.execute("SELECT account_id, name FROM accounts").fetchall())
+    names = account_names(db)
     questioned = _questioned(db, as_of, directory) if directory is not None else {}
     steps: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     results: dict[str, str] = {}
-    for account, seq, event, occurred in db.execute(
-        "SELECT account_id, seq, event, occurred_at FROM pipeline_states WHERE recorded_ts <= ? "
-        "UNION ALL SELECT account_id, seq, CASE kind WHEN 'meeting' THEN 'ApproachDecided' "
-        "WHEN 'conference' THEN 'ConferenceHeld' WHEN 'material' THEN 'MaterialPrepared' "
-        "WHEN 'contact' THEN 'ContactRecorded' WHEN 'visit' THEN 'VisitRecorded' "
-        "ELSE 'FollowUpRecorded' END, occurred_at FROM ledger_entries WHERE recorded_ts <= ? "
-        "UNION ALL SELECT account_id, seq, 'Reviewed', occurred_at FROM pipeline_outcomes "
-        "WHERE recorded_ts <= ? AND result = 'reviewed' ORDER BY 1, 2",
-        (as_of, as_of, as_of),
-    ):
+    for account, seq, event, occurred in recorded_steps(db, as_of):
         steps[account][event] = (seq, occurred)
         if event in ("Won", "Lost", "Reopened"):
             results[account] = event
@@ -63,16 +61,8 @@ def conformance(db: Any, as_of: float, directory: Any = None) -> list[dict[str, 
 def _questioned(db: Any, as_of: float, directory: Any) -> dict[tuple[str, str], str]:
     """Meetings chaired (R4) and visits led (R6) by someone who, by the directory as
     since corrected, was not a development manager or above when they took place."""
-    from datetime import datetime
-
-    from kaflow.aggregates.directory import at_least_manager
-
     found: dict[tuple[str, str], str] = {}
-    for account, seq, kind, person, occurred in db.execute(
-        "SELECT account_id, seq, kind, person, occurred_at FROM ledger_entries "
-        "WHERE kind IN ('meeting', 'visit') AND recorded_ts <= ? ORDER BY account_id, seq",
-        (as_of,),
-    ):
+    for account, seq, kind, person, occurred in meetings_and_visits(db, as_of):
         role = directory.role_of(person, datetime.fromisoformat(occurred))
         if not at_least_manager(role):
             rule, event = (
@@ -125,12 +115,10 @@ def _judge(
 
 
 def _deadlines(db: Any, as_of: float) -> dict[str, list[dict[str, Any]]]:
+    """Each account's deadlines opened by then, in the order of their visits."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in db.execute(
-        "SELECT * FROM follow_up_deadlines WHERE opened_ts <= ? ORDER BY deadline, account_id",
-        (as_of,),
-    ):
-        found[row["account_id"]].append(dict(row))
+    for row in sorted(deadlines_as_of(db, as_of), key=lambda d: (d["deadline"], d["account_id"])):
+        found[row["account_id"]].append(row)
     return found
 
 
@@ -142,7 +130,7 @@ def _follow_ups(deadlines: list[dict[str, Any]], as_of: float) -> tuple[str, str
         late = closed and (d["late_by_seconds"] or 0) > 0
         if missed_recorded or late:
             return BREACHED, f"FollowUpOverdue, visit {d['deadline']} (due {d['due_at'][:16]})"
-        if not closed and d["due_ts"] < as_of:
+        if not closed and d["passed"]:
             return BREACHED, f"visit {d['deadline']} not followed up (due {d['due_at'][:16]})"
         if closed and d["closed_by"] != "lost":
             how = "a follow-up" if d["closed_by"] == "follow_up" else "the next visit"

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from kaflow.aggregates.record import CUSTOMER_FACING
 from kaflow.errors import NotFoundError
+from kaflow.projections.ledger import record
 from kaflow.projections.runner import Views
 from kaflow.reporting.export import Document, Section, label, value
 from kaflow.reporting.text import span
@@ -24,23 +25,10 @@ COMPOSED = {
 
 def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
     with views.reading() as cursor:
-        account = cursor.execute(
-            "SELECT l.*, a.state FROM ledger_accounts l JOIN accounts a USING (account_id) "
-            "WHERE account_id = ?",
-            (account_id.hex,),
-        ).fetchone()
-        if account is None:
-            raise NotFoundError(f"no account with id {account_id}")
-        entries = cursor.execute(
-            "SELECT row_number() OVER (ORDER BY seq) AS entry, * FROM ledger_entries "
-            "WHERE account_id = ? ORDER BY seq",
-            (account_id.hex,),
-        ).fetchall()
-        changes = cursor.execute(
-            "SELECT * FROM ledger_changes WHERE account_id = ? ORDER BY change",
-            (account_id.hex,),
-        ).fetchall()
-    a = dict(account)
+        found = record(cursor, account_id.hex)
+    if found is None:
+        raise NotFoundError(f"no account with id {account_id}")
+    a, entries, changes = found.account, found.entries, found.changes
     end = datetime.fromisoformat(a["result_at"]) if a["result_at"] else now
     elapsed = int((end - datetime.fromisoformat(a["first_at"])).total_seconds())
     kinds = [e["kind"] for e in entries]

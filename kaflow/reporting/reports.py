@@ -12,6 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from kaflow.aggregates.lifecycle import State
+from kaflow.projections import ledger, pipeline
+from kaflow.projections.accounts import account_names
+from kaflow.projections.deadlines import deadlines_as_of
 from kaflow.projections.runner import Views
 from kaflow.reporting.conformance import conformance
 
@@ -34,18 +37,9 @@ def _section(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str,
 def _states(db: Any, as_of: float) -> dict[str, list[tuple[str, float]]]:
     """Each account's states in order, (state, when it happened), as recorded by then."""
     found: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for account, _, state, at in db.execute(
-        "SELECT account_id, seq, state, occurred_ts FROM pipeline_states WHERE recorded_ts <= ? "
-        "UNION ALL SELECT account_id, seq, state, occurred_ts FROM ledger_entries "
-        "WHERE recorded_ts <= ? AND state IS NOT NULL ORDER BY 1, 2",
-        (as_of, as_of),
-    ):
+    for account, _, state, at in pipeline.states(db, as_of):
         found[account].append((state, at))
     return found
-
-
-def _names(db: Any) -> dict[str, str]:
-    return dict(db.execute("SELECT account_id, name FROM accounts").fetchall())
 
 
 def funnel(db: Any, as_of: float) -> list[dict[str, Any]]:
@@ -93,17 +87,12 @@ def _round(days: float) -> float:
     return round(days, 2)
 
 
-def _last_outcomes(db: Any, as_of: float) -> dict[str, dict[str, Any]]:
-    rows = db.execute(
-        "SELECT * FROM pipeline_outcomes WHERE recorded_ts <= ? AND result != 'reviewed' "
-        "ORDER BY account_id, seq",
-        (as_of,),
-    ).fetchall()
-    return {r["account_id"]: dict(r) for r in rows}
+def _last_outcomes(db: Any, as_of: float) -> dict[str, pipeline.Outcome]:
+    return {o["account_id"]: o for o in pipeline.outcomes(db, as_of)}
 
 
 def losses(db: Any, as_of: float) -> list[dict[str, Any]]:
-    names = _names(db)
+    names = account_names(db)
     lost = [o for o in _last_outcomes(db, as_of).values() if o["result"] == "lost"]
     lost.sort(key=lambda o: o["occurred_at"])
     rows = [
@@ -132,21 +121,9 @@ def losses(db: Any, as_of: float) -> list[dict[str, Any]]:
 
 
 def registry(db: Any, as_of: float) -> list[dict[str, Any]]:
-    names = _names(db)
-    values = dict(
-        db.execute(
-            "SELECT account_id, development_value FROM pipeline_values WHERE recorded_ts <= ? "
-            "ORDER BY account_id, seq",
-            (as_of,),
-        ).fetchall()
-    )
-    leads = dict(
-        db.execute(
-            "SELECT account_id, person FROM ledger_entries WHERE kind = 'visit' "
-            "AND recorded_ts <= ? ORDER BY account_id, seq",
-            (as_of,),
-        ).fetchall()
-    )
+    names = account_names(db)
+    values = pipeline.development_values(db, as_of)
+    leads = ledger.visit_leads(db, as_of)
     won = [o for o in _last_outcomes(db, as_of).values() if o["result"] == "won"]
     won.sort(key=lambda o: o["occurred_at"])
     rows = [
@@ -164,6 +141,9 @@ def registry(db: Any, as_of: float) -> list[dict[str, Any]]:
     return [_section("key-account registry", columns, rows)]
 
 
+VISIT_FIELDS = ("lead", "place", "manner", "points", "views", "next_steps")
+
+
 def visits(
     db: Any,
     as_of: float,
@@ -173,54 +153,17 @@ def visits(
 ) -> list[dict[str, Any]]:
     """Visit records (R10) from the development record's entries, as corrected by then:
     a correction recorded after ``as_of`` is folded back."""
-    sql = (
-        "SELECT v.*, a.name FROM (SELECT row_number() OVER (PARTITION BY account_id "
-        "ORDER BY seq) AS visit, * FROM ledger_entries WHERE kind = 'visit') v "
-        "LEFT JOIN accounts a USING (account_id) WHERE v.recorded_ts <= ?"
-    )
-    params: list[Any] = [as_of]
-    if since:
-        sql += " AND v.occurred_ts >= ?"
-        params.append(since.timestamp())
-    if until:
-        sql += " AND v.occurred_ts <= ?"
-        params.append(until.timestamp())
     later = _changes_after(db, as_of)
     rows = []
-    for r in db.execute(sql + " ORDER BY v.occurred_ts, v.account_id, v.seq", params):
+    for r in ledger.visits(db, as_of, since, until):
         if lead and r["person"].casefold() != lead.casefold():  # in Python: SQL's lower()
             continue  # differs between the stores beyond ASCII
         fields = json.loads(r["details"])
         for field, old in later.get((r["account_id"], r["seq"]), []):
             fields[field] = old
-        rows.append(
-            [
-                r["account_id"],
-                r["name"],
-                r["visit"],
-                r["occurred_at"],
-                fields["lead"],
-                fields["place"],
-                fields["manner"],
-                fields["points"],
-                fields["views"],
-                fields["next_steps"],
-                r["actor"],
-            ]
-        )
-    columns = [
-        "account",
-        "name",
-        "visit",
-        "occurred_at",
-        "lead",
-        "place",
-        "manner",
-        "points",
-        "views",
-        "next_steps",
-        "recorded_by",
-    ]
+        record = [r["account_id"], r["name"], r["visit"], r["occurred_at"]]
+        rows.append([*record, *(fields[f] for f in VISIT_FIELDS), r["actor"]])
+    columns = ["account", "name", "visit", "occurred_at", *VISIT_FIELDS, "recorded_by"]
     return [_section("visit records (R10)", columns, rows)]
 
 
@@ -228,79 +171,31 @@ def _changes_after(db: Any, as_of: float) -> dict[tuple[str, int], list[tuple[st
     """Corrections recorded after ``as_of``, newest first, by the entry (account, event
     number) they changed: (field, what it said before)."""
     found: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
-    rows = db.execute(
-        "SELECT c.account_id, e.seq, c.field, c.old FROM ledger_changes c JOIN "
-        "(SELECT account_id, seq, row_number() OVER (PARTITION BY account_id ORDER BY seq) "
-        "AS entry FROM ledger_entries) e ON e.account_id = c.account_id AND e.entry = c.entry "
-        "WHERE c.changed_ts > ? ORDER BY c.change DESC, c.account_id DESC",
-        (as_of,),
-    )
-    for account, seq, field, old in rows:
+    for account, seq, field, old in ledger.changes_after(db, as_of):
         found[(account, seq)].append((field.replace("-", "_"), old))
     return found
 
 
+DEADLINE_COLUMNS = ["account", "name", "visit", "lead", "due_at"]
+
+
 def overdue(db: Any, as_of: float) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT d.*, a.name FROM follow_up_deadlines d LEFT JOIN accounts a USING (account_id) "
-        "WHERE d.opened_ts <= ? ORDER BY d.due_ts, d.account_id, d.deadline",
-        (as_of,),
-    ).fetchall()
+    """Deadlines missed by ``as_of`` and not settled yet, and those settled late."""
     now, past = [], []
-    for r in rows:
+    for r in deadlines_as_of(db, as_of):
         closed = r["closed_ts"] is not None and r["closed_ts"] <= as_of
         recorded_miss = r["overdue_ts"] is not None and r["overdue_ts"] <= as_of
-        if not closed and r["due_ts"] < as_of:
-            now.append(
-                [
-                    r["account_id"],
-                    r["name"],
-                    r["deadline"],
-                    r["lead"],
-                    r["due_at"],
-                    int(as_of - r["due_ts"]),
-                    r["overdue_at"] if recorded_miss else None,
-                ]
-            )
+        deadline = [r["account_id"], r["name"], r["deadline"], r["lead"], r["due_at"]]
+        if not closed and r["passed"]:
+            recorded_at = r["overdue_at"] if recorded_miss else None
+            now.append([*deadline, int(as_of - r["due_ts"]), recorded_at])
         elif closed and (recorded_miss or (r["late_by_seconds"] or 0) > 0):
-            past.append(
-                [
-                    r["account_id"],
-                    r["name"],
-                    r["deadline"],
-                    r["lead"],
-                    r["due_at"],
-                    r["closed_by"],
-                    r["closed_at"],
-                    r["late_by_seconds"],
-                ]
-            )
+            past.append([*deadline, r["closed_by"], r["closed_at"], r["late_by_seconds"]])
     return [
-        _section(
-            "overdue now",
-            [
-                "account",
-                "name",
-                "visit",
-                "lead",
-                "due_at",
-                "overdue_seconds",
-                "recorded_overdue_at",
-            ],
-            now,
-        ),
+        _section("overdue now", [*DEADLINE_COLUMNS, "overdue_seconds", "recorded_overdue_at"], now),
         _section(
             "breached in the past",
-            [
-                "account",
-                "name",
-                "visit",
-                "lead",
-                "due_at",
-                "settled_by",
-                "settled_at",
-                "late_by_seconds",
-            ],
+            [*DEADLINE_COLUMNS, "settled_by", "settled_at", "late_by_seconds"],
             past,
         ),
     ]

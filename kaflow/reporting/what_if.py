@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from kaflow.policies.follow_up_within import Visit, breaches, is_overdue
+from kaflow.policies.follow_up_within import FollowUpPolicy, Visit, breaches, is_missed
 from kaflow.projections import topic
 from kaflow.storage.url import notifications_with_topic
 
@@ -48,16 +48,19 @@ def visits(app: Any, batch: int = 500) -> list[tuple[Visit, datetime | None]]:
 
 
 def what_if(app: Any, within: timedelta, now: datetime) -> dict[str, Any]:
+    """Due as a deadline opened under ``within`` would be: calendar days in the
+    workspace's zone (``FollowUpPolicy.deadline``), not elapsed time."""
     recorded = visits(app)
+    policy = FollowUpPolicy(within=within)
     judged = {
         (b.visit.account, b.visit.number): b
-        for b in breaches([v for v, _ in recorded], within, now)
+        for b in breaches([v for v, _ in recorded], policy, now, app.zone)
     }
     rows = []
     actual_breaches = 0
     for visit, due in recorded:
         end = visit.settled_at if visit.settled_at is not None else now
-        actually = due is not None and is_overdue(due, end)
+        actually = due is not None and is_missed(due, end)
         actual_breaches += actually
         breach = judged.get((visit.account, visit.number))
         if breach is None:

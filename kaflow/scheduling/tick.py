@@ -19,6 +19,8 @@ from kaflow.application.actor import SCHEDULER
 from kaflow.application.service import Kaflow
 from kaflow.errors import ConflictError, WorkspaceError
 from kaflow.projections.db import DELIVERED_TABLE, DELIVERY_LOCK
+from kaflow.projections.deadlines import due, notices_after
+from kaflow.projections.deadlines import pending_count as pending_count  # for the daemon
 from kaflow.projections.runner import Views
 from kaflow.reporting.text import span
 from kaflow.scheduling.notify import Notice, Notifier
@@ -44,29 +46,9 @@ class TickReport:
         }
 
 
-def due(views: Views, now: datetime) -> list[dict[str, Any]]:
-    """Deadlines with work due by ``now``, earliest first (an indexed range scan)."""
-    with views.reading() as cursor:
-        rows = cursor.execute(
-            "SELECT account_id, deadline, lead, due_at, next_ts FROM follow_up_deadlines "
-            "WHERE next_ts IS NOT NULL AND next_ts <= ? ORDER BY next_ts, account_id, deadline",
-            (now.timestamp(),),
-        )
-        return [dict(row) for row in rows]
-
-
 def upcoming(views: Views, until: datetime) -> list[tuple[str, int, float]]:
     """(account, deadline, when) for every deadline with work due by ``until``."""
     return [(r["account_id"], r["deadline"], r["next_ts"]) for r in due(views, until)]
-
-
-def pending_count(views: Views) -> int:
-    """How many deadlines have work still to come."""
-    with views.reading() as cursor:
-        row = cursor.execute(
-            "SELECT count(*) FROM follow_up_deadlines WHERE next_ts IS NOT NULL"
-        ).fetchone()
-        return int(row[0])
 
 
 def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickReport:
@@ -148,16 +130,7 @@ class DeliveredIn:
 
 
 def pending(views: Views, after: int, limit: int = 1000) -> list[Notice]:
-    with views.reading() as cursor:
-        rows = cursor.execute(
-            "SELECT n.*, d.lead, d.visit_at, d.due_at, d.closed_at, a.name "
-            "FROM follow_up_notices n "
-            "JOIN follow_up_deadlines d USING (account_id, deadline) "
-            "LEFT JOIN accounts a USING (account_id) "
-            "WHERE n.position > ? ORDER BY n.position LIMIT ?",
-            (after, limit),
-        ).fetchall()
-    return [notice(dict(row)) for row in rows]
+    return [notice(row) for row in notices_after(views, after, limit)]
 
 
 def notice(row: dict[str, Any]) -> Notice:

@@ -105,3 +105,41 @@ def test_the_spelling_check_finds_a_flag(tmp_path: Path) -> None:
     assert [text for _, text in strings(sample) if CLI_SPELLING.search(text)] == [
         "x (--notes is empty)"
     ]
+
+
+def view_sql() -> re.Pattern[str]:
+    """SQL that reads or writes a view's table: each table named by the views themselves."""
+    from kaflow.projections.runner import all_views
+
+    tables = sorted({t for v in all_views() for t in (*v.tables, *v.sql_views)}, key=len)
+    names = "|".join(re.escape(t) for t in reversed(tables))
+    return re.compile(rf"\b(FROM|JOIN|INTO|UPDATE)\s+({names})\b", re.IGNORECASE)
+
+
+# Projections own their queries: everyone else calls a projection's typed reads.
+ABOVE_THE_VIEWS = ["kaflow/reporting", "kaflow/scheduling", "kaflow/application", "cli", "web"]
+
+
+def test_nobody_above_the_projections_writes_sql_against_a_view() -> None:
+    pattern = view_sql()
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for folder in ABOVE_THE_VIEWS
+        for path in (ROOT / folder).glob("**/*.py")
+        for line, text in strings(path)
+        if pattern.search(text)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_sql_check_finds_a_query_against_a_view(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'def f(db):\n    """Read FROM accounts, in the docstring: fine."""\n'
+        '    db.execute("SELECT d.* FROM follow_up_deadlines d "\n'
+        '               "LEFT JOIN accounts a USING (account_id)")\n'
+        '    db.execute(f"select * from ledger_entries_numbered where x = {1}")\n'
+        '    db.execute("INSERT INTO kaflow_delivered VALUES (?, ?)")\n'
+    )
+    pattern = view_sql()
+    assert [line for line, text in strings(sample) if pattern.search(text)] == [3, 5]
