@@ -28,11 +28,18 @@ def the_open(deadline: Deadline | None, number: int) -> Deadline | None:
     return deadline if deadline is not None and deadline["deadline"] == number else None
 
 
+def is_missed(due: datetime, settled_at: datetime) -> bool:
+    """R11's one rule of lateness: a deadline is missed only when what settles it (a
+    step, or just the time that has passed) comes strictly after its due time; at the
+    due time itself it is in time. Used by the deadline, the scheduler, the reports,
+    conformance and what-if (the views compare the same on seconds since the epoch)."""
+    return settled_at > due
+
+
 def missed_unrecorded(deadline: Deadline | None, number: int, now: datetime) -> bool:
-    """Deadline ``number`` has passed by ``now`` (the due time itself is in time) and its
-    miss is not recorded yet."""
+    """Deadline ``number`` has passed by ``now`` and its miss is not recorded yet."""
     found = the_open(deadline, number)
-    return found is not None and found["overdue_at"] is None and now > found["due_at"]
+    return found is not None and found["overdue_at"] is None and is_missed(found["due_at"], now)
 
 
 def reminder_due(deadline: Deadline | None, number: int, now: datetime) -> bool:
@@ -43,7 +50,8 @@ def reminder_due(deadline: Deadline | None, number: int, now: datetime) -> bool:
         found is not None
         and found["remind_at"] is not None
         and found["reminded_at"] is None
-        and found["remind_at"] <= now <= found["due_at"]
+        and found["remind_at"] <= now
+        and not is_missed(found["due_at"], now)
     )
 
 

@@ -59,6 +59,12 @@ def mixes_scripts(name: str) -> bool:
 
 
 class UserDirectory(Aggregate):
+    # Versions of what is stored, as on ``Prospect`` (which says how to add a field).
+    class_version = 1  # of its snapshots
+
+    class Event(Aggregate.Event):
+        class_version = 1  # of every event below that does not declare its own
+
     @staticmethod
     def create_id(owner: str, effective_from: datetime) -> UUID:
         return DIRECTORY_ID

@@ -25,6 +25,19 @@ from kaflow.aggregates.lifecycle import (
 
 
 class Prospect(Aggregate):
+    # Versions of what is stored: an event or snapshot stored without one (every store
+    # written before versions were declared) reads as 1. To add a field to an event, declare that
+    # event as a class here, ``class Reviewed(Event)`` with its fields, the new one among
+    # them, ``class_version = 2`` and a static ``upcast_v1_v2(state)`` that puts the new
+    # field's default into an older event's ``state``, and decorate its method with
+    # ``@event(Reviewed)``. To add an attribute to the aggregate, bump ``class_version``
+    # below and give the aggregate an ``upcast_v1_v2(state)`` for older snapshots (or a
+    # class default, as ``deadline`` has). tests/golden holds stores every release loads.
+    class_version = 1  # of its snapshots
+
+    class Event(Aggregate.Event):
+        class_version = 1  # of every event below that does not declare its own
+
     # The open follow-up deadline (R11) of the last visit, if any: a class default, so
     # that accounts snapshotted before deadlines existed load without one.
     deadline: dict[str, Any] | None = None
