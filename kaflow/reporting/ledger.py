@@ -4,6 +4,7 @@ view, as data and as a document laid out like the company's form."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 from uuid import UUID
@@ -71,84 +72,107 @@ def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
 
 def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
     """The record laid out as the form: header, dated entries, totals, summary, dates."""
-
-    def when(text: str | None) -> str:
-        if not text:
-            return ""
-        return datetime.fromisoformat(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-    def day(text: str | None) -> str:
-        return when(text)[:10]
-
-    a, t = data["account"], data["totals"]
-    header = [
-        (label("customer_name", lang), a["name"]),
-        (label("category", lang), value(a["category"], lang)),
-        (label("nature", lang), a["nature"]),
-        (label("product_line", lang), a["product_line"]),
-        (label("service", lang), a["service"]),
-        (label("classification", lang), a["classification"] or ""),
-        (label("development_value", lang), a["development_value"] or ""),
-    ]
-    rows = [
-        [
-            e["entry"],
-            when(e["occurred_at"]),
-            value(e["kind"], lang),
-            e["person"],
-            value(e["channel"], lang),
-            value(e["attitude"], lang) if e["kind"] == "contact" else e["attitude"],
-            _notes(e, lang),
-        ]
-        for e in data["entries"]
-    ]
-    totals = [
-        (label("result", lang), value(t["result"], lang)),
-        (label("development_time", lang), span(t["development_seconds"], lang)),
-        (label("contacts", lang), t["contacts"]),
-        (label("visits", lang), t["visits"]),
-    ]
-    closing = [
-        (label("summary", lang), data["summary"] or ""),
-        *(
-            [(label("loss_reason", lang), value(data["loss_reason"], lang))]
-            if data["loss_reason"]
-            else []
-        ),
-        (label("remarks", lang), data["remarks"] or ""),
-        (label("compiled_at", lang), day(data["compiled_at"])),
-        (label("reviewed_at", lang), day(data["reviewed_at"])),
-        (label("reviewed_by", lang), data["reviewed_by"] or ""),
-        (label("changes", lang), len(data["changes"])),
-        (label("changed_at", lang), ", ".join(day(c["changed_at"]) for c in data["changes"])),
-    ]
+    form = _Form(lang, zone)
     sections = [
-        Section(None, [], [list(p) for p in header], pairs=True),
-        Section(label("entries", lang), [label(c, lang) for c in ENTRY_COLUMNS], rows),
-        Section(None, [], [list(p) for p in totals], pairs=True),
-        Section(None, [], [list(p) for p in closing], pairs=True),
+        Section(None, [], form.header(data["account"]), pairs=True),
+        Section(
+            label("entries", lang), [label(c, lang) for c in ENTRY_COLUMNS], form.entries(data)
+        ),
+        Section(None, [], form.totals(data["totals"]), pairs=True),
+        Section(None, [], form.closing(data), pairs=True),
     ]
     if data["changes"]:
         columns = ("change", "entry", "field", "old", "new", "reason", "changed_on")
         sections.append(
             Section(
-                label("change_log", lang),
-                [label(c, lang) for c in columns],
-                [
-                    [
-                        c["change"],
-                        c["entry"],
-                        value(c["field"], lang),
-                        c["old"],
-                        c["new"],
-                        c["reason"],
-                        when(c["changed_at"]),
-                    ]
-                    for c in data["changes"]
-                ],
+                label("change_log", lang), [label(c, lang) for c in columns], form.changes(data)
             )
         )
     return Document(label("title", lang), sections)
+
+
+class _Form:
+    """The form's parts in one language, times in the workspace's zone."""
+
+    def __init__(self, lang: str, zone: tzinfo) -> None:
+        self.lang, self.zone = lang, zone
+
+    def when(self, text: str | None) -> str:
+        if not text:
+            return ""
+        return datetime.fromisoformat(text).astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+
+    def day(self, text: str | None) -> str:
+        return self.when(text)[:10]
+
+    def labels(self, keys: Sequence[str]) -> list[str]:
+        return [label(key, self.lang) for key in keys]
+
+    def pairs(self, *items: tuple[str, Any]) -> list[list[Any]]:
+        return [[label(key, self.lang), shown] for key, shown in items]
+
+    def header(self, a: dict[str, Any]) -> list[list[Any]]:
+        return self.pairs(
+            ("customer_name", a["name"]),
+            ("category", value(a["category"], self.lang)),
+            ("nature", a["nature"]),
+            ("product_line", a["product_line"]),
+            ("service", a["service"]),
+            ("classification", a["classification"] or ""),
+            ("development_value", a["development_value"] or ""),
+        )
+
+    def entries(self, data: dict[str, Any]) -> list[list[Any]]:
+        lang = self.lang
+        return [
+            [
+                e["entry"],
+                self.when(e["occurred_at"]),
+                value(e["kind"], lang),
+                e["person"],
+                value(e["channel"], lang),
+                value(e["attitude"], lang) if e["kind"] == "contact" else e["attitude"],
+                _notes(e, lang),
+            ]
+            for e in data["entries"]
+        ]
+
+    def totals(self, t: dict[str, Any]) -> list[list[Any]]:
+        return self.pairs(
+            ("result", value(t["result"], self.lang)),
+            ("development_time", span(t["development_seconds"], self.lang)),
+            ("contacts", t["contacts"]),
+            ("visits", t["visits"]),
+        )
+
+    def closing(self, data: dict[str, Any]) -> list[list[Any]]:
+        loss = (
+            [("loss_reason", value(data["loss_reason"], self.lang))] if data["loss_reason"] else []
+        )
+        return self.pairs(
+            ("summary", data["summary"] or ""),
+            *loss,
+            ("remarks", data["remarks"] or ""),
+            ("compiled_at", self.day(data["compiled_at"])),
+            ("reviewed_at", self.day(data["reviewed_at"])),
+            ("reviewed_by", data["reviewed_by"] or ""),
+            ("changes", len(data["changes"])),
+            ("changed_at", ", ".join(self.day(c["changed_at"]) for c in data["changes"])),
+        )
+
+    def changes(self, data: dict[str, Any]) -> list[list[Any]]:
+        return [
+            [
+                c["change"],
+                c["entry"],
+                value(c["field"], self.lang),
+                c["old"],
+                c["new"],
+                c["reason"],
+                self.when(c["changed_at"]),
+            ]
+            for c in data["changes"]
+        ]
 
 
 def _notes(entry: dict[str, Any], lang: str) -> str:
