@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import stat
-import tempfile
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import click
 
 from cli.context import Env, pass_env
-from cli.render import as_json_text, emit, output_options, printable, short, table
-from kaflow.errors import BadInputError, field
+from cli.output import OUTPUT, export
+from cli.render import emit, output_options, short
 
 LANG = click.option(
     "--lang",
@@ -24,117 +18,6 @@ LANG = click.option(
     show_default=True,
     help="Labels: English, or the form's own Chinese labels.",
 )
-OUTPUT = click.option(
-    "--output",
-    "output",
-    metavar="FILE",
-    help="Write to FILE instead (- for standard output); never the workspace's own files.",
-)
-
-
-def _protected(env: Env) -> list[str]:
-    """The workspace's own files: never written over by ``--output``."""
-    return env.settings.own_files()
-
-
-def _target(env: Env, output: str) -> str:
-    """The file ``--output`` names, once it is safe to replace: not one of the
-    workspace's own files, not a symbolic link, not a folder or a device."""
-    path = os.path.abspath(output)
-    if os.path.islink(path):
-        raise BadInputError(f"--output {output} is a symbolic link; name the file itself")
-    real = os.path.normcase(os.path.realpath(path))
-    for own in _protected(env):
-        same = real == os.path.normcase(os.path.realpath(own))
-        if not same and os.path.exists(path) and os.path.exists(own):
-            same = os.path.samefile(path, own)  # a hard link, or another spelling
-        if same:
-            raise BadInputError(
-                f"--output {output} is the workspace's own {os.path.basename(own)}; "
-                "refusing to write over it"
-            )
-    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
-        raise BadInputError(
-            f"--output {output} is not a regular file (--output - writes to standard output)"
-        )
-    return path
-
-
-def _replace(env: Env, output: str, write: Callable[[str], None]) -> None:
-    """Write a temporary file next to the target with ``write``, then put it in place:
-    a failed write leaves the target as it was and no partial file."""
-    path = _target(env, output)
-    folder, name = os.path.split(path)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise BadInputError(f"cannot write --output {output}: {e.strerror or e}") from None
-    os.close(handle)
-    try:
-        write(temporary)
-        os.chmod(temporary, _mode(path))
-        _target(env, output)  # still safe: nothing put a link or a store there meanwhile
-        os.replace(temporary, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(e, OSError):
-            raise BadInputError(f"cannot write --output {output}: {e.strerror or e}") from None
-        raise
-    click.echo(f"wrote {printable(output)}", err=True)
-
-
-def _mode(path: str) -> int:
-    """The permissions of the file replaced, or those a new file gets."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _write(
-    env: Env, text: str, output: str | None, encoding: str = "utf-8", escape: bool = True
-) -> None:
-    """``text`` to standard output (``None`` or ``-``), or to the file ``output``;
-    ``escape``: control characters shown escaped in the file too."""
-    if output is None or output == "-":
-        text = printable(text)
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    if escape:
-        text = printable(text)
-
-    def write(temporary: str) -> None:
-        with open(temporary, "w", encoding=encoding, newline="") as out:
-            out.write(text)
-
-    _replace(env, output, write)
-
-
-def _export(env: Env, doc: Any, data: Any, fmt: str, output: str | None) -> None:
-    from kaflow.reporting import export
-
-    if fmt == "json":
-        _write(env, as_json_text(data) + "\n", output)
-    elif fmt == "md":
-        _write(env, export.to_markdown(doc), output, escape=False)
-    elif fmt == "csv":  # a file with a byte-order mark: spreadsheet programs read it as UTF-8
-        _write(env, export.to_csv(doc), output, encoding="utf-8-sig", escape=False)
-    elif fmt == "xlsx":
-        if output is None:
-            raise BadInputError(
-                f"{field('format')} xlsx writes a file: give {field('output')} FILE.xlsx"
-            )
-        if output == "-":
-            buffer = io.BytesIO()
-            export.to_xlsx(doc, buffer)
-            click.echo(buffer.getvalue(), nl=False)  # bytes: written as they are
-            return
-        _replace(env, output, lambda temporary: export.to_xlsx(doc, temporary))
-    else:
-        _write(env, export.to_text(doc, table) + "\n", output)
 
 
 @click.command("ledger")
@@ -170,7 +53,7 @@ def ledger(
 
     data = env.queries.ledger(env.actor(), env.account(account_id))
     doc = document(data, lang, env.settings.timezone)
-    _export(env, doc, data, "json" if as_json else fmt, output)
+    export(env, doc, data, "json" if as_json else fmt, output)
 
 
 @click.command("review")
@@ -300,9 +183,9 @@ def report(
             section["rows"] = [
                 dict(zip(section["columns"], r, strict=True)) for r in section["rows"]
             ]
-        _export(env, None, data, "json", output)
+        export(env, None, data, "json", output)
     else:
-        _export(env, _document(env, data, fmt), data, fmt, output)
+        export(env, _document(env, data, fmt), data, fmt, output)
 
 
 def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:

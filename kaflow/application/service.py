@@ -27,7 +27,7 @@ from kaflow.application import commands as c
 from kaflow.application.access import require
 from kaflow.application.actor import SCHEDULER, Actor
 from kaflow.application.saving import save
-from kaflow.application.steps import Context, step_of
+from kaflow.application.steps import Checked, Context, canonical_names, step_of
 from kaflow.clock import Clock, SystemClock, fixed_offset
 from kaflow.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError, field, step
 from kaflow.policies import guards, prospect_classified
@@ -46,16 +46,6 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     for domain_event in events:
         aggregate = domain_event.mutate(aggregate)
     return aggregate
-
-
-class Checked:
-    """A command as the rules read it: dated, users named as added, and who acts."""
-
-    def __init__(self, cmd: Any, actor: str) -> None:
-        self._cmd, self.actor = cmd, actor
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cmd, name)
 
 
 class Kaflow(Application[UUID]):
@@ -212,7 +202,7 @@ class Kaflow(Application[UUID]):
                 prospect.require(cmd.trigger, occurred_at)
             name = directory.canonical(actor.name)
             named = dataclasses.replace(
-                cmd, occurred_at=occurred_at, **_canonical_names(cmd, directory)
+                cmd, occurred_at=occurred_at, **canonical_names(cmd, directory)
             )
             checked = Checked(named, name)
             found = guards.violation(checked, prospect, directory)
@@ -287,17 +277,3 @@ class Kaflow(Application[UUID]):
                 field="occurred_at",
             )
         return when
-
-
-def _canonical_names(cmd: c.ProspectCommand, directory: UserDirectory) -> dict[str, Any]:
-    """Users named in a command, as they were added (names match regardless of case);
-    an unknown name is refused here, before any rule."""
-    names: dict[str, Any] = {}
-    for name in ("lead", "chair"):
-        if hasattr(cmd, name):
-            names[name] = directory.canonical(getattr(cmd, name))
-    if hasattr(cmd, "participants"):
-        names["participants"] = list(
-            dict.fromkeys(directory.canonical(p) for p in cmd.participants)
-        )
-    return names

@@ -91,3 +91,27 @@ STEPS: dict[type[c.ProspectCommand], Step] = {
 
 def step_of(cmd: c.ProspectCommand) -> Step:
     return STEPS[type(cmd)]
+
+
+class Checked:
+    """A command as the rules read it: dated, users named as added, and who acts."""
+
+    def __init__(self, cmd: Any, actor: str) -> None:
+        self._cmd, self.actor = cmd, actor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cmd, name)
+
+
+def canonical_names(cmd: c.ProspectCommand, directory: Any) -> dict[str, Any]:
+    """Users named in a command, as they were added (names match regardless of case);
+    an unknown name is refused here, before any rule."""
+    names: dict[str, Any] = {}
+    for name in ("lead", "chair"):
+        if hasattr(cmd, name):
+            names[name] = directory.canonical(getattr(cmd, name))
+    if hasattr(cmd, "participants"):
+        names["participants"] = list(
+            dict.fromkeys(directory.canonical(p) for p in cmd.participants)
+        )
+    return names
