@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -33,15 +34,8 @@ def demo(folder: Path | None, as_json: bool) -> None:
       kaflow demo --dir ./demo && cd demo && kaflow --as olga prospect list
     """
     from cli.demo_script import run_demo
-    from kaflow.application.actor import Actor
-    from kaflow.bootstrap import Services, load_settings
 
-    if folder is None:
-        folder = Path(tempfile.mkdtemp(prefix="kaflow-demo-"))
-    folder = folder.resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    if (folder / CONFIG_NAME).exists():
-        raise click.UsageError(f"{folder} is a workspace already; choose an empty folder")
+    folder = _empty_folder(folder)
     steps = []
     for step in run_demo(folder):
         steps.append(step)
@@ -51,26 +45,41 @@ def demo(folder: Path | None, as_json: bool) -> None:
                 f"{mark} {step.account:<27} {step.actor:<4} {step.what}"
                 f"{' - ' + step.detail if step.detail else ''}"
             )
+    accounts = _accounts(folder)
+    data = {"workspace": str(folder), "steps": [asdict(s) for s in steps], "accounts": accounts}
+    emit(as_json, data, lambda: _summary(folder, accounts))
+
+
+def _empty_folder(folder: Path | None) -> Path:
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="kaflow-demo-"))
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / CONFIG_NAME).exists():
+        raise click.UsageError(f"{folder} is a workspace already; choose an empty folder")
+    return folder
+
+
+def _accounts(folder: Path) -> list[dict[str, Any]]:
+    from kaflow.application.actor import Actor
+    from kaflow.bootstrap import Services, load_settings
+
     services = Services(load_settings(str(folder), own_store=True))  # the demo's own store
     try:
-        accounts = services.queries.accounts(Actor("olga"))
+        return services.queries.accounts(Actor("olga"))
     finally:
         services.close()
-    emit(
-        as_json,
-        {"workspace": str(folder), "steps": [asdict(s) for s in steps], "accounts": accounts},
-        lambda: (
-            "\n"
-            + table(
-                ["ACCOUNT", "STATE", "VALUE", "CONTACTS", "VISITS"],
-                [
-                    (a["name"], a["state"], a["development_value"], a["contacts"], a["visits"])
-                    for a in accounts
-                ],
-            )
-            + f"\n\nWorkspace: {folder}\nLook around: cd {folder} && "
-            "kaflow --as olga prospect list"
-        ),
+
+
+def _summary(folder: Path, accounts: list[dict[str, Any]]) -> str:
+    rows = [
+        (a["name"], a["state"], a["development_value"], a["contacts"], a["visits"])
+        for a in accounts
+    ]
+    return (
+        "\n"
+        + table(["ACCOUNT", "STATE", "VALUE", "CONTACTS", "VISITS"], rows)
+        + f"\n\nWorkspace: {folder}\nLook around: cd {folder} && kaflow --as olga prospect list"
     )
 
 

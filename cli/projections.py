@@ -106,21 +106,31 @@ def projections_run(env: Env, poll: float) -> None:
       kaflow projections run
       kaflow --as olga projections status   # BEHIND stays near 0 while it runs
     """
-    from kaflow.errors import ConflictError
-
     if not 0.05 <= poll <= 3600:  # click's range lets NaN through
         raise BadInputError("--poll: a number of seconds from 0.05 to 3600")
-
-    def say(text: str) -> None:
-        click.echo(text)
-        sys.stdout.flush()
-
-    def warn(text: str) -> None:
-        click.echo(f"warning: {text}", err=True)
-
     stop = stop_on_signals()
-    worker = env.services.worker(say, warn, poll)
-    views = worker.views
+    worker = env.services.worker(_say, _warn, poll)
+    how = (
+        "the database's notifications"
+        if worker.views.database.kind == "postgresql"
+        else (f"a look every {poll:g} s")
+    )
+    _say(f"projections worker following the log by {how}; stop with Ctrl-C or SIGTERM")
+    failure = _run_until(stop, worker)
+    from kaflow.errors import ConflictError
+
+    if isinstance(failure, ConflictError):  # a view rebuilt by another version
+        click.echo(f"error: {failure}; stopping", err=True)
+        raise click.exceptions.Exit(4)
+    if failure is not None:
+        raise failure
+    done = worker.progress
+    _say(f"projections worker stopped at position {done.position} ({done.applied} updates)")
+
+
+def _run_until(stop: threading.Event, worker: Any) -> BaseException | None:
+    """Run the worker in a thread until a signal (or its own end) sets ``stop``; what
+    ended it, if anything went wrong."""
     failure: list[BaseException] = []
 
     def work() -> None:
@@ -132,24 +142,21 @@ def projections_run(env: Env, poll: float) -> None:
             stop.set()
 
     thread = threading.Thread(target=work, name="kaflow-projections", daemon=True)
-    how = (
-        "the database's notifications"
-        if views.database.kind == "postgresql"
-        else (f"a look every {poll:g} s")
-    )
-    say(f"projections worker following the log by {how}; stop with Ctrl-C or SIGTERM")
     thread.start()
     while not stop.wait(0.2):
         pass
     worker.stop()
     thread.join(30)
-    done = worker.progress
-    if failure and isinstance(failure[0], ConflictError):  # a view rebuilt by another version
-        click.echo(f"error: {failure[0]}; stopping", err=True)
-        raise click.exceptions.Exit(4)
-    if failure:
-        raise failure[0]
-    say(f"projections worker stopped at position {done.position} ({done.applied} updates)")
+    return failure[0] if failure else None
+
+
+def _say(text: str) -> None:
+    click.echo(text)
+    sys.stdout.flush()
+
+
+def _warn(text: str) -> None:
+    click.echo(f"warning: {text}", err=True)
 
 
 COMMANDS = [projections]
