@@ -1,4 +1,5 @@
-"""The event store: ``kaflow store copy`` moves it to another store, whole."""
+"""The event store: ``kaflow store check`` checks it is whole; ``kaflow store copy`` moves
+it to another store, whole."""
 
 from __future__ import annotations
 
@@ -12,12 +13,61 @@ from cli.context import Env, pass_env
 from cli.render import emit, output_options
 from kaflow.errors import WorkspaceError
 
-REFUSED = 1  # the copy differs from the source: it must not be used
+REFUSED = 1  # the copy differs from the source, or the store is damaged: do not use it
 
 
 @click.group("store")
 def store() -> None:
-    """The event store: copy it to another store (SQLite or PostgreSQL)."""
+    """The event store: check it, or copy it to another store (SQLite or PostgreSQL)."""
+
+
+@store.command("check")
+@output_options
+@pass_env
+def check(env: Env, as_json: bool) -> None:
+    """Check that the workspace's store is whole, reading only (a read-only store too).
+
+    On SQLite, the engine's own check of the file (PRAGMA integrity_check). On both
+    stores, the log's own: every account's events numbered 1, 2, 3 ... without a gap or
+    a repeat, and every event readable by this version of kaflow.
+
+    \b
+    Exit codes: 0 the store is intact; 1 it is not (the first problems are named:
+    restore the store from a backup, or copy a good one with 'kaflow store copy').
+
+    \b
+    Example:
+      kaflow store check
+      kaflow store check --json
+    """
+    from kaflow.bootstrap import check_store
+
+    report = check_store(env.settings)
+    if not report["intact"]:
+        message = (
+            f"the store {report['store']} is damaged: {report['problem_count']} problem(s), "
+            f"first: {report['problems'][0]}"
+        )
+        report.update(error=message, exit_code=REFUSED)
+        emit(as_json, report, lambda: _checked(report))
+        click.echo(message, err=True)
+        raise click.exceptions.Exit(REFUSED)
+    emit(as_json, report, lambda: _checked(report))
+
+
+def _checked(report: dict[str, Any]) -> str:
+    integrity = f", file {report['integrity']}" if report["integrity"] else ""
+    head = (
+        f"{report['store']}: {report['events']} events of {report['accounts']} account(s) "
+        f"and the user directory (last position {report['last_position']}){integrity}."
+    )
+    if report["intact"]:
+        return f"{head}\nIntact: every account's versions in sequence, every event readable."
+    lines = [head, f"NOT intact: {report['problem_count']} problem(s):"]
+    lines += [f"  {problem}" for problem in report["problems"]]
+    if report["problem_count"] > len(report["problems"]):
+        lines.append(f"  ... and {report['problem_count'] - len(report['problems'])} more")
+    return "\n".join(lines)
 
 
 @store.command("copy")

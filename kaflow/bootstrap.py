@@ -16,7 +16,6 @@ from kaflow.clock import Clock, parse_duration
 from kaflow.errors import KaflowError, WorkspaceError
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings, switch_store
-from kaflow.storage.copy import copy_store
 from kaflow.storage.url import StoreURL, safe_url
 
 if TYPE_CHECKING:
@@ -32,11 +31,19 @@ __all__ = [
     "DEFAULT_STORE",
     "Services",
     "Settings",
+    "check_store",
     "copy_store",
     "load_settings",
     "safe_url",
     "switch_store",
 ]
+
+
+def copy_store(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """``kaflow.storage.copy.copy_store``, loaded when used."""
+    from kaflow.storage.copy import copy_store as copy
+
+    return copy(*args, **kwargs)
 
 
 def load_settings(folder: str, *, own_store: bool = False) -> Settings:
@@ -49,6 +56,13 @@ def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
     env = settings.store_url.library_env(lock_timeout=settings.lock_timeout)
     policy = follow_up_policy(settings)
     return Kaflow(env=env, clock=clock, zone=settings.timezone, policy=policy)
+
+
+def check_store(settings: Settings) -> dict[str, Any]:
+    """The workspace's store checked, reading only: its file (SQLite) and its log."""
+    from kaflow.storage.check import check_store as check
+
+    return check(lambda: open_app(settings), settings.store_url.safe)
 
 
 def follow_up_policy(settings: Settings) -> FollowUpPolicy:
@@ -115,7 +129,7 @@ class Services:
         from kaflow.scheduling.notify import Outbox
         from kaflow.scheduling.tick import OUTBOX, DeliveredIn, store_identity
 
-        views = self.views()
+        views = self._writable(self.views())
         return Outbox(
             self.settings.outbox_path(), DeliveredIn(views, OUTBOX), store_identity(self.app)
         )
@@ -124,7 +138,7 @@ class Services:
         """The scheduler's work due at ``now``, once."""
         from kaflow.scheduling.tick import tick
 
-        return tick(self.app, self.views(), self.outbox(), now)
+        return tick(self.app, self._writable(self.views()), self.outbox(), now)
 
     def scheduler(
         self,
@@ -136,7 +150,7 @@ class Services:
         from kaflow.scheduling.daemon import DeadlineScheduler
 
         store = self.settings.store_url.path
-        views = self.views()
+        views = self._writable(self.views())
         return DeadlineScheduler(self.app, views, self.outbox(), poll, report, warn, ready, store)
 
     def worker(
@@ -144,7 +158,20 @@ class Services:
     ) -> Worker:
         from kaflow.projections.worker import Worker
 
-        return Worker(self.views_as_they_stand(), say, warn, poll=poll)
+        return Worker(self._writable(self.views_as_they_stand()), say, warn, poll=poll)
+
+    @staticmethod
+    def _writable(views: Views) -> Views:
+        """The store's own views, for what keeps them (a worker, the scheduler): not views
+        built in memory because the store takes no writes from this user."""
+        if views.private:
+            from kaflow.errors import UnavailableError
+
+            raise UnavailableError(
+                "the store is read-only for this user (its views cannot be written): "
+                "nothing was written"
+            )
+        return views
 
     def wrote(self) -> bool:
         """Whether anything was committed to the store through these services."""

@@ -59,9 +59,13 @@ class SqliteDatabase:
     kind = "sqlite"
 
     def __init__(self, path: str, lock_timeout: float) -> None:
-        self.path = path
+        self.path = path  # a file, or a URI (``file:…?mode=ro``: a store that is read-only)
         self.db = sqlite3.connect(
-            path, isolation_level=None, timeout=lock_timeout, check_same_thread=False
+            path,
+            isolation_level=None,
+            timeout=lock_timeout,
+            check_same_thread=False,
+            uri=path.startswith("file:"),
         )
         self.db.row_factory = sqlite3.Row
         # The store runs in WAL mode: without a sync at every commit a crash of this
@@ -103,8 +107,12 @@ class SqliteDatabase:
             yield
             return
         import fcntl
+        from urllib.parse import unquote
 
-        with open(f"{self.path}-lock-{key:x}", "a") as lock:
+        file = (
+            unquote(self.path[5:].partition("?")[0]) if self.path.startswith("file:") else self.path
+        )
+        with open(f"{file}-lock-{key:x}", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -178,16 +186,17 @@ class PostgresDatabase:
     def __init__(self, params: dict[str, Any], lock_timeout: float, schema: str) -> None:
         import psycopg
 
-        params = {k: v for k, v in params.items() if k != "row_factory"}
+        params = {k: v for k, v in params.items() if k not in ("row_factory", "options")}
         # The views beside the log, in the library's schema: not in a schema that the
-        # role's own name picks out first ("$user", public), which differs by role.
+        # role's own name picks out first ("$user", public), which differs by role. No
+        # statement waits for a lock longer than lock_timeout (a log held by VACUUM FULL).
+        timeout = max(1, int(lock_timeout * 1000))
         self.db = psycopg.connect(
             **params,
             autocommit=True,
             row_factory=_row_factory,
-            options=f"-c search_path={schema}",
+            options=f"-c search_path={schema} -c lock_timeout={timeout}ms",
         )
-        self.db.execute(f"SET lock_timeout = '{int(lock_timeout * 1000)}ms'")
         self.db.execute("SET idle_in_transaction_session_timeout = 0")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -347,6 +356,16 @@ def errors() -> tuple[type[Exception], ...]:
 
     psycopg = sys.modules.get("psycopg")
     return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
+
+
+def refuses_writes(error: BaseException) -> bool:
+    """Whether the views' database refused a write because it takes none from this user:
+    a read-only SQLite file, a PostgreSQL role without the privilege, a standby server."""
+    text = str(error).lower()
+    if isinstance(error, sqlite3.Error):
+        return "readonly" in text or "read-only" in text
+    sqlstate = getattr(error, "sqlstate", None)
+    return sqlstate in ("42501", "25006") or "permission denied" in text
 
 
 ENGINES = {"eventsourcing.sqlite": "sqlite", "eventsourcing.postgres": "postgresql"}

@@ -15,9 +15,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from kaflow.errors import UnavailableError
 from kaflow.projections import ForeignTableError, StaleViewError, View
 from kaflow.projections.accounts import AccountsView
-from kaflow.projections.db import Cursor, Database, errors, open_database
+from kaflow.projections.db import (
+    Cursor,
+    Database,
+    SqliteDatabase,
+    errors,
+    open_database,
+    refuses_writes,
+)
 from kaflow.projections.deadlines import DeadlinesView
 from kaflow.projections.ledger import LedgerView
 from kaflow.projections.pipeline import PipelineView
@@ -56,12 +64,33 @@ class Views:
         self._opened: list[Database] = []
         self._guard = threading.Lock()
         self._writer = threading.RLock()
+        # Views the store cannot take (a read-only file, a role that may only read), built
+        # in memory from the log for this process alone: the store's own are not current.
+        self.private = False
         self._shared = open_database(app, lock_timeout)
         self._opened.append(self._shared)
         if getattr(self._shared, "path", None) == ":memory:":
             self._local = None
         else:
             self._local.database = self._shared
+        try:
+            self._prepare()
+        except errors() as e:
+            if not refuses_writes(e):
+                raise
+            self._go_private()
+
+    def _go_private(self) -> None:
+        """The store refuses the views' writes: from now on, views of this process's own,
+        in memory, built from the log (read only; a rebuild or a worker is refused)."""
+        with self._guard:
+            opened, self._opened = self._opened, []
+        for database in opened:
+            database.close()
+        self.private = True
+        self._shared = SqliteDatabase(":memory:", self.lock_timeout)
+        self._opened.append(self._shared)
+        self._local = None
         self._prepare()
 
     @property
@@ -187,6 +216,15 @@ class Views:
         another process moved on is skipped where it is ahead, and if one was moved back
         (rebuilt meanwhile), the batch is dropped and reading starts again from there.
         """
+        try:
+            return self._catch_up(batch, progress)
+        except errors() as e:
+            if self.private or not refuses_writes(e):
+                raise
+        self._go_private()  # behind, and the store takes no writes: built here instead
+        return self._catch_up(batch, progress)
+
+    def _catch_up(self, batch: int, progress: Progress | None) -> int:
         head = self.head()
         topics = self.topics()
         applied = 0
@@ -265,6 +303,10 @@ class Views:
 
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
         """Drop the named views (default: all) and build them again from the whole log."""
+        if self.private:
+            raise UnavailableError(
+                "the store is read-only for this user: its views cannot be rebuilt here"
+            )
         chosen = [v for v in self.views if not names or v.name in names]
         with self.writing() as cursor:
             for view in chosen:

@@ -9,6 +9,11 @@ minutes (deaf to SIGTERM). kaflow calls the store once: a failure is reported at
 long-running processes try again at their next look. A conflict on an account's version
 is retried by the application, which loads the account again and checks the rules
 again (``Kaflow.handle``).
+
+The library bounds only its own LOCK statement by ``lock_timeout``; every other statement
+would wait for a lock as long as it is held (VACUUM FULL, ALTER TABLE, a LOCK TABLE in an
+open transaction hold the log from readers as well). Every connection of the pool is
+opened with the session's ``lock_timeout`` set to the same bound.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from typing import Any
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
+from kaflow.storage.url import session_options
+
 _once = {
     name: getattr(PostgresApplicationRecorder, name).__wrapped__
     for name in ("insert_events", "select_events", "select_notifications", "max_notification_id")
@@ -26,6 +33,12 @@ _once = {
 
 
 class Recorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        pool_kwargs = datastore.pool.kwargs  # used for each connection the pool opens
+        if isinstance(pool_kwargs, dict) and "options" not in pool_kwargs:
+            pool_kwargs["options"] = session_options(datastore.lock_timeout or 10)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:

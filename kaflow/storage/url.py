@@ -18,10 +18,9 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from kaflow.errors import WorkspaceError, first_line, step
-from kaflow.projections.db import engine_of
+from kaflow.errors import ConflictError, UnavailableError, WorkspaceError, first_line, step
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -72,17 +71,36 @@ class StoreURL:
                 raise WorkspaceError(
                     f"store {self.path} does not exist (run {step('init')} to create it)"
                 )
+            name = self.path if create else sqlite_name(self.path)
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": self.path,
+                "SQLITE_DBNAME": name,
                 "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
+                # A store opened read-only is read as it is: no table made in it.
+                "CREATE_TABLE": "no" if name.startswith("file:") else "yes",
             }
         if self.engine == "memory":
             return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         require_driver()
         env = postgres_env(self.text, lock_timeout=lock_timeout, create=create)
-        check_postgres(self.text, create=create)
+        check_postgres(self.text, create=create, lock_timeout=lock_timeout)
         return env
+
+
+def sqlite_name(path: str) -> str:
+    """The name the library opens an SQLite store by: its path, or, for a store this
+    process may not write (a read-only file or folder: a backup, a colleague's copy), a
+    read-only URI. SQLite needs to write the files beside a store in WAL mode even to read
+    it; where it cannot create them (a read-only folder, no write-ahead log left), the
+    file is opened as immutable, as nothing can change it."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.exists(path) or (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+        return path
+    uri = "file:" + quote(os.path.abspath(path))
+    beside = all(os.path.exists(path + suffix) for suffix in ("-wal", "-shm"))
+    if beside or os.access(folder, os.W_OK):
+        return uri + "?mode=ro"
+    return uri + "?mode=ro&immutable=1"
 
 
 def is_postgres(url: str) -> bool:
@@ -181,15 +199,25 @@ EVENTS_TABLE = "kaflow_events"  # the library's name for the Kaflow application'
 SCHEMA = "public"  # the library's schema (POSTGRES_SCHEMA unset): the views go there too
 
 
-def check_postgres(url: str, *, create: bool) -> None:
+def session_options(lock_timeout: float) -> str:
+    """libpq's ``options`` for every connection kaflow makes to a server: no statement
+    waits for a lock longer than ``lock_timeout`` seconds (a table held by VACUUM FULL or
+    ALTER TABLE stops readers as well as writers), so a command fails as busy in time."""
+    return f"-c lock_timeout={max(1, int(lock_timeout * 1000))}ms"
+
+
+def check_postgres(url: str, *, create: bool, lock_timeout: float = 10) -> None:
     """Reach the server once, quickly, with a message that names the store (never its
     password): otherwise an unreachable server is retried for minutes inside the library.
     Only ``kaflow init`` creates the tables; elsewhere a store without them is refused."""
     import psycopg
 
+    from kaflow.storage.errors import is_busy, lasting
+
     try:
         params: dict[str, Any] = dict(postgres_params(url))
-        with psycopg.connect(**params, connect_timeout=CONNECT_TIMEOUT) as db:
+        options = session_options(lock_timeout)
+        with psycopg.connect(**params, connect_timeout=CONNECT_TIMEOUT, options=options) as db:
             table = f"{SCHEMA}.{EVENTS_TABLE}"
             found = db.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
             if found and found[0]:  # a workspace's store holds its directory's events
@@ -211,6 +239,13 @@ def check_postgres(url: str, *, create: bool) -> None:
                     )
     except psycopg.Error as e:
         reason = hide_password(first_line(e), url)
+        found = lasting(reason)
+        if found is not None:
+            raise UnavailableError(f"cannot use the store {safe_url(url)}: {found}") from None
+        if is_busy(reason):
+            raise ConflictError(
+                f"the store {safe_url(url)} is busy ({reason}); nothing was written, retry"
+            ) from None
         raise WorkspaceError(f"cannot use the store {safe_url(url)}: {reason}") from None
     exists = bool(found and found[0])
     if create and exists:
@@ -226,13 +261,26 @@ def check_postgres(url: str, *, create: bool) -> None:
 
 
 def may_write(app: Any) -> bool:
-    """Whether the store's user may append to its log (a PostgreSQL role may not)."""
+    """Whether the store's user may append to its log (a PostgreSQL role may not): insert
+    into it, lock it as the library does before an insert (EXCLUSIVE: UPDATE, DELETE or
+    TRUNCATE), draw its positions from its sequence, and record snapshots."""
+    from kaflow.projections.db import engine_of
+
     if engine_of(app) != "postgresql":
         return True  # in memory, or a file: the file system said so already
     recorder, datastore = app.recorder, app.recorder.datastore
-    table = f"{datastore.schema}.{recorder.events_table_name}"
+    schema = datastore.schema or SCHEMA
+    table = f"{schema}.{recorder.events_table_name}"
+    snapshots = f"{schema}.{recorder.events_table_name.removesuffix('events')}snapshots"
+    sql = (
+        "SELECT has_table_privilege(%(t)s, 'INSERT') "
+        "AND has_table_privilege(%(t)s, 'UPDATE, DELETE, TRUNCATE') "
+        "AND coalesce(has_sequence_privilege("
+        "pg_get_serial_sequence(%(t)s, 'notification_id'), 'USAGE'), true) "
+        "AND (to_regclass(%(s)s) IS NULL OR has_table_privilege(%(s)s, 'INSERT')) AS ok"
+    )
     with datastore.transaction(commit=False) as cursor:
-        cursor.execute("SELECT has_table_privilege(%s, 'INSERT') AS ok", (table,))
+        cursor.execute(sql, {"t": table, "s": snapshots})
         row = cursor.fetchone()
     return bool(row and row["ok"])
 
@@ -278,6 +326,8 @@ def originators_with_prefix(app: Any, prefix: str, topic: str, limit: int) -> li
 
     A range scan of the primary key; in memory, a scan of the log.
     """
+    from kaflow.projections.db import engine_of
+
     recorder, engine = app.recorder, engine_of(app)
     if engine == "sqlite":
         return _sqlite_prefix(recorder, prefix, topic, limit)
