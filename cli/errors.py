@@ -44,6 +44,7 @@ COMMANDS = {
     "init_join": "init --join --store URL",
     "init_owner_store": "init --owner NAME --store URL",
     "template_analysis": "template analysis",
+    "store_check": "store check",
 }
 SHOWN_PROBLEMS = 5
 

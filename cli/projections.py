@@ -31,7 +31,7 @@ def projections_status(env: Env, as_json: bool) -> None:
     Example:
       kaflow projections status --json
     """
-    rows = env.queries.projections_status(env.actor(), env.services.views_as_they_stand())
+    rows = env.queries.projections_status(env.actor(), env.services.views(catch_up=False))
     emit(
         as_json,
         rows,
@@ -58,7 +58,7 @@ def projections_rebuild(env: Env, names: tuple[str, ...], as_json: bool) -> None
       kaflow projections rebuild ledger
     """
     env.actor()
-    views = env.services.views_as_they_stand()
+    views = env.services.views(catch_up=False)
     known = [v.name for v in views.views]
     unknown = [n for n in names if n not in known]
     if unknown:

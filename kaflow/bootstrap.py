@@ -104,24 +104,16 @@ class Services:
                 self._queries = Queries(self.app, self.views)
             return self._queries
 
-    def views(self) -> Views:
-        """The store's views, caught up with the log when first asked for: every read of
-        a command sees the writes made before it."""
+    def views(self, *, catch_up: bool = True) -> Views:
+        """The store's views, caught up with the log when first asked for (every read of
+        a command sees the writes made before it), or as they stand."""
         from kaflow.projections.runner import Views
 
         with self._lock:
             if self._views is None:
                 self._views = Views(self.app, lock_timeout=self.settings.lock_timeout)
-                self._views.catch_up()
-            return self._views
-
-    def views_as_they_stand(self) -> Views:
-        """The views without catching up (for looking at where they stand)."""
-        from kaflow.projections.runner import Views
-
-        with self._lock:
-            if self._views is None:
-                self._views = Views(self.app, lock_timeout=self.settings.lock_timeout)
+                if catch_up:
+                    self._views.catch_up()
             return self._views
 
     def outbox(self) -> Outbox:
@@ -158,7 +150,7 @@ class Services:
     ) -> Worker:
         from kaflow.projections.worker import Worker
 
-        return Worker(self._writable(self.views_as_they_stand()), say, warn, poll=poll)
+        return Worker(self._writable(self.views(catch_up=False)), say, warn, poll=poll)
 
     @staticmethod
     def _writable(views: Views) -> Views:

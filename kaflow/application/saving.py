@@ -66,7 +66,7 @@ def _saved_after_all(
         return True  # written: the failure came after the commit
     if not writable:
         raise UnavailableError(
-            "this store may be read but not written by its user (no INSERT on its log); "
-            "nothing was written"
+            "this store may be read but not written by its user (it lacks a privilege an "
+            "append needs); nothing was written"
         )
     raise ConflictError(f"the store failed while saving ({error}); nothing was written, retry")

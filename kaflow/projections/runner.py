@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from kaflow.errors import UnavailableError
+from kaflow.errors import UnavailableError, first_line, step
 from kaflow.projections import ForeignTableError, StaleViewError, View
 from kaflow.projections.accounts import AccountsView
 from kaflow.projections.db import (
@@ -262,7 +262,7 @@ class Views:
                 return None
             for view in self.views:
                 view.discard()
-            decode = self.app.mapper.to_domain_event
+            decode = self._decoder()
             highest = max(positions.values())  # beyond it, every view needs the event
             for notification in page:
                 methods = handle.get(notification.topic)
@@ -289,6 +289,23 @@ class Views:
                         (end, view.name),
                     )
         return applied
+
+    def _decoder(self) -> Callable[[Any], Any]:
+        """The log's stored events as domain events; one that cannot be read stops the
+        views where they are, said in one line (with its position), never a traceback."""
+        to_domain_event = self.app.mapper.to_domain_event
+
+        def decode(notification: Any) -> Any:
+            try:
+                return to_domain_event(notification)
+            except Exception as e:  # stored bytes from outside: any decoding failure
+                raise UnavailableError(
+                    f"the event at position {notification.id} of the log cannot be read "
+                    f"({type(e).__name__}: {first_line(e)}); nothing after it was applied: "
+                    f"run {step('store_check')}"
+                ) from None
+
+        return decode
 
     def _check_versions(self, cursor: Cursor) -> None:
         rows = cursor.execute("SELECT view, version FROM kaflow_tracking").fetchall()

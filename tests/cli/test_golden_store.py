@@ -105,5 +105,8 @@ def test_an_event_that_cannot_be_decoded_fails_the_rebuild(release: Path, tmp_pa
         )
     conn.close()
     result = kaflow(release, "projections", "rebuild", "--json")
-    assert result.exit_code != 0
+    assert result.exit_code == 2, result.output
     assert '"rebuilt"' not in result.stdout
+    assert "of the log cannot be read" in result.stderr
+    assert "'kaflow store check'" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no crash
