@@ -38,13 +38,22 @@ def _account(ws: Run, name: str, analysis: str = "analysis.json") -> str:
 # 1. --output never writes over the workspace's own files
 
 
-@pytest.mark.parametrize("target", ["kaflow.db", "kaflow.db-wal", "kaflow.toml", "outbox.jsonl"])
+STORE_FILE = pytest.mark.sqlite_only  # on PostgreSQL kaflow.db is no file of the workspace
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param("kaflow.db", marks=STORE_FILE),
+        pytest.param("kaflow.db-wal", marks=STORE_FILE),
+        "kaflow.toml",
+        "outbox.jsonl",
+    ],
+)
 @pytest.mark.parametrize("fmt", ["table", "csv", "xlsx"])
 def test_output_never_writes_over_the_workspaces_own_files(
-    ws: Run, tmp_path: Path, store_url: str | None, target: str, fmt: str
+    ws: Run, tmp_path: Path, target: str, fmt: str
 ) -> None:
-    if store_url and target.startswith("kaflow.db"):
-        pytest.skip("on PostgreSQL kaflow.db is no file of the workspace")
     pid = new_account(ws, "contacted")
     path = tmp_path / target
     if target == "outbox.jsonl":
