@@ -30,6 +30,7 @@ class Env:
     clock: Any = None  # tests give a fixed clock; None: the system's
     cwd: str | None = None
     _services: Services | None = None
+    _actor: Actor | None = None
 
     @property
     def services(self) -> Services:
@@ -69,9 +70,11 @@ class Env:
             raise click.UsageError(
                 "who is acting? give --as USER before the command, or set KAFLOW_USER"
             )
-        actor = Actor(name)
-        self.app.authorise(actor)
-        return actor
+        if self._actor is None or self._actor.name != name:
+            actor = Actor(name)
+            self.app.authorise(actor)  # known, and holding a role now
+            self._actor = actor
+        return self._actor
 
     def when(
         self, text: str | None, name: str = "occurred_at", *, end_of_day: bool = False

@@ -25,19 +25,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional controls
 # that make text read other than it is stored.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 def printable(text: str) -> str:
     """``text`` for a terminal: its control characters escaped, newlines and tabs kept."""
-    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    return re.sub(_CONTROL, lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def as_json_text(data: Any) -> str:
     """``data`` as one JSON document, every control character escaped (JSON itself
     escapes only those below U+0020)."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    return _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    return re.sub(_CONTROL, lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def tolerate_unencodable() -> None:

@@ -13,7 +13,7 @@ GAP = "  "
 NARROWEST = 8  # a column is not wrapped narrower than this (or its header's longest word)
 # A wide character, a run of other non-space characters, or a run of spaces.
 _WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"  # CJK, Hangul, full-width
-_TOKENS = re.compile(f"[{_WIDE}]|[^\\s{_WIDE}]+|\\s+")
+_TOKENS = f"[{_WIDE}]|[^\\s{_WIDE}]+|\\s+"  # compiled by re on first use, and kept
 
 
 def terminal_width() -> int:
@@ -56,7 +56,7 @@ def wrap(text: str, columns: int) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
-        for token in _TOKENS.findall(paragraph):
+        for token in re.findall(_TOKENS, paragraph):
             if token.isspace():
                 if line and width(line) < columns:
                     line += " "

@@ -24,7 +24,7 @@ class Kind(StrEnum):
     UNAVAILABLE = "unavailable"  # the store cannot be used as asked (read-only, damaged, ...)
 
 
-_MARK = re.compile("\x00([fs]):([a-z_-]+)\x00")
+_MARK = "\x00([fs]):([a-z_-]+)\x00"  # compiled by re on first use
 
 
 def field(name: str) -> str:
@@ -47,7 +47,7 @@ def domain_step(name: str) -> str:
 
 def render(text: str, fields: Callable[[str], str], steps: Callable[[str], str]) -> str:
     """``text`` with its field and step markers spelled by a front end."""
-    return _MARK.sub(lambda m: (fields if m[1] == "f" else steps)(m[2]), text)
+    return re.sub(_MARK, lambda m: (fields if m[1] == "f" else steps)(m[2]), text)
 
 
 class KaflowError(Exception):

@@ -21,16 +21,17 @@ if TYPE_CHECKING:
 REPORTS = ("funnel", "losses", "registry", "visits", "overdue", "conformance")
 
 
-class Role(TypedDict):
-    since: str
-    role: str
+if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up)
 
+    class Role(TypedDict):
+        since: str
+        role: str
 
-class User(TypedDict):
-    name: str
-    role: str | None
-    since: str
-    roles: list[Role]
+    class User(TypedDict):
+        name: str
+        role: str | None
+        since: str
+        roles: list[Role]
 
 
 class Queries:

@@ -216,7 +216,7 @@ class Kaflow(Application[UUID]):
             if the_step.inputs is not None:
                 context = Context(self.policy, self.zone, self.events.get)
                 meta.update(the_step.inputs(prospect, cmd, occurred_at, context))
-            the_step.act(prospect, checked, meta)
+            the_step.act(prospect, named, meta)
             if self._save(prospect):
                 return
         raise ConflictError("the account kept changing under this command; nothing was written")

@@ -5,39 +5,48 @@ follow-up deadline (R11), and what it needs besides its fields."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
-from kaflow.application.correction import correction
 from kaflow.policies.follow_up_within import FollowUpPolicy
 
 Act = Callable[[Prospect, Any, dict[str, Any]], None]
 
 
-@dataclass(frozen=True)
 class Context:
     """What a step may need besides its command: the policy in force, the zone, and
     the account's events."""
 
-    policy: FollowUpPolicy
-    zone: tzinfo
-    events: Callable[[UUID], Iterable[Any]]
+    __slots__ = ("events", "policy", "zone")
+
+    def __init__(
+        self, policy: FollowUpPolicy, zone: tzinfo, events: Callable[[UUID], Iterable[Any]]
+    ) -> None:
+        self.policy, self.zone, self.events = policy, zone, events
 
 
 Inputs = Callable[[Prospect, Any, datetime, Context], dict[str, Any]]
 
 
-@dataclass(frozen=True)
 class Step:
-    act: Act
-    action: str = "record_step"  # the access table's name for it
-    lifecycle: bool = True  # a step of the lifecycle (the record's own commands are not)
-    settles_deadline: bool = False  # the follow-up, another visit, the loss (R11)
-    inputs: Inputs | None = None
+    """One command's part in the recipe. (Plain classes here, not dataclasses: every
+    command starts by importing this table.)"""
+
+    __slots__ = ("act", "action", "inputs", "lifecycle", "settles_deadline")
+
+    def __init__(
+        self,
+        act: Act,
+        action: str = "record_step",  # the access table's name for it
+        lifecycle: bool = True,  # a step of the lifecycle (the record's own are not)
+        settles_deadline: bool = False,  # the follow-up, another visit, the loss (R11)
+        inputs: Inputs | None = None,
+    ) -> None:
+        self.act, self.action, self.lifecycle = act, action, lifecycle
+        self.settles_deadline, self.inputs = settles_deadline, inputs
 
 
 def _deadline(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[str, Any]:
@@ -49,6 +58,8 @@ def _deadline(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[
 
 def _corrected(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[str, Any]:
     """The field corrected and what it said, from the record's entries."""
+    from kaflow.application.correction import correction
+
     return correction(ctx.events(prospect.id), cmd)
 
 

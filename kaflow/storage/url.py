@@ -16,9 +16,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from kaflow.errors import ConflictError, UnavailableError, WorkspaceError, first_line, step
 
@@ -27,14 +25,19 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT = 10  # seconds to reach a PostgreSQL server before giving up
 
 
-@dataclass(frozen=True)
 class StoreURL:
     """A store's URL, parsed once: its engine, its file (SQLite), a form safe to show,
     whether it holds a secret, and the library's settings for it."""
 
-    text: str
-    engine: str  # "sqlite" | "postgresql" | "memory"
-    path: str | None = None  # SQLite: the file, relative URLs resolved against the root
+    __slots__ = ("engine", "path", "text")
+
+    def __init__(self, text: str, engine: str, path: str | None = None) -> None:
+        self.text = text
+        self.engine = engine  # "sqlite" | "postgresql" | "memory"
+        self.path = path  # SQLite: the file, relative URLs resolved against the root
+
+    def __repr__(self) -> str:
+        return f"StoreURL({self.safe!r})"
 
     @classmethod
     def parse(cls, text: str, root: str | os.PathLike[str] = ".") -> StoreURL:
@@ -76,8 +79,8 @@ class StoreURL:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": name,
                 "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
-                # A store opened read-only is read as it is: no table made in it.
-                "CREATE_TABLE": "no" if name.startswith("file:") else "yes",
+                # Only init makes the tables (a store opened read-only is read as it is).
+                "CREATE_TABLE": "yes" if create else "no",
             }
         if self.engine == "memory":
             return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -96,6 +99,8 @@ def sqlite_name(path: str) -> str:
     folder = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.exists(path) or (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
         return path
+    from urllib.parse import quote
+
     uri = "file:" + quote(os.path.abspath(path))
     beside = all(os.path.exists(path + suffix) for suffix in ("-wal", "-shm"))
     if beside or os.access(folder, os.W_OK):
@@ -135,6 +140,8 @@ def postgres_params(url: str, environ: Mapping[str, str] = os.environ) -> dict[s
     socket folder instead of a host. Credentials end at the last ``@``, so a password
     may hold ``/ ? # @ :`` even unencoded.
     """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
     credentials, hostpart = _split_credentials(url)
     user, _, secret = credentials.partition(":")
     try:
