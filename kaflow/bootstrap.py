@@ -105,16 +105,18 @@ class Services:
             return self._queries
 
     def views(self, *, catch_up: bool = True) -> Views:
-        """The store's views, caught up with the log when first asked for (every read of
-        a command sees the writes made before it), or as they stand."""
+        """The store's views, caught up with the log at each call (every read sees the
+        writes made before it, a server's included; cheap when they are current), or as
+        they stand."""
         from kaflow.projections.runner import Views
 
         with self._lock:
             if self._views is None:
                 self._views = Views(self.app, lock_timeout=self.settings.lock_timeout)
-                if catch_up:
-                    self._views.catch_up()
-            return self._views
+            views = self._views
+        if catch_up:
+            views.catch_up()
+        return views
 
     def outbox(self) -> Outbox:
         """The workspace's outbox, its position kept in the store as well."""

@@ -18,6 +18,7 @@ from typing import Any
 from kaflow.errors import UnavailableError, first_line, step
 from kaflow.projections import ForeignTableError, StaleViewError, View
 from kaflow.projections.accounts import AccountsView
+from kaflow.projections.connections import Connections
 from kaflow.projections.db import (
     Cursor,
     Database,
@@ -58,21 +59,16 @@ class Views:
         self._by_topic: dict[str, list[View]] = {}
         self._handle: dict[str, list[Any]] | None = None
         # Safe to share between a server's threads: each thread has a connection of its
-        # own (an in-memory store's one database is shared), and the views' in-batch
-        # state is only touched by one writing thread at a time.
-        self._local: threading.local | None = threading.local()
-        self._opened: list[Database] = []
-        self._guard = threading.Lock()
+        # own (kaflow.projections.connections), and the views' in-batch state is only
+        # touched by one writing thread at a time (``_writer``).
         self._writer = threading.RLock()
         # Views the store cannot take (a read-only file, a role that may only read), built
         # in memory from the log for this process alone: the store's own are not current.
         self.private = False
-        self._shared = open_database(app, lock_timeout)
-        self._opened.append(self._shared)
-        if getattr(self._shared, "path", None) == ":memory:":
-            self._local = None
-        else:
-            self._local.database = self._shared
+        self._retired: list[Connections] = []
+        self._connections = Connections(
+            lambda: open_database(app, lock_timeout), open_database(app, lock_timeout)
+        )
         try:
             self._prepare()
         except errors() as e:
@@ -82,40 +78,34 @@ class Views:
 
     def _go_private(self) -> None:
         """The store refuses the views' writes: from now on, views of this process's own,
-        in memory, built from the log (read only; a rebuild or a worker is refused)."""
-        with self._guard:
-            opened, self._opened = self._opened, []
-        for database in opened:
-            database.close()
-        self.private = True
-        self._shared = SqliteDatabase(":memory:", self.lock_timeout)
-        self._opened.append(self._shared)
-        self._local = None
-        self._prepare()
+        in memory, built from the log (read only; a rebuild or a worker is refused). Other
+        threads may still be reading through their connections to the store: those are
+        closed with the views, not under them."""
+        with self._writer:
+            if self.private:
+                return
+            memory = SqliteDatabase(":memory:", self.lock_timeout)
+            self._retired.append(self._connections)
+            self._connections = Connections(lambda: memory, memory)
+            self.private = True
+            self._prepare()
 
     @property
     def database(self) -> Database:
         """This thread's connection to the views' database."""
-        if self._local is None:
-            return self._shared
-        found: Database | None = getattr(self._local, "database", None)
-        if found is None:
-            found = open_database(self.app, self.lock_timeout)
-            self._local.database = found
-            with self._guard:
-                self._opened.append(found)
-        return found
+        return self._connections.get()
 
     @property
     def db(self) -> Database:
         """For readers: ``db.execute(sql, params)``."""
         return self.database
 
+    def open_connections(self) -> int:
+        return self._connections.open_count()
+
     def close(self) -> None:
-        with self._guard:
-            opened, self._opened = self._opened, []
-        for database in opened:
-            database.close()
+        for connections in [*self._retired, self._connections]:
+            connections.close()
 
     def reconnect_if_broken(self) -> None:
         """After an error, a connection the server closed is opened again (a long-running
@@ -128,12 +118,7 @@ class Views:
             fresh = open_database(self.app, self.lock_timeout)
         except errors():
             return  # the server is still away: the closed connection stays, tried next time
-        with self._guard:
-            self._opened.append(fresh)
-        if self._local is None:
-            self._shared = fresh
-        else:
-            self._local.database = fresh
+        self._connections.replace(fresh)
 
     # -- transactions ---------------------------------------------------------------
 

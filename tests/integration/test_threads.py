@@ -3,18 +3,23 @@ and reads at once, the user directory changing under them, nothing lost or mixed
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
+
+import pytest
 
 from kaflow.application import commands as c
 from kaflow.application.actor import Actor
 from kaflow.application.queries import Queries
 from kaflow.application.service import Kaflow
+from kaflow.bootstrap import Services, Settings
 from kaflow.projections.runner import Views
-from tests.builders import OLGA, SAM, T0, advance, dump, identify, staff
+from tests.builders import OLGA, SAM, T0, advance, dump, identify, make_app, staff
 
 THREADS = 6
 ACCOUNTS_EACH = 4
@@ -82,3 +87,43 @@ def test_threads_share_one_application_its_views_and_queries(
             fresh.close()
     finally:
         views.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def services(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
+    """The services of a workspace with staff, as a server builds them."""
+    if request.param == "postgresql":
+        url = str(request.getfixturevalue("pg_url"))
+        staff_of = make_app("postgresql", url=url)
+    else:
+        url = "sqlite:///k.db"
+        staff_of = make_app("sqlite", tmp_path)
+    staff(staff_of)
+    staff_of.close()
+    built = Services(Settings(root=str(tmp_path), store=url, timezone=UTC))
+    yield built
+    built.close()
+
+
+def test_a_read_through_the_services_sees_every_write_before_it(services: Services) -> None:
+    queries = services.queries
+    assert queries.report(SAM, "funnel")["sections"][0]["rows"][0][1] == 0
+    identify(services.app, "Acme")
+    funnel = queries.report(SAM, "funnel")["sections"][0]["rows"]
+    assert funnel[0][:2] == ["identified", 1]
+    identify(services.app, "Bolt")
+    assert {a["name"] for a in queries.accounts(SAM)} == {"Acme", "Bolt"}
+    assert queries.report(SAM, "funnel")["sections"][0]["rows"][0][1] == 2
+
+
+def test_threads_that_end_leave_no_connection_open(services: Services) -> None:
+    identify(services.app, "Acme")
+    queries = services.queries
+    for _ in range(4):
+        batch = [threading.Thread(target=queries.deadlines, args=(SAM,)) for _ in range(25)]
+        for thread in batch:
+            thread.start()
+        for thread in batch:
+            thread.join(30)
+    gc.collect()
+    assert services.views(catch_up=False).open_connections() <= 2  # this thread's, at most
