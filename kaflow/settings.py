@@ -48,7 +48,7 @@ class Settings:
     def own_files(self) -> list[str]:
         """The workspace's own files, which no export may write over: kaflow.toml, the
         outbox, and an SQLite store with its journal files."""
-        paths = [os.path.join(self.root, CONFIG_NAME), self.outbox_path()]
+        paths = [os.path.join(self.root, CONFIG_NAME), self.outbox_path()]  # in this order
         store = self.store_url.path
         if store is not None:
             paths += [store, *(store + suffix for suffix in ("-wal", "-shm", "-journal"))]
@@ -84,7 +84,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         raise WorkspaceError(f"cannot read {path}: {e}") from None
     _known_keys(data, path)
     policies = _table(data, "policies", path)
-    return Settings(
+    settings = Settings(
         root=root,
         store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),
         timezone=zone(str(data.get("timezone", "UTC"))),
@@ -93,6 +93,20 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         lock_timeout=_seconds(data.get("lock_timeout", 10), path),
         outbox=_text(_table(data, "notify", path).get("outbox", "outbox.jsonl"), path),
     )
+    _outbox_of_its_own(settings, path)
+    return settings
+
+
+def _outbox_of_its_own(settings: Settings, path: str) -> None:
+    """The outbox is appended to (and a line a crash cut short is cut off): never the
+    store, its journal files or kaflow.toml."""
+    outbox = os.path.realpath(settings.outbox_path())
+    for own in settings.own_files()[:1] + settings.own_files()[2:]:  # all but the outbox
+        if os.path.realpath(own) == outbox:
+            raise WorkspaceError(
+                f"{path}: [notify] outbox names {os.path.basename(own)}, one of the "
+                "workspace's own files; name a file of its own (default outbox.jsonl)"
+            )
 
 
 # Every key kaflow.toml may hold, by table ("" the top level): a key kaflow does not know

@@ -113,18 +113,34 @@ def _last_position(outbox: Any, path: str, store: str | None = None) -> int:
         whole = tail[: tail.rfind(b"\n") + 1]
         if whole.count(b"\n") >= 2 or start == 0:
             break
-    if len(whole) < len(tail):  # a partial last line: a write cut short
-        outbox.truncate(size - (len(tail) - len(whole)))
     lines = whole.splitlines()
-    if not lines:
+    partial = tail[len(whole) :]
+    # Only an outbox is ever cut: its last whole line a notice, the rest the start of
+    # one (a write cut short). Any other file is left exactly as it is.
+    last = _notice(lines[-1], path) if lines else None
+    if partial and not partial.lstrip().startswith(b'{"'):
+        raise _not_an_outbox(path, "it ends in a line that is not a notice kaflow wrote")
+    if partial:  # a partial last line: a write cut short
+        outbox.truncate(size - len(partial))
+    if last is None:
         return 0
+    if store is not None and last.get("store", store) != store:
+        return 0  # written for another store
+    return int(last["position"])
+
+
+def _notice(line: bytes, path: str) -> dict[str, Any]:
     try:
-        last = json.loads(lines[-1])
-        if store is not None and last.get("store", store) != store:
-            return 0  # written for another store
-        return int(last["position"])
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise WorkspaceError(
-            f"{path}: its last line is not a notice kaflow wrote ({e!r}); "
-            "move the file aside, and kaflow starts a new one where delivery got to"
-        ) from None
+        found = json.loads(line)
+        if isinstance(found, dict) and isinstance(found.get("position"), int):
+            return found
+    except ValueError:
+        pass
+    raise _not_an_outbox(path, "its last line is not a notice kaflow wrote")
+
+
+def _not_an_outbox(path: str, why: str) -> WorkspaceError:
+    return WorkspaceError(
+        f"{path} is not kaflow's outbox ({why}); nothing was changed in it: name another "
+        "file as [notify] outbox in kaflow.toml, or move this one aside"
+    )

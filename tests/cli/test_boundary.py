@@ -151,3 +151,28 @@ def test_tables_fit_the_terminal_and_wide_keeps_rows_on_one_line(
     wide = ws("history", pid, "--wide").stdout.splitlines()
     assert any(notes.strip() in line for line in wide)
     assert max(len(line) for line in wide) > 80
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", ["kaflow.db", "kaflow.db-wal", "kaflow.toml", "./kaflow.db"])
+def test_the_outbox_may_not_be_one_of_the_workspaces_own_files(
+    ws: Run, tmp_path: Path, name: str
+) -> None:
+    config = tmp_path / "kaflow.toml"
+    config.write_text(config.read_text().replace('outbox = "outbox.jsonl"', f'outbox = "{name}"'))
+    store = (tmp_path / "kaflow.db").read_bytes()
+    result = ws("scheduler", "tick", code=2)
+    assert "[notify] outbox names" in result.stderr
+    assert (tmp_path / "kaflow.db").read_bytes() == store
+
+
+def test_a_file_that_is_no_outbox_is_never_cut(ws: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\nthe last line, without a newline")
+    config = tmp_path / "kaflow.toml"
+    config.write_text(config.read_text().replace("outbox.jsonl", "notes.txt"))
+    assert "is not kaflow's outbox" in ws("scheduler", "tick", code=2).stdout
+    assert notes.read_text() == "my notes\nthe last line, without a newline"
+    notes.write_text('{"position": 1}\nnot a notice\n')
+    assert "is not kaflow's outbox" in ws("scheduler", "tick", code=2).stdout
+    assert notes.read_text() == '{"position": 1}\nnot a notice\n'
