@@ -35,19 +35,42 @@ def at_least_manager(role: str | None) -> bool:
     return role is not None and RANK[Role(role)] >= RANK[Role.MANAGER]
 
 
+# Latin letters and digits that pass for one another (after Unicode TR39's confusables,
+# for what a name can hold): the pairs that lower case keeps apart or that span letters.
+_ALIKE = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("0", "o"), ("1", "l"), ("I", "l"), ("|", "l"))
+
+
+def folded(name: str) -> str:
+    """A name as names are compared: composed and width-folded (NFKC), case folded."""
+    return _nfkc(name).casefold()
+
+
 def skeleton(name: str) -> str:
-    """What a name looks like: each letter that looks like a Latin one (Cyrillic а, Greek
-    ο) as that letter, case folded; two names with one skeleton are confusable."""
+    """What a name looks like: letters of other scripts that pass for Latin ones
+    (Cyrillic а, Greek ο) as those, and Latin ones that pass for each other (I and l,
+    0 and o, rn and m) as one; two names with one skeleton are confusable."""
     from confusable_homoglyphs import confusables
 
     shown = []
-    for ch in name.casefold():
+    for ch in _nfkc(name):
         found = None
         if not ch.isascii():
             found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True)
         latin = [g["c"] for f in found or () for g in f["homoglyphs"] if g["c"].isascii()]
-        shown.append(latin[0].casefold() if latin else ch)
-    return "".join(shown)
+        shown.append(latin[0] if latin else ch)
+    text = "".join(shown)
+    for alike, one in _ALIKE:
+        text = text.replace(alike, one)
+    text = text.casefold()
+    for alike, one in _ALIKE:  # again, for what folding the case made alike (rN -> rn)
+        text = text.replace(alike, one)
+    return text
+
+
+def _nfkc(name: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", name)
 
 
 def mixes_scripts(name: str) -> bool:
@@ -86,11 +109,13 @@ class UserDirectory(Aggregate):
         return [(f, str(r)) for f, r in self._timeline(name)]  # type: ignore[misc]
 
     def canonical(self, name: str) -> str:
-        """The user's name as it was added; names match regardless of case."""
+        """The user's name as it was added; names match regardless of case and width
+        (``ＭＩＡ`` is mia)."""
         if name in self.timelines:
             return name
+        wanted = folded(name)
         for known in self.timelines:
-            if known.casefold() == name.casefold():
+            if folded(known) == wanted:
                 return known
         raise UnknownUserError(name)
 
@@ -101,7 +126,7 @@ class UserDirectory(Aggregate):
         self, name: str, role: str, effective_from: datetime, by: str, now: datetime
     ) -> None:
         owner = self._require_owner(by, now, "add users")
-        same = [n for n in self.timelines if n.casefold() == name.casefold()]
+        same = [n for n in self.timelines if folded(n) == folded(name)]
         if same:
             raise InvalidChangeError(f"user '{same[0]}' exists already (use {step('user_role')})")
         like = [n for n in self.timelines if skeleton(n) == skeleton(name)]

@@ -111,6 +111,10 @@ def test_switching_to_a_store_whose_url_holds_a_password_keeps_the_file_private(
         ("scheduler", "kaflow keeps for itself"),
         ("Scheduler", "kaflow keeps for itself"),
         ("mia!", "letters, digits and . _ - only"),
+        ("oIga", "can be mistaken"),  # a capital I for the l
+        ("0lga", "can be mistaken"),  # a zero for the o
+        ("o1ga", "can be mistaken"),  # a one for the l
+        ("rnia", "can be mistaken"),  # r and n for the m
     ],
 )
 def test_a_user_name_that_could_deceive_is_refused(ws: Run, name: str, says: str) -> None:
@@ -125,6 +129,7 @@ def test_user_names_in_any_script_and_width_are_one_name(ws: Run) -> None:
     ws("user", "add", "王小明", "--role", "sales", user="olga")
     ws("user", "add", "li.wei-2", "--role", "sales", user="olga")
     ws("user", "role", "ＳＡＭ", "--role", "manager", user="olga")  # full-width: sam
+    assert ws("prospect", "list", user="ＭＩＡ").exit_code == 0  # --as full-width
     users = {u["name"]: u["role"] for u in json.loads(ws("user", "list", "--json").stdout)}
     assert users["王小明"] == "sales" and users["li.wei-2"] == "sales"
     assert users["sam"] == "manager"
