@@ -25,19 +25,17 @@ def save(app: Application[Any], *aggregates: Any) -> bool:
         app.save(*aggregates)
     except IntegrityError:
         return False  # nothing of this save was written: snapshots come after events
-    except OperationalError as e:
-        from kaflow.storage.errors import classify_write, is_busy
+    except (OperationalError, ProgrammingError) as e:
+        from kaflow.storage.errors import PRIVILEGE, classify_write, kind_of
 
-        text = first_line(e)
-        if is_busy(text):
-            raise ConflictError(f"the store is busy ({text}); nothing was written, retry") from None
+        kind = kind_of(e)
+        if isinstance(e, ProgrammingError) and kind is None:
+            raise  # a defect, not the store
         known = classify_write(e)
-        if known is not None:
+        if known is not None and kind != PRIVILEGE:
             raise known from None
-        return _saved_after_all(app, pending, text)
-    except ProgrammingError as e:  # refused at once, or (pipelined) as aborted above
-        if "permission denied" not in str(e):
-            raise
+        # A lost connection (the commit may have been made), or a role refused at once
+        # or, pipelined, as aborted: what was written is read again.
         return _saved_after_all(app, pending, first_line(e))
     return True
 

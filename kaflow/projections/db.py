@@ -358,16 +358,6 @@ def errors() -> tuple[type[Exception], ...]:
     return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
 
 
-def refuses_writes(error: BaseException) -> bool:
-    """Whether the views' database refused a write because it takes none from this user:
-    a read-only SQLite file, a PostgreSQL role without the privilege, a standby server."""
-    text = str(error).lower()
-    if isinstance(error, sqlite3.Error):
-        return "readonly" in text or "read-only" in text
-    sqlstate = getattr(error, "sqlstate", None)
-    return sqlstate in ("42501", "25006") or "permission denied" in text
-
-
 ENGINES = {"eventsourcing.sqlite": "sqlite", "eventsourcing.postgres": "postgresql"}
 
 

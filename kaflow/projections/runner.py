@@ -25,11 +25,11 @@ from kaflow.projections.db import (
     SqliteDatabase,
     errors,
     open_database,
-    refuses_writes,
 )
 from kaflow.projections.deadlines import DeadlinesView
 from kaflow.projections.ledger import LedgerView
 from kaflow.projections.pipeline import PipelineView
+from kaflow.storage.errors import refuses_writes
 
 BATCH = 500  # events a catch-up applies per transaction
 REBUILD_BATCH = 2000  # a rebuild, which nothing waits on, takes bigger bites

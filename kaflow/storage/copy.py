@@ -25,6 +25,7 @@ from eventsourcing.persistence import PersistenceError
 from kaflow.aggregates.directory import DIRECTORY_ID as DIRECTORY  # no account
 from kaflow.errors import BadInputError, ConflictError, WorkspaceError, field, first_line
 from kaflow.projections.db import DELIVERED_TABLE, errors, postgres_schema
+from kaflow.storage.errors import classify, is_busy
 from kaflow.storage.rows import BATCH, COLUMNS, DELIVERED, TRACKING, Event, Store
 from kaflow.storage.url import (
     hide_password,
@@ -61,6 +62,8 @@ def copy_store(
             source.hold(lock_timeout)
             total = source.count(source.events_table)
         except _errors() as e:
+            if not is_busy(e):
+                raise classify(e, source_url, store=f"the store {safe_url(source_url)}") from None
             raise ConflictError(
                 f"the store {safe_url(source_url)} is busy: a writer holds it "
                 f"({_reason(e, source_url)}); stop the writers (the scheduler, colleagues) "

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from kaflow.errors import ConflictError, UnavailableError, WorkspaceError, first_line, step
+from kaflow.errors import WorkspaceError, step
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -219,7 +219,7 @@ def check_postgres(url: str, *, create: bool, lock_timeout: float = 10) -> None:
     Only ``kaflow init`` creates the tables; elsewhere a store without them is refused."""
     import psycopg
 
-    from kaflow.storage.errors import is_busy, lasting
+    from kaflow.storage.errors import classify
 
     try:
         params: dict[str, Any] = dict(postgres_params(url))
@@ -245,15 +245,7 @@ def check_postgres(url: str, *, create: bool, lock_timeout: float = 10) -> None:
                         "kaflow would use for its views: give kaflow a database of its own"
                     )
     except psycopg.Error as e:
-        reason = hide_password(first_line(e), url)
-        found = lasting(reason)
-        if found is not None:
-            raise UnavailableError(f"cannot use the store {safe_url(url)}: {found}") from None
-        if is_busy(reason):
-            raise ConflictError(
-                f"the store {safe_url(url)} is busy ({reason}); nothing was written, retry"
-            ) from None
-        raise WorkspaceError(f"cannot use the store {safe_url(url)}: {reason}") from None
+        raise classify(e, url, store=f"the store {safe_url(url)}") from None
     exists = bool(found and found[0])
     if create and exists:
         raise WorkspaceError(

@@ -98,6 +98,13 @@ def test_a_read_only_store_is_read_and_refuses_writes_as_read_only(
         assert step.returncode == 2 and "read-only" in step.stderr, step.stderr
         rebuild = _unprivileged(tmp_path, "projections", "rebuild")
         assert rebuild.returncode == 2 and "read-only" in rebuild.stderr
+        # A copy of a read-only store is a backup: made, or refused as read-only (where
+        # SQLite cannot hold it still without writing beside it), never "busy".
+        copied = _unprivileged(tmp_path, "store", "copy", "--to", f"sqlite:///{tmp_path}.copy.db")
+        assert copied.returncode == 0 or (
+            copied.returncode == 2 and "read-only" in copied.stderr
+        ), copied.stderr
+        assert "busy" not in copied.stderr
     assert hashlib.sha256((tmp_path / "kaflow.db").read_bytes()).hexdigest() == digest
     assert _events(ws, current) == 4
 
