@@ -79,9 +79,12 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
     path = os.path.join(root, CONFIG_NAME)
     try:
         with open(path, encoding="utf-8") as config:
-            data = tomllib.loads(config.read())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            text = config.read()
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as e:
         raise WorkspaceError(f"cannot read {path}: {e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise WorkspaceError(f"{path} is not valid TOML: {_toml_problem(e, text)}") from None
     _known_keys(data, path)
     policies = _table(data, "policies", path)
     settings = Settings(
@@ -107,6 +110,27 @@ def _outbox_of_its_own(settings: Settings, path: str) -> None:
                 f"{path}: [notify] outbox names {os.path.basename(own)}, one of the "
                 "workspace's own files; name a file of its own (default outbox.jsonl)"
             )
+
+
+def _toml_problem(error: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's 'Problem (at line L, column C)' as 'line L, column C: problem'; its
+    'end of document' as the line and column where the file ends."""
+    import re
+
+    found = re.fullmatch(r"(.*) \(at (?:line (\d+), column (\d+)|end of document)\)", str(error))
+    if found is None:
+        return str(error)
+    problem, line, column = found.groups()
+    if line is None:
+        line, column = str(text.count("\n") + 1), str(len(text.rsplit("\n", 1)[-1]) + 1)
+        problem += " at the end of the file"
+    # A key as tomllib shows it, a Python tuple ('a', 'b'), as it is written: 'a.b'.
+    problem = re.sub(
+        r"\(((?:'[^']*',? ?)+)\)",
+        lambda m: "'" + ".".join(re.findall(r"'([^']*)'", m[1])) + "'",
+        problem,
+    )
+    return f"line {line}, column {column}: {problem[:1].lower()}{problem[1:]}"
 
 
 # Every key kaflow.toml may hold, by table ("" the top level): a key kaflow does not know

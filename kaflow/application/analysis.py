@@ -14,22 +14,54 @@ forecast is worthless. All amounts are in the workspace's currency over the fore
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 from pydantic_core import core_schema as cs
 
 from kaflow.application.commands import ProspectCommand
 from kaflow.application.steps import STEPS, Step
+from kaflow.application.validation import found
 from kaflow.errors import AnalysisFileError, step
 
+AMOUNT_DIGITS = 16  # before the point; two after it
+
+
+def _amount(value: Decimal) -> Decimal:
+    """At most ``AMOUNT_DIGITS`` digits before the point (1e400 is not an amount)."""
+    _, digits, exponent = value.as_tuple()
+    whole = len(digits) + int(exponent) if value else 0
+    if whole > AMOUNT_DIGITS:
+        raise PydanticCustomError(
+            "amount_whole_digits",
+            "expected an amount of at most {digits} digits before the point, found {found}",
+            {"digits": AMOUNT_DIGITS, "found": found(value)},
+        )
+    return value
+
+
+def _month(value: str) -> str:
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value) is None:
+        raise PydanticCustomError(
+            "month",
+            "expected a month as YYYY-MM (such as 2026-10), found {found}",
+            {"found": found(value)},
+        )
+    return value
+
+
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-Ratio = Annotated[Decimal, Field(ge=-10, le=10, max_digits=8, decimal_places=4)]
-Share = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
+# Numbers: Decimal refuses true and false itself; whole numbers are strict (no true as 1).
+Amount = Annotated[Decimal, Field(ge=0, decimal_places=2), AfterValidator(_amount)]
+Ratio = Annotated[Decimal, Field(ge=-10, le=10, decimal_places=4)]
+Share = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)]
+Days = Annotated[int, Field(ge=0, le=3650, strict=True)]
+Month = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_month)]
 
 
 class Part(BaseModel):
@@ -37,11 +69,11 @@ class Part(BaseModel):
 
 
 class ManagementRatios(Part):
-    asset_liability_ratio: Ratio
+    asset_liability_ratio: Annotated[Decimal, Field(ge=0, le=10, decimal_places=4)]  # debt/assets
     net_profit_margin: Ratio
     return_on_assets: Ratio
-    payment_cycle_days: int = Field(ge=0, le=3650)
-    inventory_cycle_days: int = Field(ge=0, le=3650)
+    payment_cycle_days: Days
+    inventory_cycle_days: Days
 
 
 class SalesInfo(Part):
@@ -65,7 +97,7 @@ class PurchaseFactors(Part):
 
 
 class MonthlyTransaction(Part):
-    month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    month: Month
     item: Note
     sales: Amount
     purchases: Amount
@@ -86,7 +118,7 @@ class CompetitorAnalysis(Part):
 
 
 class Forecast(Part):
-    horizon_months: int = Field(ge=1, le=120)
+    horizon_months: int = Field(ge=1, le=120, strict=True)
     expected_sales: Amount
     sales_profit: Amount
     inventory_interest: Amount
@@ -198,8 +230,13 @@ def _read(path: str | Path, name: str) -> str:
                 f"{name} is larger than {MAX_FILE_BYTES / 2**20:g} MiB: not an analysis"
             )
         return raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    except (OSError, UnicodeDecodeError) as e:
-        raise AnalysisFileError(f"cannot read {name}: {e}") from None
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise AnalysisFileError(f"cannot read {name}: {reason[:1].lower()}{reason[1:]}") from None
+    except UnicodeDecodeError as e:
+        byte = e.object[e.start : e.start + 1]
+        shown = f"a byte 0x{byte[0]:02x} at position {e.start}" if byte else e.reason
+        raise AnalysisFileError(f"{name} is not UTF-8 text ({shown})") from None
 
 
 def _marked(error: Any) -> str:
@@ -231,7 +268,31 @@ def _bounded_loader(name: str) -> Any:
             finally:
                 self.depth -= 1
 
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            _refuse_duplicate_keys(self, node, name)
+            return super().construct_mapping(node, deep)
+
     return Loader
+
+
+def _refuse_duplicate_keys(loader: Any, node: Any, name: str) -> None:
+    """A key given twice in one mapping would silently keep its last value: refused,
+    naming the key and both lines. (Keys merged in with ``<<`` may be overridden.)"""
+    seen: dict[Any, Any] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node)
+        except TypeError:  # an unhashable key: the loader's own error names it
+            continue
+        if first is not key_node:
+            mark = key_node.start_mark
+            raise AnalysisFileError(
+                f"{name}: line {mark.line + 1}, column {mark.column + 1}: {found(key)} is "
+                f"given twice in one section (first on line {first.start_mark.line + 1})"
+            )
 
 
 def _check_expanded(data: Any, name: str) -> None:

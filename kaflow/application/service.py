@@ -68,6 +68,7 @@ class Kaflow(Application[UUID]):
         self._directory: UserDirectory | None = None
         self._directory_lock = threading.Lock()
         self.commits = 0  # saves committed by this application (a front end's Ctrl-C asks)
+        self._commits_lock = threading.Lock()
 
     def now(self) -> datetime:
         return fixed_offset(self.clock.now().astimezone(self.zone))
@@ -261,10 +262,15 @@ class Kaflow(Application[UUID]):
 
     def _save(self, *aggregates: Prospect | UserDirectory) -> bool:
         """Save; False if a concurrent writer got there first (nothing was written)."""
-        saved = save(self, *aggregates)
-        if saved:
+        return save(self, *aggregates)
+
+    def _record(self, processing_event: Any) -> Any:
+        """The library's commit of a save; counted at once, before its snapshots are
+        taken, so that a front end interrupted after it knows the step is recorded."""
+        recordings = super()._record(processing_event)
+        with self._commits_lock:
             self.commits += 1
-        return saved
+        return recordings
 
     def _dated(self, cmd: c.ProspectCommand | c.IdentifyProspect, now: datetime) -> datetime:
         """When the step happened (default now), with a fixed offset as it will be

@@ -81,3 +81,60 @@ def test_unreadable_files_give_one_line(tmp_path: Path, content: str | None) -> 
     with pytest.raises(AnalysisFileError) as caught:
         load_analysis_file(path)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("management", "payment_cycle_days"), True),  # not 1
+        (("forecast", "horizon_months"), False),
+        (("forecast", "risk_level"), True),
+        (("forecast", "sales_profit"), True),
+        (("management", "asset_liability_ratio"), -0.01),  # liabilities over assets
+        (("forecast", "sales_profit"), "1e400"),
+        (("forecast", "sales_profit"), "12345678901234567"),  # 17 digits before the point
+        (("forecast", "travel_cost"), "1.005"),
+    ],
+)
+def test_numbers_are_numbers_within_their_bounds(path: tuple[str, str], value: object) -> None:
+    data = copy.deepcopy(ANALYSIS)
+    data[path[0]][path[1]] = value
+    with pytest.raises(ValidationError):
+        Analysis.model_validate(data)
+
+
+def test_an_amount_may_have_sixteen_digits_before_the_point() -> None:
+    data = copy.deepcopy(ANALYSIS)
+    data["forecast"]["expected_sales"] = "1234567890123456.78"
+    data["management"]["net_profit_margin"] = -0.25  # a loss
+    analysis = Analysis.model_validate(data)
+    assert analysis.forecast.expected_sales == Decimal("1234567890123456.78")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("a: 1\nb: 2\na: 3\n", "a.yaml: line 3, column 1: 'a' is given twice in one section "
+         "(first on line 1)"),
+        ('{"s": {"x": 1,\n  "x": 1}}', "a.yaml: line 2, column 3: 'x' is given twice"),
+        ("1: a\n'1': b\n", None),  # the number 1 and the text '1' are different keys
+        ("b: &b {x: 1}\nc: {<<: *b, x: 2}\n", None),  # a merged key may be overridden
+    ],
+)  # fmt: skip
+def test_keys_given_twice_are_refused(tmp_path: Path, content: str, message: str | None) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(content)
+    if message is None:
+        load_analysis_file(path)
+        return
+    with pytest.raises(AnalysisFileError) as caught:
+        load_analysis_file(path)
+    assert str(caught.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_unreadable_bytes_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"sales: \xe5\xae")  # a character cut short
+    with pytest.raises(AnalysisFileError) as caught:
+        load_analysis_file(path)
+    assert str(caught.value) == f"{path} is not UTF-8 text (a byte 0xe5 at position 7)"
