@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import click
 
+from cli import errors
 from cli.context import Env, pass_env, stop_on_signals
 from cli.render import emit, output_options, short, table
-from kaflow.errors import BadInputError, field
+from kaflow.errors import BadInputError, render
 from kaflow.reporting.text import span
 
 
@@ -46,21 +47,9 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
       kaflow scheduler tick
       kaflow scheduler tick --now 2026-12-08T09:00 --json
     """
-    app = env.app
-    now = env.when(now_text, "now") or app.now()
-    if now < app.now() - timedelta(minutes=1):
-        click.echo(
-            f"warning: --now {env.local(now)} is in the past; a miss found is recorded as "
-            "noticed then",
-            err=True,
-        )
-    if now > app.now() + timedelta(minutes=1) and not allow_future:
-        raise BadInputError(
-            f"{field('now')} {env.local(now)} is ahead of the clock: misses would be "
-            "recorded before they happen and people told; give "
-            f"{field('allow_future')} (tests, a trial workspace)"
-        )
-    report = env.services.tick(now)
+    report = env.services.tick(env.when(now_text, "now"), allow_future)
+    if report.warning:
+        click.echo(f"warning: {render(report.warning, errors.option, errors.command)}", err=True)
     emit(as_json, report.as_dict(), lambda: _tick_text(env, report.as_dict()))
     if report.failed:
         raise click.exceptions.Exit(4)  # the rest is done; these are tried again next time

@@ -31,7 +31,7 @@ def projections_status(env: Env, as_json: bool) -> None:
     Example:
       kaflow projections status --json
     """
-    rows = env.queries.projections_status(env.actor(), env.services.views(catch_up=False))
+    rows = env.services.projections.status(env.actor())
     emit(
         as_json,
         rows,
@@ -57,19 +57,13 @@ def projections_rebuild(env: Env, names: tuple[str, ...], as_json: bool) -> None
       kaflow projections rebuild
       kaflow projections rebuild ledger
     """
-    env.actor()
-    views = env.services.views(catch_up=False)
-    known = [v.name for v in views.views]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise BadInputError(f"no view named {', '.join(unknown)} (views: {', '.join(known)})")
-    head = views.head()
+    actor, projections = env.actor(), env.services.projections
     bar: Any
     with click.progressbar(
-        length=max(head, 1),
+        length=max(projections.head(), 1),
         label="rebuilding",
         file=sys.stderr,
-        hidden=as_json,
+        hidden=as_json or not sys.stderr.isatty(),
     ) as bar:
         done = [0]
 
@@ -77,10 +71,12 @@ def projections_rebuild(env: Env, names: tuple[str, ...], as_json: bool) -> None
             bar.update(position - done[0])
             done[0] = position
 
-        applied = views.rebuild(names, progress=progress)
-    rebuilt = list(names) or known
-    data = {"rebuilt": rebuilt, "updates": applied, "head": head}
-    emit(as_json, data, lambda: f"rebuilt {', '.join(rebuilt)} from {head} events")
+        data = projections.rebuild(actor, names, progress=progress)
+    emit(
+        as_json,
+        data,
+        lambda: f"rebuilt {', '.join(data['rebuilt'])} from {data['head']} events",
+    )
 
 
 @projections.command("run")

@@ -8,6 +8,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kaflow import settings as settings_module
@@ -19,6 +20,7 @@ from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings, switch_store
 from kaflow.storage.url import StoreURL, safe_url
 
 if TYPE_CHECKING:
+    from kaflow.application.projections import Projections
     from kaflow.application.queries import Queries
     from kaflow.projections.runner import Views
     from kaflow.projections.worker import Worker
@@ -104,6 +106,13 @@ class Services:
                 self._queries = Queries(self.app, self.views)
             return self._queries
 
+    @property
+    def projections(self) -> Projections:
+        """The views as users keep them: status, rebuild."""
+        from kaflow.application.projections import Projections
+
+        return Projections(self.app, self.views)
+
     def views(self, *, catch_up: bool = True) -> Views:
         """The store's views, caught up with the log at each call (every read sees the
         writes made before it, a server's included; cheap when they are current), or as
@@ -128,11 +137,15 @@ class Services:
             self.settings.outbox_path(), DeliveredIn(views, OUTBOX), store_identity(self.app)
         )
 
-    def tick(self, now: Any) -> TickReport:
-        """The scheduler's work due at ``now``, once."""
-        from kaflow.scheduling.tick import tick
+    def tick(self, now: datetime | None = None, allow_future: bool = False) -> TickReport:
+        """The scheduler's work due at ``now`` (default: now), once; a warning about the
+        moment, if any, is in the report."""
+        from kaflow.scheduling.tick import checked_now, tick
 
-        return tick(self.app, self._writable(self.views()), self.outbox(), now)
+        moment, warning = checked_now(self.app, now, allow_future)
+        report = tick(self.app, self._writable(self.views()), self.outbox(), moment)
+        report.warning = warning
+        return report
 
     def scheduler(
         self,

@@ -14,6 +14,7 @@ ACCESS: dict[str, Role] = {
     "read": Role.SALES,  # accounts, history, the record, reports, deadlines, users
     "record_step": Role.SALES,  # identify, analyse, and every step of the procedure
     "keep_record": Role.SALES,  # review and correct (R14 says who may review)
+    "rebuild_views": Role.SALES,  # views are derived from the log: nothing is lost
     "add_users": Role.OWNER,
     "change_roles": Role.OWNER,
 }

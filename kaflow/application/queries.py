@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up
 class Queries:
     """Reads of one application's store; ``views`` gives the views, caught up."""
 
-    def __init__(self, app: Kaflow, views: Callable[[], Views]) -> None:
+    def __init__(self, app: Kaflow, views: Callable[..., Views]) -> None:
         self.app = app
         self._views = views
 
@@ -184,8 +184,3 @@ class Queries:
             "since": in_force[-1].isoformat(),
             "roles": [{"since": f.isoformat(), "role": r} for f, r in timeline],
         }
-
-    def projections_status(self, actor: Actor, views: Views) -> list[dict[str, Any]]:
-        """Each view's position against the log's head, as they stand (not caught up)."""
-        self.app.authorise(actor)
-        return views.status()

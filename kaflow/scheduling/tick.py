@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from kaflow.application.actor import SCHEDULER
 from kaflow.application.service import Kaflow
-from kaflow.errors import ConflictError, WorkspaceError
+from kaflow.errors import BadInputError, ConflictError, WorkspaceError
+from kaflow.errors import field as field_named
 from kaflow.projections.db import DELIVERED_TABLE, DELIVERY_LOCK
 from kaflow.projections.deadlines import due, notices_after
 from kaflow.projections.deadlines import pending_count as pending_count  # for the daemon
@@ -34,6 +35,7 @@ class TickReport:
     delivered: int = 0
     failed: list[dict[str, Any]] = field(default_factory=list)  # to try again next time
     undelivered: str | None = None  # why notices could not be delivered this time
+    warning: str | None = None  # about the moment it was asked to work at
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,32 @@ class TickReport:
 def upcoming(views: Views, until: datetime) -> list[tuple[str, int, float]]:
     """(account, deadline, when) for every deadline with work due by ``until``."""
     return [(r["account_id"], r["deadline"], r["next_ts"]) for r in due(views, until)]
+
+
+def checked_now(
+    app: Kaflow, now: datetime | None, allow_future: bool
+) -> tuple[datetime, str | None]:
+    """The moment a tick works at (default: now), and a warning to show with it. A moment
+    ahead of the clock is refused unless allowed (tests, a trial workspace): misses would be
+    recorded before they happen, and people told; one in the past is done as asked."""
+    clock = app.now()
+    if now is None:
+        return clock, None
+    shown = now.astimezone(app.zone).strftime("%Y-%m-%d %H:%M")
+    if now > clock + timedelta(minutes=1) and not allow_future:
+        raise BadInputError(
+            f"{field_named('now')} {shown} is ahead of the clock: misses would be recorded "
+            f"before they happen and people told; give {field_named('allow_future')} (tests, a "
+            "trial workspace)",
+            field="now",
+        )
+    if now < clock - timedelta(minutes=1):
+        return (
+            now,
+            f"{field_named('now')} {shown} is in the past; a miss found is recorded as "
+            "noticed then",
+        )
+    return now, None
 
 
 def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickReport:
