@@ -3,11 +3,10 @@ the options and commands that spell them here."""
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from kaflow.errors import KaflowError, Kind
+from cli.render import json_for_stdout, printable
+from kaflow.errors import Kind
 
 REFUSED, BAD_INPUT, NOT_FOUND, CONFLICT = 1, 2, 3, 4  # 0: done
 EXIT_CODES = {
@@ -57,6 +56,10 @@ def command(name: str) -> str:
     return f"'kaflow {COMMANDS.get(name, name.replace('_', '-'))}'"
 
 
+KINDS = {REFUSED: "refused", BAD_INPUT: "bad_input", NOT_FOUND: "not_found", CONFLICT: "conflict"}
+INTERRUPTED = 130
+
+
 class Refusal(click.ClickException):
     """A one-line message on stderr and an exit code; never a traceback."""
 
@@ -71,26 +74,70 @@ class Refusal(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code  # type: ignore[misc]
         self.rule = rule
-        self.kind = kind
-        self.field = field
+        self.kind = kind or KINDS.get(exit_code, "bad_input")
+        self.field = field  # as this front end spells it: "--at", "ID"
         self.as_json = False  # set when the command was asked for --json
 
     def show(self, file: object = None) -> None:
-        click.echo(self.format_message(), err=True)
+        click.echo(printable(self.format_message()), err=True)
         if self.as_json:
-            print_json_error(self.format_message(), self.exit_code, self.rule, self.kind)
+            print_json_error(
+                self.format_message(), self.exit_code, self.kind, self.field, rule=self.rule
+            )
+
+
+class UsageRefusal(click.ClickException):
+    """One of click's own errors (a usage error: an unknown option, a bad value), shown
+    as click shows it, its control characters escaped; under --json, a JSON error too."""
+
+    def __init__(self, error: click.ClickException, as_json: bool) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code  # type: ignore[misc]
+        self.error = error
+        self.as_json = as_json
+
+    def show(self, file: object = None) -> None:
+        message = self.error.format_message()
+        # Escaped before click shows it (click would strip an escape sequence from what
+        # is not a terminal, and send it raw to one).
+        vars(self.error)["message"] = printable(self.error.message)
+        self.error.show()
+        if self.as_json:
+            print_json_error(message, self.exit_code, "bad_input", click_field(self.error))
+
+
+def click_field(error: click.ClickException) -> str | None:
+    """The option or argument a click error is about, as typed (``--at``, ``ID``)."""
+    if isinstance(error, click.NoSuchOption | click.BadOptionUsage):
+        return error.option_name
+    param = getattr(error, "param", None)
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    if isinstance(param, click.Parameter):
+        return param.human_readable_name
+    return None
 
 
 def print_json_error(
-    message: str, exit_code: int, rule: str | None = None, kind: str | None = None
+    message: str,
+    exit_code: int,
+    kind: str,
+    field: str | None = None,
+    *,
+    rule: str | None = None,
 ) -> None:
-    """Under --json, an error is one JSON document on stdout too."""
-    document: dict[str, object] = {"error": message, "exit_code": exit_code}
+    """Under --json, an error is one JSON document on stdout too: always ``error``,
+    ``exit_code``, ``kind`` and ``field`` (the option at fault, or null); ``rule`` when
+    a rule refused. Characters the console cannot show are JSON escapes."""
+    document: dict[str, object] = {
+        "error": message,
+        "exit_code": exit_code,
+        "kind": kind,
+        "field": field,
+    }
     if rule:
         document["rule"] = rule
-    if kind:
-        document["kind"] = kind
-    click.echo(json.dumps(document, ensure_ascii=False))
+    click.echo(json_for_stdout(document, indent=None))
 
 
 def as_refusal(error: Exception) -> Refusal | None:
@@ -104,9 +151,5 @@ def as_refusal(error: Exception) -> Refusal | None:
         EXIT_CODES[found.kind],
         rule=found.rule,
         kind=found.kind.value,
-        field=found.field,
+        field=option(found.field) if found.field else None,
     )
-
-
-def validation_message(error: KaflowError) -> str:
-    return error.render(option, command)

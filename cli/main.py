@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from typing import Any
 
 import click
@@ -55,6 +56,15 @@ class KaflowGroup(click.Group):
         commands: list[click.Command] = importlib.import_module(module).COMMANDS
         return next(c for c in commands if c.name == cmd_name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # kaflow's own options (--as ...): a usage error shown escaped, as JSON if asked.
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as error:
+            from cli.errors import UsageRefusal
+
+            raise UsageRefusal(error, "--json" in args) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         # Known before parsing, so that even a usage error answers --json with JSON.
         wants_json = "--json" in [*ctx._protected_args, *ctx.args]
@@ -65,16 +75,18 @@ class KaflowGroup(click.Group):
             env = ctx.find_object(Env)
             if env is not None and env.wrote():
                 # The step was committed before Ctrl-C: done, whatever was left to print.
-                click.echo("interrupted after the step was recorded", err=True)
+                _interrupted("interrupted after the step was recorded", 0, wants_json)
                 raise click.exceptions.Exit(0) from None
-            click.echo("interrupted", err=True)  # what was under way was taken back
+            # What was under way was taken back.
+            _interrupted("interrupted", 130, wants_json)
             raise click.exceptions.Exit(130) from None
         except click.ClickException as error:
-            if wants_json:
-                from cli.errors import print_json_error
+            from cli.errors import Refusal, UsageRefusal
 
-                print_json_error(error.format_message(), error.exit_code)
-            raise
+            if isinstance(error, Refusal | UsageRefusal):  # shown as kaflow shows them
+                error.as_json = error.as_json or wants_json
+                raise
+            raise UsageRefusal(error, wants_json) from None
         except Exception as error:
             from cli.errors import as_refusal
 
@@ -83,6 +95,14 @@ class KaflowGroup(click.Group):
                 raise
             refusal.as_json = wants_json
             raise refusal from None
+
+
+def _interrupted(message: str, exit_code: int, as_json: bool) -> None:
+    click.echo(message, err=True)
+    if as_json:
+        from cli.errors import print_json_error
+
+        print_json_error(message, exit_code, "interrupted")
 
 
 def _close(ctx: click.Context) -> None:
@@ -129,4 +149,7 @@ def main() -> None:
     try:
         cli(prog_name="kaflow")
     except KeyboardInterrupt:  # before a command began (while it loaded)
+        if "--json" in sys.argv[1:]:
+            print('{"error": "interrupted", "exit_code": 130, "kind": "interrupted", '
+                  '"field": null}')  # fmt: skip
         raise SystemExit(130) from None

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from cli.context import Env
-from cli.render import as_json_text, printable, table
+from cli.render import as_json_text, json_for_stdout, printable, table
 from kaflow.errors import BadInputError, field
 
 OUTPUT = click.option(
@@ -54,9 +54,10 @@ def _target(env: Env, output: str) -> str:
     return path
 
 
-def _replace(env: Env, output: str, write: Callable[[str], None]) -> None:
+def _replace(env: Env, output: str, write: Callable[[str], None], fmt: str) -> None:
     """Write a temporary file next to the target with ``write``, then put it in place:
-    a failed write leaves the target as it was and no partial file."""
+    a failed write leaves the target as it was and no partial file. Under ``--json``,
+    standard output says so as one JSON document: ``{"wrote": PATH, "format": FMT}``."""
     path = _target(env, output)
     folder, name = os.path.split(path)
     try:
@@ -76,6 +77,13 @@ def _replace(env: Env, output: str, write: Callable[[str], None]) -> None:
             raise BadInputError(f"cannot write --output {output}: {e.strerror or e}") from None
         raise
     click.echo(f"wrote {printable(output)}", err=True)
+    if _asked_for_json():
+        click.echo(json_for_stdout({"wrote": path, "format": fmt}))
+
+
+def _asked_for_json() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.params.get("as_json"))
 
 
 def _mode(path: str) -> int:
@@ -89,7 +97,12 @@ def _mode(path: str) -> int:
 
 
 def _write(
-    env: Env, text: str, output: str | None, encoding: str = "utf-8", escape: bool = True
+    env: Env,
+    text: str,
+    output: str | None,
+    fmt: str,
+    encoding: str = "utf-8",
+    escape: bool = True,
 ) -> None:
     """``text`` to standard output (``None`` or ``-``), or to the file ``output``;
     ``escape``: control characters shown escaped in the file too."""
@@ -104,18 +117,20 @@ def _write(
         with open(temporary, "w", encoding=encoding, newline="") as out:
             out.write(text)
 
-    _replace(env, output, write)
+    _replace(env, output, write, fmt)
 
 
 def export(env: Env, doc: Any, data: Any, fmt: str, output: str | None) -> None:
     from kaflow.reporting import export
 
-    if fmt == "json":
-        _write(env, as_json_text(data) + "\n", output)
+    if fmt == "json":  # on standard output, what its encoding cannot carry JSON-escaped
+        to_stdout = output is None or output == "-"
+        text = json_for_stdout(data) if to_stdout else as_json_text(data)
+        _write(env, text + "\n", output, fmt)
     elif fmt == "md":
-        _write(env, export.to_markdown(doc), output, escape=False)
+        _write(env, export.to_markdown(doc), output, fmt, escape=False)
     elif fmt == "csv":  # a file with a byte-order mark: spreadsheet programs read it as UTF-8
-        _write(env, export.to_csv(doc), output, encoding="utf-8-sig", escape=False)
+        _write(env, export.to_csv(doc), output, fmt, encoding="utf-8-sig", escape=False)
     elif fmt == "xlsx":
         if output is None:
             raise BadInputError(
@@ -126,6 +141,6 @@ def export(env: Env, doc: Any, data: Any, fmt: str, output: str | None) -> None:
             export.to_xlsx(doc, buffer)
             click.echo(buffer.getvalue(), nl=False)  # bytes: written as they are
             return
-        _replace(env, output, lambda temporary: export.to_xlsx(doc, temporary))
+        _replace(env, output, lambda temporary: export.to_xlsx(doc, temporary), fmt)
     else:
-        _write(env, export.to_text(doc, table) + "\n", output)
+        _write(env, export.to_text(doc, table) + "\n", output, fmt)

@@ -4,7 +4,8 @@ Text for people passes through :func:`printable`: a control character in what so
 typed (an escape sequence, a bell, a C1 control, a bidirectional override) is shown
 escaped (``\\x1b``), never sent to the terminal. And no output crashes on a console
 whose encoding cannot show a character (a GBK console and ✓ or an emoji): the standard
-streams replace what they cannot encode with a backslash escape.
+streams replace what they cannot encode with a backslash escape, and a JSON document
+escapes it as JSON does (``\\ud83d\\ude80``), so that it stays valid JSON.
 """
 
 from __future__ import annotations
@@ -33,11 +34,39 @@ def printable(text: str) -> str:
     return re.sub(_CONTROL, lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
-def as_json_text(data: Any) -> str:
+def as_json_text(data: Any, *, indent: int | None = 2, encoding: str | None = None) -> str:
     """``data`` as one JSON document, every control character escaped (JSON itself
-    escapes only those below U+0020)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    return re.sub(_CONTROL, lambda m: f"\\u{ord(m[0]):04x}", text)
+    escapes only those below U+0020); ``encoding``: what it cannot encode escaped too."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent, default=str)
+    text = re.sub(_CONTROL, lambda m: f"\\u{ord(m[0]):04x}", text)
+    return text if encoding is None else _encodable(text, encoding)
+
+
+def json_for_stdout(data: Any, *, indent: int | None = 2) -> str:
+    """``data`` as one JSON document that standard output's encoding can carry whole."""
+    return as_json_text(data, indent=indent, encoding=getattr(sys.stdout, "encoding", None))
+
+
+def _encodable(text: str, encoding: str) -> str:
+    """JSON ``text`` with each character ``encoding`` cannot encode (an emoji on a GBK
+    console, a lone surrogate anywhere) written as a JSON escape: valid JSON still,
+    where a stream's own replacement (``\\U0001f680``) would not be."""
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    except LookupError:  # an encoding Python does not know: leave it to the stream
+        return text
+    return "".join(ch if _encodes(ch, encoding) else json.dumps(ch)[1:-1] for ch in text)
+
+
+def _encodes(ch: str, encoding: str) -> bool:
+    try:
+        ch.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def tolerate_unencodable() -> None:
@@ -78,15 +107,15 @@ def _wide() -> bool:
 
 def emit(as_json: bool, data: Any, text: Callable[[], str]) -> None:
     if as_json:
-        click.echo(as_json_text(data))
+        click.echo(json_for_stdout(data))
     else:
         click.echo(printable(text()))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str = "(none)") -> str:
+    """Rows under their headers, fitted to the terminal (``--wide``: one line a row)."""
     if not rows:
         return empty
-    """Rows under their headers, fitted to the terminal (``--wide``: one line a row)."""
     cells = [[printable(str(h)) for h in headers]] + [
         ["" if v is None else printable(str(v)) for v in r] for r in rows
     ]

@@ -11,6 +11,7 @@ from kaflow.reporting.text import width
 
 GAP = "  "
 NARROWEST = 8  # a column is not wrapped narrower than this (or its header's longest word)
+WHOLE_WORD = 20  # nor narrower than its longest word (a number, a date, an id), to this
 # A wide character, a run of other non-space characters, or a run of spaces.
 _WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"  # CJK, Hangul, full-width
 _TOKENS = f"[{_WIDE}]|[^\\s{_WIDE}]+|\\s+"  # compiled by re on first use, and kept
@@ -29,7 +30,9 @@ def terminal_width() -> int:
 
 def fit(cells: list[list[str]], limit: int | None) -> list[int]:
     """Column widths: as wide as their longest cell, or, to fit in ``limit`` columns,
-    the widest columns narrowed first, none below its header or ``NARROWEST``."""
+    the widest columns narrowed first, none below its header's longest word,
+    ``NARROWEST``, or its longest unbreakable word up to ``WHOLE_WORD`` columns (so
+    that ``140000.00`` or ``2026-12-03`` is never split)."""
     widths = [
         max(width(line) for row in cells for line in row[i].split("\n"))
         for i in range(len(cells[0]))
@@ -37,8 +40,8 @@ def fit(cells: list[list[str]], limit: int | None) -> list[int]:
     if limit is None:
         return widths
     floors = [
-        min(w, max([NARROWEST, *(width(word) for word in h.split())]))
-        for w, h in zip(widths, cells[0], strict=True)
+        min(w, max([NARROWEST, _longest_word(cells, i), *(width(word) for word in h.split())]))
+        for i, (w, h) in enumerate(zip(widths, cells[0], strict=True))
     ]
     excess = sum(widths) + len(GAP) * (len(widths) - 1) - limit
     while excess > 0:
@@ -48,6 +51,20 @@ def fit(cells: list[list[str]], limit: int | None) -> list[int]:
         widths[i] -= 1
         excess -= 1
     return widths
+
+
+def _longest_word(cells: list[list[str]], column: int) -> int:
+    """The widest word of a column's cells (a wide character is a word of its own:
+    Chinese text breaks between any two), at most ``WHOLE_WORD``."""
+    longest = 0
+    for row in cells[1:]:
+        for token in re.findall(_TOKENS, row[column]):
+            if token.isspace():
+                continue
+            longest = max(longest, min(width(token), WHOLE_WORD))
+            if longest == WHOLE_WORD:
+                return longest
+    return longest
 
 
 def wrap(text: str, columns: int) -> list[str]:

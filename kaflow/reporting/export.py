@@ -140,7 +140,11 @@ def to_markdown(doc: Document) -> str:
 
 
 def _md(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """A cell on one line, its ``|`` escaped, and ``& < >`` as HTML entities: what
+    someone typed never becomes HTML where the Markdown is rendered."""
+    text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -161,22 +165,30 @@ def _inert(v: Any) -> str:
 
 
 def to_csv(doc: Document) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([_inert(doc.title)])
+    """Rows ending in a newline; a cell holding a line break (a carriage return too)
+    quoted, so that a CSV reader reads back the cells written."""
+    rows: list[list[str]] = [[_inert(doc.title)]]
     for s in doc.sections:
-        writer.writerow([])
+        rows.append([])
         if s.title:
-            writer.writerow([_inert(s.title)])
+            rows.append([_inert(s.title)])
         if not s.pairs:
-            writer.writerow([_inert(c) for c in s.columns])
-        writer.writerows([[_inert(v) for v in r] for r in s.rows])
-    return buffer.getvalue()
+            rows.append([_inert(c) for c in s.columns])
+        rows += [[_inert(v) for v in r] for r in s.rows]
+    return "".join(_csv_row(r) for r in rows)
+
+
+def _csv_row(cells: list[str]) -> str:
+    # The csv writer quotes a cell holding a character of its line terminator: with
+    # "\r\n", both CR and LF (with "\n", a lone CR went unquoted and split the row).
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue().removesuffix("\r\n") + "\n"
 
 
 def to_text(doc: Document, table: Any) -> str:
     """For a terminal; ``table`` lays out columns (the CLI's, which knows CJK widths)."""
-    out = [doc.title, "=" * len(doc.title)]
+    out = [doc.title, "=" * width(doc.title)]  # as wide as the title: 大 takes two
     for s in doc.sections:
         out.append("")
         if s.title:
