@@ -233,9 +233,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
     """
     from datetime import datetime
 
-    data = env.queries.history(
-        env.actor(), env.account(account_id), env.when(as_of, "as_of", end_of_day=True)
-    )
+    data = env.queries.history(env.actor(), env.account(account_id), as_of)
 
     def text() -> str:
         rows = [

@@ -115,7 +115,7 @@ def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
       kaflow store copy --to postgresql://kaflow@db.example:5432/sales --switch
       kaflow store copy --to sqlite:///backup/kaflow.db --json
     """
-    from kaflow.bootstrap import copy_store, safe_url, switch_store
+    from kaflow.bootstrap import copy_store, holds_secret, safe_url, switch_store
 
     settings = env.settings
     bars = Bars() if sys.stderr.isatty() else None
@@ -151,7 +151,7 @@ def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
             ) from None
         if os.environ.get("KAFLOW_STORE"):
             click.echo("warning: KAFLOW_STORE is set and overrides kaflow.toml", err=True)
-    report["next"] = _next(report, shown, secret="***" in shown)
+    report["next"] = _next(report, shown, secret=holds_secret(to_url))
     emit(as_json, report, lambda: _text(report))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import Any
 
 import click
@@ -49,15 +50,13 @@ def init(env: Env, owner: str | None, store: str, join: bool, timezone: str, as_
       kaflow init --owner olga --store postgresql://kaflow@db.example:5432/sales
       kaflow init --join --store postgresql://kaflow@db.example:5432/sales
     """
-    from kaflow.bootstrap import init_workspace, safe_url
+    from kaflow.bootstrap import init_workspace, owner_name, safe_url
 
     if join and owner is not None:
         raise click.UsageError("--join uses the store's users: give no --owner")
     if not join and owner is None:
         raise click.UsageError("give --owner NAME (the first user), or --join")
-    name: str | None = None
-    if owner is not None:
-        name = c.AddUser.validate({"name": owner, "role": c.Role.OWNER}, "owner").name
+    name = None if owner is None else owner_name(owner)
     settings = init_workspace(env.cwd or os.getcwd(), name, store, timezone, clock=env.clock)
     shown = safe_url(store)
     data = {"workspace": str(settings.root), "store": shown, "owner": name, "timezone": timezone}
@@ -90,8 +89,7 @@ def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -
       kaflow --as olga user add mia --role manager --since 2026-01-01
     """
     cmd = c.AddUser.validate(_assignment(env, name, role, since))
-    env.app.add_user(env.actor(), cmd)
-    _report(env, cmd, as_json, "Added ")
+    _report(env, cmd, env.app.add_user(env.actor(), cmd), as_json, "Added ")
 
 
 @user.command("role")
@@ -111,19 +109,19 @@ def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) 
       kaflow --as olga user role sam --role manager --since 2026-06-01
     """
     cmd = c.ChangeRole.validate(_assignment(env, name, role, since))
-    env.app.change_role(env.actor(), cmd)
-    _report(env, cmd, as_json)
+    _report(env, cmd, env.app.change_role(env.actor(), cmd), as_json)
 
 
 def _assignment(env: Env, name: str, role: str, since: str | None) -> dict[str, Any]:
     return {"name": name, "role": role, "effective_from": env.when(since, "effective_from")}
 
 
-def _report(env: Env, cmd: c.AddUser | c.ChangeRole, as_json: bool, prefix: str = "") -> None:
+def _report(
+    env: Env, cmd: c.AddUser | c.ChangeRole, since: datetime, as_json: bool, prefix: str = ""
+) -> None:
     """What the user's roles are now that the change is recorded."""
     found = env.queries.user(env.actor(), cmd.name)
     name, held = found["name"], found["role"]
-    since = cmd.effective_from or env.app.now()
     data = {
         "name": name,
         "role": cmd.role.value,

@@ -17,7 +17,7 @@ from kaflow.clock import Clock, parse_duration
 from kaflow.errors import KaflowError, WorkspaceError
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings, switch_store
-from kaflow.storage.url import StoreURL, safe_url
+from kaflow.storage.url import StoreURL, holds_secret, safe_url
 
 if TYPE_CHECKING:
     from kaflow.application.projections import Projections
@@ -35,6 +35,7 @@ __all__ = [
     "Settings",
     "check_store",
     "copy_store",
+    "holds_secret",
     "load_settings",
     "safe_url",
     "switch_store",
@@ -211,6 +212,13 @@ def known_error(error: BaseException) -> KaflowError | None:
     return None
 
 
+def owner_name(text: str) -> str:
+    """The first user's name as it will be kept: a new user's name, by its rules."""
+    from kaflow.application.commands import AddUser, Role
+
+    return AddUser.validate({"name": text, "role": Role.OWNER}, "owner").name
+
+
 def init_workspace(
     root: settings_module.StrPath,
     owner: str | None,
@@ -222,8 +230,11 @@ def init_workspace(
     Without an owner, join a store that holds a workspace already: only kaflow.toml.
 
     All or nothing: if any part fails, kaflow.toml and a store file this call created
-    are removed again.
+    are removed again. The owner's name is a new user's name (its rules checked here,
+    for every front end).
     """
+    if owner is not None:
+        owner = owner_name(owner)
     zone = settings_module.zone(timezone)
     if os.path.exists(os.path.join(root, settings_module.CONFIG_NAME)):
         raise WorkspaceError(f"{root} is a workspace already")

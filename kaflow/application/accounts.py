@@ -17,7 +17,8 @@ from kaflow.aggregates.lifecycle import allowed_triggers
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application.service import Kaflow
 from kaflow.errors import BadInputError, NotFoundError
-from kaflow.storage.url import notifications_with_topic, originators_with_prefix
+from kaflow.projections.log import notifications_with_topic
+from kaflow.storage.url import originators_with_prefix
 
 MIN_PREFIX = 6
 IDENTIFIED_TOPIC = get_topic(Prospect.Identified)  # type: ignore[attr-defined]

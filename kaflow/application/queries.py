@@ -70,11 +70,12 @@ class Queries:
         self.app.authorise(actor)
         return accounts.list_prospects(self.app, state)
 
-    def history(
-        self, actor: Actor, account_id: UUID, as_of: datetime | None = None
-    ) -> dict[str, Any]:
+    def history(self, actor: Actor, account_id: UUID, as_of: str | None = None) -> dict[str, Any]:
+        """Every event of an account; with ``as_of``, as it had been recorded by then (a
+        bare date: by its end)."""
         self.app.authorise(actor)
-        return accounts.history(self.app, account_id, as_of)
+        moment = self.moment(as_of, "as_of", end_of_day=True)
+        return accounts.history(self.app, account_id, moment)
 
     def ledger(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
         from kaflow.reporting.ledger import ledger

@@ -115,15 +115,17 @@ class Kaflow(Application[UUID]):
         assert isinstance(found, UserDirectory)
         return found
 
-    def add_user(self, actor: Actor, cmd: c.AddUser) -> None:
-        self._with_directory(actor, cmd, UserDirectory.add_user, "add_users")
+    def add_user(self, actor: Actor, cmd: c.AddUser) -> datetime:
+        """Add a user; when the role took effect."""
+        return self._with_directory(actor, cmd, UserDirectory.add_user, "add_users")
 
-    def change_role(self, actor: Actor, cmd: c.ChangeRole) -> None:
-        self._with_directory(actor, cmd, UserDirectory.change_role, "change_roles")
+    def change_role(self, actor: Actor, cmd: c.ChangeRole) -> datetime:
+        """Change a user's role; when the change took effect."""
+        return self._with_directory(actor, cmd, UserDirectory.change_role, "change_roles")
 
     def _with_directory(
         self, actor: Actor, cmd: c.AddUser | c.ChangeRole, act: Callable[..., None], action: str
-    ) -> None:
+    ) -> datetime:
         for _ in range(RETRIES):
             directory = self._load_directory()
             now = self.now()
@@ -131,7 +133,7 @@ class Kaflow(Application[UUID]):
             effective = fixed_offset(cmd.effective_from or now)
             act(directory, cmd.name, cmd.role.value, effective, actor.name, now)
             if self._save(directory):
-                return
+                return effective
         raise ConflictError("the user directory kept changing under this command; retry")
 
     def authorise(

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, ClassVar, TypedDict, cast
 from uuid import UUID
 
+from kaflow.aggregates.deadline import is_missed
 from kaflow.projections import View, iso, ts
 from kaflow.projections.db import Cursor
 
@@ -179,13 +180,30 @@ def open_deadlines(views: Any, now: datetime, overdue_only: bool = False) -> lis
 
 def deadlines_as_of(cursor: Cursor, as_of: float) -> list[Row]:
     """Every deadline opened by ``as_of``, earliest due first, with its account's name
-    and whether its due time had passed by then (``passed``: missed, unless settled)."""
+    and what the record said of it by then: ``closed`` (settled), ``passed`` (its due time
+    gone: missed, unless settled), ``missed`` (settled after its due time, or its miss
+    recorded)."""
     rows = cursor.execute(
         f"SELECT d.*, a.name, {PASSED} FROM follow_up_deadlines d LEFT JOIN accounts a "
         "USING (account_id) WHERE d.opened_ts <= ? ORDER BY d.due_ts, d.account_id, d.deadline",
         (as_of, as_of),
     ).fetchall()
-    return [{**dict(row), "passed": bool(row["passed"])} for row in rows]
+    return [_as_of(dict(row), as_of) for row in rows]
+
+
+def _as_of(row: Row, as_of: float) -> Row:
+    closed = row["closed_ts"] is not None and row["closed_ts"] <= as_of
+    recorded = row["overdue_ts"] is not None and row["overdue_ts"] <= as_of
+    late = closed and is_missed(
+        datetime.fromisoformat(row["due_at"]), datetime.fromisoformat(row["closed_at"])
+    )
+    return {
+        **row,
+        "passed": bool(row["passed"]),
+        "closed": closed,
+        "recorded_miss": recorded,
+        "missed": recorded or late,
+    }
 
 
 def due(views: Any, now: datetime) -> list[Due]:

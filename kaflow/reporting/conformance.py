@@ -125,10 +125,8 @@ def _deadlines(db: Any, as_of: float) -> dict[str, list[dict[str, Any]]]:
 def _follow_ups(deadlines: list[dict[str, Any]], as_of: float) -> tuple[str, str]:
     met = cancelled = ""
     for d in deadlines:
-        closed = d["closed_ts"] is not None and d["closed_ts"] <= as_of
-        missed_recorded = d["overdue_ts"] is not None and d["overdue_ts"] <= as_of
-        late = closed and (d["late_by_seconds"] or 0) > 0
-        if missed_recorded or late:
+        closed = d["closed"]
+        if d["missed"]:
             return BREACHED, f"FollowUpOverdue, visit {d['deadline']} (due {d['due_at'][:16]})"
         if not closed and d["passed"]:
             return BREACHED, f"visit {d['deadline']} not followed up (due {d['due_at'][:16]})"

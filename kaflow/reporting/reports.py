@@ -183,13 +183,11 @@ def overdue(db: Any, as_of: float) -> list[dict[str, Any]]:
     """Deadlines missed by ``as_of`` and not settled yet, and those settled late."""
     now, past = [], []
     for r in deadlines_as_of(db, as_of):
-        closed = r["closed_ts"] is not None and r["closed_ts"] <= as_of
-        recorded_miss = r["overdue_ts"] is not None and r["overdue_ts"] <= as_of
         deadline = [r["account_id"], r["name"], r["deadline"], r["lead"], r["due_at"]]
-        if not closed and r["passed"]:
-            recorded_at = r["overdue_at"] if recorded_miss else None
+        if not r["closed"] and r["passed"]:
+            recorded_at = r["overdue_at"] if r["recorded_miss"] else None
             now.append([*deadline, int(as_of - r["due_ts"]), recorded_at])
-        elif closed and (recorded_miss or (r["late_by_seconds"] or 0) > 0):
+        elif r["closed"] and r["missed"]:
             past.append([*deadline, r["closed_by"], r["closed_at"], r["late_by_seconds"]])
     return [
         _section("overdue now", [*DEADLINE_COLUMNS, "overdue_seconds", "recorded_overdue_at"], now),

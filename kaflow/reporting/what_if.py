@@ -12,7 +12,7 @@ from typing import Any
 
 from kaflow.policies.follow_up_within import FollowUpPolicy, Visit, breaches, is_missed
 from kaflow.projections import topic
-from kaflow.storage.url import notifications_with_topic
+from kaflow.projections.log import notifications_with_topic
 
 SETTLED_BY = {"FollowUpRecorded": "follow_up", "VisitRecorded": "visit", "Lost": "lost"}
 READ = [*SETTLED_BY, "FollowUpDeadlineOpened"]

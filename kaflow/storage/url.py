@@ -333,6 +333,8 @@ def originators_with_prefix(app: Any, prefix: str, topic: str, limit: int) -> li
     if engine == "postgresql":
         return _postgres_prefix(recorder, prefix, topic, limit)
     found: list[str] = []
+    from kaflow.projections.log import notifications_with_topic
+
     for notification in notifications_with_topic(recorder, topic):
         hex_id = notification.originator_id.hex
         if hex_id.startswith(prefix):
@@ -370,14 +372,3 @@ def _postgres_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list
     with recorder.datastore.transaction(commit=False) as c:
         c.execute(sql, (low, high, topic, limit))
         return [row["originator_id"].hex for row in c.fetchall()]
-
-
-def notifications_with_topic(recorder: Any, *topics: str, batch: int = 500) -> Any:
-    """Every notification of the given topics, in log order, read in batches."""
-    start = 1
-    while True:
-        page = recorder.select_notifications(start, limit=batch, topics=list(topics))
-        yield from page
-        if len(page) < batch:
-            return
-        start = page[-1].id + 1

@@ -24,8 +24,8 @@ import pytest
 
 from kaflow.aggregates.lifecycle import TRIGGERS, State, next_state
 from kaflow.bootstrap import open_app
+from kaflow.projections.log import notifications_with_topic
 from kaflow.settings import load
-from kaflow.storage.url import notifications_with_topic
 from tests.builders import dump, store_db
 from tests.cli.conftest import Run, as_json, new_account, spawn
 

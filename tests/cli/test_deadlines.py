@@ -112,8 +112,8 @@ def test_what_if_replays_history_under_another_window(ws: Run) -> None:
 def events_in(tmp_path: Path) -> int:
     """The events in the workspace's store, whichever store it is."""
     from kaflow.bootstrap import open_app
+    from kaflow.projections.log import notifications_with_topic
     from kaflow.settings import load
-    from kaflow.storage.url import notifications_with_topic
 
     app = open_app(load(tmp_path))
     try:
