@@ -196,7 +196,8 @@ def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool)
       kaflow template analysis > acme.yaml   # then edit it
       kaflow analyse 3f2a1b --file acme.yaml
     """
-    from kaflow.application.analysis import AnalyseProspect, load_analysis_file
+    from kaflow.application.analysis import AnalyseProspect
+    from kaflow.application.analysis_file import load_analysis_file
 
     actor = env.actor()
     cmd = AnalyseProspect.validate(

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from cli.context import Env, pass_env
 from cli.render import emit, output_options
 from kaflow.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from kaflow.bootstrap import Settings
 
 REFUSED = 1  # the copy differs from the source, or the store is damaged: do not use it
 
@@ -115,12 +118,25 @@ def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
       kaflow store copy --to postgresql://kaflow@db.example:5432/sales --switch
       kaflow store copy --to sqlite:///backup/kaflow.db --json
     """
-    from kaflow.bootstrap import copy_store, holds_secret, safe_url, switch_store
+    from kaflow.bootstrap import holds_secret, safe_url
 
     settings = env.settings
+    report = _copy_showing_progress(settings, to_url)
+    shown = safe_url(to_url)
+    if not report["verified"]:
+        _refuse_unverified(report, shown, as_json)
+    report["switched"] = _switch(settings.root, to_url, shown) if switch else None
+    report["next"] = _next(report, shown, secret=holds_secret(to_url))
+    emit(as_json, report, lambda: _text(report))
+
+
+def _copy_showing_progress(settings: Settings, to_url: str) -> dict[str, Any]:
+    """The copy, with progress bars on a terminal."""
+    from kaflow.bootstrap import copy_store
+
     bars = Bars() if sys.stderr.isatty() else None
     try:
-        report = copy_store(
+        return copy_store(
             settings.store,
             to_url,
             settings.root,
@@ -130,29 +146,33 @@ def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
     finally:
         if bars is not None:
             bars.close()
-    shown = safe_url(to_url)
-    if not report["verified"]:
-        message = (
-            f"the copy at {shown} differs from the source ({'; '.join(report['differences'])})"
-            f"; do not use it: empty it and copy again"
-        )
-        report.update(error=message, exit_code=REFUSED)
-        emit(as_json, report, lambda: _text(report))
-        click.echo(message, err=True)
-        raise click.exceptions.Exit(REFUSED)
-    report["switched"] = None
-    if switch:
-        try:
-            report["switched"] = switch_store(settings.root, to_url)
-        except (OSError, WorkspaceError) as e:
-            raise WorkspaceError(
-                f"the copy at {shown} is verified, but kaflow.toml was not changed ({e}): "
-                f'set store = "{shown}" in it by hand'
-            ) from None
-        if os.environ.get("KAFLOW_STORE"):
-            click.echo("warning: KAFLOW_STORE is set and overrides kaflow.toml", err=True)
-    report["next"] = _next(report, shown, secret=holds_secret(to_url))
+
+
+def _refuse_unverified(report: dict[str, Any], shown: str, as_json: bool) -> NoReturn:
+    message = (
+        f"the copy at {shown} differs from the source ({'; '.join(report['differences'])})"
+        f"; do not use it: empty it and copy again"
+    )
+    report.update(error=message, exit_code=REFUSED)
     emit(as_json, report, lambda: _text(report))
+    click.echo(message, err=True)
+    raise click.exceptions.Exit(REFUSED)
+
+
+def _switch(root: str, to_url: str, shown: str) -> str:
+    """kaflow.toml set to the verified copy; what ``switch_store`` says it did."""
+    from kaflow.bootstrap import switch_store
+
+    try:
+        switched = switch_store(root, to_url)
+    except (OSError, WorkspaceError) as e:
+        raise WorkspaceError(
+            f"the copy at {shown} is verified, but kaflow.toml was not changed ({e}): "
+            f'set store = "{shown}" in it by hand'
+        ) from None
+    if os.environ.get("KAFLOW_STORE"):
+        click.echo("warning: KAFLOW_STORE is set and overrides kaflow.toml", err=True)
+    return switched
 
 
 def _text(report: dict[str, Any]) -> str:

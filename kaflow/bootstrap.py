@@ -8,7 +8,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from kaflow import settings as settings_module
@@ -244,7 +244,22 @@ def init_workspace(
     if owner is None:
         Kaflow(env=url.library_env(), clock=clock, zone=zone).close()
         settings_module.write(root, store, timezone)
-        return settings_module.load(root, environ={})
+    else:
+        _create_workspace(root, url, owner, timezone, clock=clock, zone=zone)
+    # The workspace just made, as written: KAFLOW_STORE may name another store.
+    return settings_module.load(root, environ={})
+
+
+def _create_workspace(
+    root: settings_module.StrPath,
+    url: StoreURL,
+    owner: str,
+    timezone: str,
+    *,
+    clock: Clock | None,
+    zone: tzinfo,
+) -> None:
+    """The store created with its first user, and kaflow.toml, all or nothing."""
     env = url.library_env(create=True)
     path = url.path
     created = path is not None and not os.path.exists(path)
@@ -252,7 +267,7 @@ def init_workspace(
     # fails or is killed leaves no workspace whose store holds none. (A store it left
     # with its first user is joined with --join; tables it left empty are no obstacle.)
     partial = settings_module.CONFIG_NAME + ".partial"
-    config = settings_module.write(root, store, timezone, name=partial)
+    config = settings_module.write(root, url.text, timezone, name=partial)
     try:
         if path is not None:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -266,9 +281,12 @@ def init_workspace(
         with contextlib.suppress(OSError):
             os.remove(config)
         if created and path is not None:
-            for leftover in (path, f"{path}-wal", f"{path}-shm"):
-                if os.path.exists(leftover):
-                    os.remove(leftover)
+            _remove_store_file(path)
         raise
-    # The workspace just made, as written: KAFLOW_STORE may name another store.
-    return settings_module.load(root, environ={})
+
+
+def _remove_store_file(path: str) -> None:
+    """An SQLite store this init created, with the files beside it."""
+    for leftover in (path, f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(leftover):
+            os.remove(leftover)

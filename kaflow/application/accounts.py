@@ -18,7 +18,7 @@ from kaflow.aggregates.prospect import Prospect
 from kaflow.application.service import Kaflow
 from kaflow.errors import BadInputError, NotFoundError
 from kaflow.projections.log import notifications_with_topic
-from kaflow.storage.url import originators_with_prefix
+from kaflow.storage.lookup import originators_with_prefix
 
 MIN_PREFIX = 6
 IDENTIFIED_TOPIC = get_topic(Prospect.Identified)  # type: ignore[attr-defined]

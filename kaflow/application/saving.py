@@ -45,7 +45,7 @@ def _saved_after_all(
 ) -> bool:
     """The store failed while saving (a lost connection, say): was the save written
     before it failed? Read again: never say 'nothing was written' unless so."""
-    from kaflow.storage.url import may_write
+    from kaflow.storage.server import may_write
 
     try:
         found = {

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from kaflow.errors import UnavailableError, first_line, step
-from kaflow.projections import ForeignTableError, StaleViewError, View
+from kaflow.errors import UnavailableError
+from kaflow.projections import ForeignTableError, View
 from kaflow.projections.accounts import AccountsView
 from kaflow.projections.connections import Connections
 from kaflow.projections.db import (
@@ -27,6 +27,7 @@ from kaflow.projections.db import (
     open_database,
 )
 from kaflow.projections.deadlines import DeadlinesView
+from kaflow.projections.dispatch import Dispatch, check_versions, decoder
 from kaflow.projections.ledger import LedgerView
 from kaflow.projections.pipeline import PipelineView
 from kaflow.storage.errors import refuses_writes
@@ -56,8 +57,7 @@ class Views:
         self.app = app  # kept: a dropped application closes its store
         self.views = list(views) if views is not None else all_views()
         self.lock_timeout = lock_timeout
-        self._by_topic: dict[str, list[View]] = {}
-        self._handle: dict[str, list[Any]] | None = None
+        self._dispatch: Dispatch | None = None  # bound at the first page applied
         # Safe to share between a server's threads: each thread has a connection of its
         # own (kaflow.projections.connections), and the views' in-batch state is only
         # touched by one writing thread at a time (``_writer``).
@@ -233,38 +233,16 @@ class Views:
         """Apply a page of the log, read from position ``start`` up to ``end``, in one
         write transaction; the number of updates, or None (nothing applied) if a view
         was reset to before ``start`` meanwhile. Events no view reads are passed over."""
-        if self._handle is None:
-            by_topic = {t: [v for v in self.views if t in v.topics()] for t in self.topics()}
-            # Each topic's handlers, bound once: the hot loop calls them directly.
-            handle = {t: [v.handler(t) for v in views] for t, views in by_topic.items()}
-            self._by_topic, self._handle = by_topic, handle
-        by_topic, handle = self._by_topic, self._handle
-        applied = 0
+        if self._dispatch is None:
+            self._dispatch = Dispatch(self.views, self.topics())
         with self.writing() as cursor:
-            self._check_versions(cursor)
+            check_versions(cursor, self.views)
             positions = self.positions(cursor)
             if min(positions.values()) < start - 1:
                 return None
             for view in self.views:
                 view.discard()
-            decode = self._decoder()
-            highest = max(positions.values())  # beyond it, every view needs the event
-            for notification in page:
-                methods = handle.get(notification.topic)
-                if methods is None:
-                    continue
-                if notification.id > highest:
-                    event = decode(notification)
-                    for method in methods:
-                        method(cursor, event, notification.id)
-                    applied += len(methods)
-                    continue
-                event = None
-                for view in by_topic[notification.topic]:
-                    if notification.id > positions[view.name]:
-                        event = event or decode(notification)
-                        view.apply(cursor, event, notification.id)
-                        applied += 1
+            applied = self._dispatch.apply(cursor, page, positions, decoder(self.app))
             for view in self.views:
                 view.flush(cursor)
             for view in self.views:
@@ -274,34 +252,6 @@ class Views:
                         (end, view.name),
                     )
         return applied
-
-    def _decoder(self) -> Callable[[Any], Any]:
-        """The log's stored events as domain events; one that cannot be read stops the
-        views where they are, said in one line (with its position), never a traceback."""
-        to_domain_event = self.app.mapper.to_domain_event
-
-        def decode(notification: Any) -> Any:
-            try:
-                return to_domain_event(notification)
-            except Exception as e:  # stored bytes from outside: any decoding failure
-                raise UnavailableError(
-                    f"the event at position {notification.id} of the log cannot be read "
-                    f"({type(e).__name__}: {first_line(e)}); nothing after it was applied: "
-                    f"run {step('store_check')}"
-                ) from None
-
-        return decode
-
-    def _check_versions(self, cursor: Cursor) -> None:
-        rows = cursor.execute("SELECT view, version FROM kaflow_tracking").fetchall()
-        recorded = {row["view"]: row["version"] for row in rows}
-        for view in self.views:
-            if recorded.get(view.name) != view.version:
-                raise StaleViewError(
-                    f"the view '{view.name}' was built by another version of kaflow "
-                    f"({recorded.get(view.name)}, this one needs {view.version}); "
-                    "restart this process to rebuild it"
-                )
 
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
         """Drop the named views (default: all) and build them again from the whole log."""

@@ -24,18 +24,11 @@ from eventsourcing.persistence import PersistenceError
 
 from kaflow.aggregates.directory import DIRECTORY_ID as DIRECTORY  # no account
 from kaflow.errors import BadInputError, ConflictError, WorkspaceError, field, first_line
-from kaflow.projections.db import DELIVERED_TABLE, errors, postgres_schema
+from kaflow.projections.db import DELIVERED_TABLE, errors
 from kaflow.storage.errors import classify, is_busy
 from kaflow.storage.rows import BATCH, COLUMNS, DELIVERED, TRACKING, Event, Store
-from kaflow.storage.url import (
-    hide_password,
-    is_postgres,
-    postgres_params,
-    require_driver,
-    safe_url,
-    sqlite_path,
-    store_env,
-)
+from kaflow.storage.server import postgres_params, require_driver
+from kaflow.storage.url import hide_password, is_postgres, safe_url, sqlite_path, store_env
 
 SHOWN = 20  # accounts named when the copy differs
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -167,7 +160,12 @@ def _copy(source: Store, target: Store, total: int, progress: Progress | None) -
         target.insert(target.snapshots_table, COLUMNS, snapshots)
     delivered = source.delivered()
     if delivered:
-        target.write(postgres_schema(DELIVERED_TABLE) if target.pg else DELIVERED_TABLE)
+        if target.pg:
+            from kaflow.projections.pg import postgres_schema
+
+            target.write(postgres_schema(DELIVERED_TABLE))
+        else:
+            target.write(DELIVERED_TABLE)
         target.insert(DELIVERED, "notifier, position", list(delivered))
     target.finish(last)
 

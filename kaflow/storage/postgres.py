@@ -24,7 +24,7 @@ from typing import Any
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from kaflow.storage.url import session_options
+from kaflow.storage.server import session_options
 
 _once = {
     name: getattr(PostgresApplicationRecorder, name).__wrapped__

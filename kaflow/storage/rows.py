@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-from kaflow.storage.url import CONNECT_TIMEOUT, EVENTS_TABLE, SCHEMA, postgres_params, sqlite_path
+from kaflow.storage.server import CONNECT_TIMEOUT, EVENTS_TABLE, SCHEMA, postgres_params
+from kaflow.storage.url import sqlite_path
 
 BATCH = 2000  # rows per write on the target, and per read from a server
 DELIVERED = "kaflow_delivered"  # made as kaflow.scheduling.tick.DeliveredIn.set makes it

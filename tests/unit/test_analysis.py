@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kaflow.application.analysis import Analysis, development_value, load_analysis_file
+from kaflow.application.analysis import Analysis, development_value
+from kaflow.application.analysis_file import load_analysis_file
 from kaflow.errors import AnalysisFileError
 from tests.builders import ANALYSIS
 
