@@ -16,7 +16,8 @@ from kaflow.application.service import Kaflow
 from kaflow.clock import Clock, parse_duration
 from kaflow.errors import KaflowError, WorkspaceError
 from kaflow.policies.follow_up_within import FollowUpPolicy
-from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings, switch_store
+from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings
+from kaflow.storage.switch import switch_store
 from kaflow.storage.url import StoreURL, holds_secret, safe_url
 
 if TYPE_CHECKING:

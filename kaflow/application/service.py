@@ -86,16 +86,18 @@ class Kaflow(Application[UUID]):
     def directory(self) -> UserDirectory:
         """The directory, brought up to date with the store; shared between threads, so
         read it only: a newer one is a new object, never the shared one changed."""
-        with self._directory_lock:
-            current = self._directory
-            if current is None:
-                current = self._load_directory()
-            else:
-                newer = list(self.events.get(DIRECTORY_ID, gt=current.version))
-                if newer:
-                    current = replay(copy.deepcopy(current), newer)
-            self._directory = current
-            return current
+        current = self._directory
+        if current is None:
+            current = self._load_directory()
+        else:  # read outside the lock: threads never wait on each other's reads
+            newer = list(self.events.get(DIRECTORY_ID, gt=current.version))
+            if not newer:
+                return current
+            current = replay(copy.deepcopy(current), newer)
+        with self._directory_lock:  # the newest wins, whichever thread read it
+            if self._directory is None or self._directory.version < current.version:
+                self._directory = current
+            return self._directory
 
     def directory_as_recorded(self, at: datetime) -> UserDirectory:
         """The directory as it had been recorded by ``at`` (corrections made later are
