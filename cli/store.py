@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -51,10 +52,7 @@ def check(env: Env, as_json: bool) -> None:
             f"the store {report['store']} is damaged: {report['problem_count']} problem(s), "
             f"first: {report['problems'][0]}"
         )
-        report.update(error=message, exit_code=REFUSED)
-        emit(as_json, report, lambda: _checked(report))
-        click.echo(message, err=True)
-        raise click.exceptions.Exit(REFUSED)
+        _fail(report, message, as_json, _checked)
     emit(as_json, report, lambda: _checked(report))
 
 
@@ -153,8 +151,15 @@ def _refuse_unverified(report: dict[str, Any], shown: str, as_json: bool) -> NoR
         f"the copy at {shown} differs from the source ({'; '.join(report['differences'])})"
         f"; do not use it: empty it and copy again"
     )
+    _fail(report, message, as_json, _text)
+
+
+def _fail(
+    report: dict[str, Any], message: str, as_json: bool, text: Callable[[dict[str, Any]], str]
+) -> NoReturn:
+    """The report, saying what failed (exit 1): the store or the copy is not as it should be."""
     report.update(error=message, exit_code=REFUSED)
-    emit(as_json, report, lambda: _text(report))
+    emit(as_json, report, lambda: text(report))
     click.echo(message, err=True)
     raise click.exceptions.Exit(REFUSED)
 
