@@ -1,7 +1,8 @@
 """The context object every command receives: the services, the acting user, the clock.
 
-On the CLI against a local store the acting user is who ``--as`` or ``KAFLOW_USER``
-names: whoever can write the store's file is trusted there (README, "Everywhere").
+On the CLI against a local store the acting user is who ``--as`` (before or after the
+command) or ``KAFLOW_USER`` names: whoever can write the store's file is trusted there
+(README, "Everywhere").
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 @dataclass
 class Env:
     actor_name: str | None = None
+    actor_given: str | None = None  # --as before the command (not $KAFLOW_USER)
     clock: Any = None  # tests give a fixed clock; None: the system's
     cwd: str | None = None
     _services: Services | None = None
@@ -67,9 +69,7 @@ class Env:
         """The acting user, who must be known and hold a role now."""
         name = (self.actor_name or "").strip()
         if not name:
-            raise click.UsageError(
-                "who is acting? give --as USER before the command, or set KAFLOW_USER"
-            )
+            raise click.UsageError("who is acting? give --as USER, or set KAFLOW_USER")
         if self._actor is None or self._actor.name != name:
             actor = Actor(name)
             self.app.authorise(actor)  # known, and holding a role now

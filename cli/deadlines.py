@@ -10,6 +10,7 @@ import click
 
 from cli import errors
 from cli.context import Env, pass_env, stop_on_signals
+from cli.params import acting
 from cli.render import emit, output_options, short, table
 from kaflow.errors import BadInputError, render
 from kaflow.reporting.text import span
@@ -45,7 +46,7 @@ def scheduler_tick(env: Env, now_text: str | None, allow_future: bool, as_json: 
     \b
     Example:
       kaflow scheduler tick
-      kaflow scheduler tick --now 2026-12-08T09:00 --json
+      kaflow scheduler tick --now 2025-12-01T09:00 --json   # catching up by hand
     """
     report = env.services.tick(env.when(now_text, "now"), allow_future)
     if report.warning:
@@ -132,6 +133,7 @@ def scheduler_run(env: Env, poll: float) -> None:
 @click.command("deadlines")
 @click.option("--overdue", is_flag=True, help="Only those whose due time has passed.")
 @output_options
+@acting
 @pass_env
 def deadlines(env: Env, overdue: bool, as_json: bool) -> None:
     """Open follow-up deadlines (R11): account, visit, lead, due, time left or overdue.
@@ -178,6 +180,7 @@ def policy() -> None:
     help="The follow-up window to judge history by (ISO 8601, e.g. P5D, PT36H).",
 )
 @output_options
+@acting
 @pass_env
 def what_if(env: Env, within: str, as_json: bool) -> None:
     """Which recorded visits would have missed their follow-up under another window.

@@ -56,6 +56,17 @@ class KaflowGroup(click.Group):
         commands: list[click.Command] = importlib.import_module(module).COMMANDS
         return next(c for c in commands if c.name == cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as error:
+            # click suggests from the commands it holds, and these load only when named.
+            raise click.exceptions.NoSuchCommand(
+                error.command_name, possibilities=COMMANDS, ctx=ctx
+            ) from None
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # kaflow's own options (--as ...): a usage error shown escaped, as JSON if asked.
         try:
@@ -117,7 +128,7 @@ def _close(ctx: click.Context) -> None:
     "actor",
     envvar="KAFLOW_USER",
     metavar="USER",
-    help="The user acting (default: $KAFLOW_USER).",
+    help="The user acting (default: $KAFLOW_USER); also accepted after the command.",
 )
 @click.version_option(__version__, prog_name="kaflow")
 @click.pass_context
@@ -137,9 +148,13 @@ def cli(ctx: click.Context, actor: str | None) -> None:
       export KAFLOW_USER=mia
       kaflow prospect add "Huadong Supplies" --category potential --nature distributor
     """
+    from click.core import ParameterSource
+
     env = ctx.ensure_object(Env)
     if actor:
         env.actor_name = actor
+        if ctx.get_parameter_source("actor") is ParameterSource.COMMANDLINE:
+            env.actor_given = actor  # a different --as after the command is refused
 
 
 def main() -> None:

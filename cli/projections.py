@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from cli.context import Env, pass_env, stop_on_signals
+from cli.params import acting
 from cli.render import emit, output_options, table
 from kaflow.errors import BadInputError
 
@@ -22,6 +23,7 @@ def projections() -> None:
 
 @projections.command("status")
 @output_options
+@acting
 @pass_env
 def projections_status(env: Env, as_json: bool) -> None:
     """Each view's position in the log against the log's head, as they stand: every other
@@ -48,6 +50,7 @@ def projections_status(env: Env, as_json: bool) -> None:
 @projections.command("rebuild")
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @output_options
+@acting
 @pass_env
 def projections_rebuild(env: Env, names: tuple[str, ...], as_json: bool) -> None:
     """Drop views (default: all) and build them again from the whole log.
@@ -100,7 +103,7 @@ def projections_run(env: Env, poll: float) -> None:
     \b
     Example:
       kaflow projections run
-      kaflow --as olga projections status   # BEHIND stays near 0 while it runs
+      kaflow projections status --as olga   # BEHIND stays near 0 while it runs
     """
     if not 0.05 <= poll <= 3600:  # click's range lets NaN through
         raise BadInputError("--poll: a number of seconds from 0.05 to 3600")

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from cli.context import Env, pass_env
+from cli.params import acting, choice, text_option
 from cli.render import emit, output_options, short, table
 from kaflow.application import commands as c
 
@@ -20,15 +21,16 @@ def prospect() -> None:
 @click.argument("name")
 @click.option(
     "--category",
-    type=click.Choice([x.value for x in c.Category]),
+    type=choice(c.Category),
     required=True,
     help="Existing or potential customer (R1).",
 )
-@click.option("--nature", required=True, help="The customer's nature, e.g. distributor (R1).")
-@click.option("--product-line", default="", help="Our product line for this account (R1).")
-@click.option("--service", default="", help="The services the customer needs (R1).")
+@text_option("--nature", required=True, help="The customer's nature, e.g. distributor (R1).")
+@text_option("--product-line", default="", help="Our product line for this account (R1).")
+@text_option("--service", default="", help="The services the customer needs (R1).")
 @click.option("--at", "at", metavar="WHEN", help="When it was identified (default: now).")
 @output_options
+@acting
 @pass_env
 def prospect_add(
     env: Env,
@@ -65,8 +67,9 @@ def prospect_add(
 
 
 @prospect.command("list")
-@click.option("--state", type=click.Choice([s.value for s in c.State]), help="Only this state.")
+@click.option("--state", type=choice(c.State), help="Only this state.")
 @output_options
+@acting
 @pass_env
 def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
     """List accounts with their state, value and activity.
@@ -101,6 +104,7 @@ def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
 @prospect.command("show")
 @click.argument("account_id", metavar="ID")
 @output_options
+@acting
 @pass_env
 def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
     """Show one account as it stands now.
@@ -187,6 +191,7 @@ def template_analysis(as_json: bool) -> None:
 )
 @click.option("--at", "at", metavar="WHEN", help="When the analysis was done (default: now).")
 @output_options
+@acting
 @pass_env
 def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool) -> None:
     """Record the account's analysis (R2, R3) and its development value.
@@ -223,6 +228,7 @@ def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool)
 @click.argument("account_id", metavar="ID")
 @click.option("--as-of", metavar="WHEN", help="Show the account as it was recorded by then.")
 @output_options
+@acting
 @pass_env
 def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None:
     """Every recorded event of an account: who, in what role, when it happened, when recorded.
@@ -230,7 +236,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
     \b
     Example:
       kaflow history 3f2a1b
-      kaflow history 3f2a1b --as-of 2026-11-01 --json
+      kaflow history 3f2a1b --as-of 2025-11-01 --json
     """
     from datetime import datetime
 

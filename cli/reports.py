@@ -9,11 +9,12 @@ import click
 
 from cli.context import Env, pass_env
 from cli.output import OUTPUT, export
+from cli.params import acting, choice, output_format, text_option
 from cli.render import emit, output_options, short
 
 LANG = click.option(
     "--lang",
-    type=click.Choice(["en", "zh"]),
+    type=choice(["en", "zh"]),
     default="en",
     show_default=True,
     help="Labels: English, or the form's own Chinese labels.",
@@ -25,13 +26,14 @@ LANG = click.option(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "xlsx", "md"]),
+    type=choice(["table", "json", "csv", "xlsx", "md"]),
     default="table",
     show_default=True,
 )
 @LANG
 @OUTPUT
 @output_options
+@acting
 @pass_env
 def ledger(
     env: Env, account_id: str, fmt: str, lang: str, output: str | None, as_json: bool
@@ -51,15 +53,17 @@ def ledger(
     """
     from kaflow.reporting.ledger import document
 
+    fmt = output_format(fmt, as_json)  # before any reading: a usage error
     data = env.queries.ledger(env.actor(), env.account(account_id))
     doc = document(data, lang, env.settings.timezone)
-    export(env, doc, data, "json" if as_json else fmt, output)
+    export(env, doc, data, fmt, output)
 
 
 @click.command("review")
 @click.argument("account_id", metavar="ID")
-@click.option("--remarks", required=True, help="The reviewer's remarks (备注).")
+@text_option("--remarks", required=True, help="The reviewer's remarks (备注).")
 @output_options
+@acting
 @pass_env
 def review(env: Env, account_id: str, remarks: str, as_json: bool) -> None:
     """Review an account's development record (审核): a manager, director or owner.
@@ -83,9 +87,10 @@ def review(env: Env, account_id: str, remarks: str, as_json: bool) -> None:
 @click.argument("account_id", metavar="ID")
 @click.option("--entry", type=int, required=True, help="The entry's number on the record.")
 @click.option("--field", "field_name", required=True, help="The field to correct, e.g. notes.")
-@click.option("--value", required=True, help="What it should say.")
-@click.option("--reason", required=True, help="Why it is corrected.")
+@text_option("--value", required=True, help="What it should say.")
+@text_option("--reason", required=True, help="Why it is corrected.")
 @output_options
+@acting
 @pass_env
 def correct(
     env: Env,
@@ -132,13 +137,13 @@ def correct(
 @click.command("report")
 @click.argument(
     "name",
-    type=click.Choice(["funnel", "losses", "registry", "visits", "overdue", "conformance"]),
+    type=choice(["funnel", "losses", "registry", "visits", "overdue", "conformance"]),
 )
 @click.option("--as-of", "as_of", metavar="WHEN", help="As recorded by then (default now).")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "md"]),
+    type=choice(["table", "json", "csv", "md"]),
     default="table",
     show_default=True,
 )
@@ -147,6 +152,7 @@ def correct(
 @click.option("--from", "since", metavar="WHEN", help="visits: only those since WHEN.")
 @click.option("--to", "until", metavar="WHEN", help="visits: only those until WHEN.")
 @output_options
+@acting
 @pass_env
 def report(
     env: Env,
@@ -174,11 +180,12 @@ def report(
     \b
     Example:
       kaflow report funnel
-      kaflow report visits --lead mia --from 2026-01-01 --format csv --output visits.csv
-      kaflow report conformance --as-of 2026-06-30 --json
+      kaflow report visits --lead mia --from 2025-01-01 --format csv --output visits.csv
+      kaflow report conformance --as-of 2025-06-30 --json
     """
+    fmt = output_format(fmt, as_json)  # before any reading: a usage error
     data = env.queries.report(env.actor(), name, as_of, lead=lead, since=since, until=until)
-    if as_json or fmt == "json":
+    if fmt == "json":
         for section in data["sections"]:
             section["rows"] = [
                 dict(zip(section["columns"], r, strict=True)) for r in section["rows"]

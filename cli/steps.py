@@ -9,14 +9,11 @@ from typing import Any
 import click
 
 from cli.context import Env, pass_env
+from cli.params import acting, choice, text_option
 from cli.render import emit, output_options
 from kaflow.application import commands as c
 
 F = Callable[..., Any]
-
-
-def _choice(enum: Any) -> click.Choice[str]:
-    return click.Choice([e.value for e in enum])
 
 
 def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F], F]:
@@ -27,8 +24,15 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
 
     def decorate(func: F) -> F:
         @click.argument("account_id", metavar="ID")
-        @click.option("--at", "at", metavar="WHEN", help="When it happened (default: now).")
+        @click.option(
+            "--at",
+            "at",
+            metavar="WHEN",
+            help="When it happened: a date, a date and time, or a time of day (today); "
+            "default: now.",
+        )
         @output_options
+        @acting
         @pass_env
         def run(env: Env, /, account_id: str, at: str | None, as_json: bool, **fields: Any) -> None:
             actor = env.actor()
@@ -40,7 +44,7 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
             emit(as_json, data, lambda: f"{data['name']}: {done}; now {data['state']}.")
 
         run.__doc__ = func.__doc__
-        # Shown in order: ID, the step's own options, --at, --json.
+        # Shown in order: ID, the step's own options, --at, --json, --wide, --as.
         own: list[Any] = run.__click_params__  # type: ignore[attr-defined]
         run.__click_params__ = own[:-1] + func.__click_params__ + own[-1:]  # type: ignore[attr-defined]
         return click.command(name)(run)
@@ -49,9 +53,9 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
 
 
 @step("approach", c.DecideApproach, "approach decided")
-@click.option("--method", type=_choice(c.ApproachMethod), required=True, help="How to approach.")
+@click.option("--method", type=choice(c.ApproachMethod), required=True, help="How to approach.")
 @click.option("--chair", required=True, metavar="USER", help="Who chaired the meeting (R4).")
-@click.option("--notes", required=True, help="What the meeting decided and why.")
+@text_option("--notes", required=True, help="What the meeting decided and why.")
 def approach() -> None:
     """Record the development meeting's chosen approach (R4).
 
@@ -64,17 +68,22 @@ def approach() -> None:
 
 
 @step("contact", c.RecordContact, "contact recorded")
-@click.option("--channel", type=_choice(c.ContactChannel), required=True, help="How (R5).")
-@click.option("--person", required=True, help="The person reached.")
-@click.option("--attitude", type=_choice(c.Attitude), required=True, help="Their attitude.")
-@click.option("--notes", required=True, help="What was said.")
+@click.option(
+    "--channel",
+    type=choice(c.ContactChannel, {"e-mail": "email"}),
+    required=True,
+    help="How (R5); e-mail is email.",
+)
+@text_option("--person", required=True, help="The person reached.")
+@click.option("--attitude", type=choice(c.Attitude), required=True, help="Their attitude.")
+@text_option("--notes", required=True, help="What was said.")
 def contact() -> None:
     """Record a contact with the customer by letter, phone or e-mail (R5).
 
     \b
     Example:
       kaflow contact 3f2a1b --channel phone --person "Wang Li" --attitude positive \\
-          --notes "Interested; asked for a visit next week" --at 2026-11-02T10:00
+          --notes "Interested; asked for a visit next week" --at 09:30
     """
 
 
@@ -82,7 +91,7 @@ def contact() -> None:
 @click.option(
     "--participants", required=True, metavar="A,B", help="Who took part, comma-separated."
 )
-@click.option("--notes", required=True, help="Opinions and suggestions heard.")
+@text_option("--notes", required=True, help="Opinions and suggestions heard.")
 def conference() -> None:
     """Record the pre-visit conference, held before each visit (R7).
 
@@ -93,9 +102,9 @@ def conference() -> None:
 
 
 @step("prepare", c.PrepareMaterial, "visit material prepared")
-@click.option("--customer-data", required=True, help="What we know of the person and company.")
-@click.option("--analysis", required=True, help="The analysis of that data.")
-@click.option("--sales-materials", required=True, help="Brochures, samples, references.")
+@text_option("--customer-data", required=True, help="What we know of the person and company.")
+@text_option("--analysis", required=True, help="The analysis of that data.")
+@text_option("--sales-materials", required=True, help="Brochures, samples, references.")
 def prepare() -> None:
     """Record the material prepared before each visit (R8).
 
@@ -108,16 +117,16 @@ def prepare() -> None:
 
 @step("visit", c.RecordVisit, "visit recorded")
 @click.option("--lead", required=True, metavar="USER", help="Who led it: manager or above (R6).")
-@click.option("--place", required=True, help="Where (R10).")
+@text_option("--place", required=True, help="Where (R10).")
 @click.option(
     "--manner",
-    type=_choice(c.VisitManner),
+    type=choice(c.VisitManner),
     required=True,
     help="How: only face-to-face is a visit (R9).",
 )
-@click.option("--points", required=True, help="Main talking points (R10).")
-@click.option("--views", required=True, help="The customer's views (R10).")
-@click.option("--next-steps", required=True, help="Suggested next steps (R10).")
+@text_option("--points", required=True, help="Main talking points (R10).")
+@text_option("--views", required=True, help="The customer's views (R10).")
+@text_option("--next-steps", required=True, help="Suggested next steps (R10).")
 def visit() -> None:
     """Record a customer visit: the visit record of R10, checked against R6-R9.
 
@@ -128,14 +137,14 @@ def visit() -> None:
     \b
     Example:
       kaflow visit 3f2a1b --lead mia --place "Their Suzhou plant" --manner face-to-face \\
-          --points "Service offer" --views "Price is a concern" --next-steps "Send quote" \\
-          --at 2026-11-03T14:00
+          --points @visit-points.txt --views "Price is a concern" --next-steps "Send quote" \\
+          --at 08:30
     """
 
 
 @step("follow-up", c.RecordFollowUp, "follow-up recorded")
-@click.option("--channel", type=_choice(c.FollowUpChannel), required=True, help="Phone or visit.")
-@click.option("--feedback", required=True, help="The customer's opinion.")
+@click.option("--channel", type=choice(c.FollowUpChannel), required=True, help="Phone or visit.")
+@text_option("--feedback", required=True, help="The customer's opinion.")
 def follow_up() -> None:
     """Record the follow-up after a visit, by phone or visit (R11).
 
@@ -147,7 +156,7 @@ def follow_up() -> None:
 
 @step("win", c.WinAccount, "won and entered in the key-account registry")
 @click.option("--classification", required=True, help="Registry class, e.g. A (R12).")
-@click.option("--summary", required=True, help="Success summary for the record (R14).")
+@text_option("--summary", required=True, help="Success summary for the record (R14).")
 def win() -> None:
     """Mark the account won and enter it in the key-account registry (R12); after a follow-up.
 
@@ -158,10 +167,8 @@ def win() -> None:
 
 
 @step("lose", c.LoseAccount, "lost, with the failure analysis recorded")
-@click.option(
-    "--reason", type=_choice(c.LossReason), required=True, help="Classified reason (R13)."
-)
-@click.option("--analysis", required=True, help="Why it failed, what to learn (R13).")
+@click.option("--reason", type=choice(c.LossReason), required=True, help="Classified reason (R13).")
+@text_option("--analysis", required=True, help="Why it failed, what to learn (R13).")
 def lose() -> None:
     """Mark the account lost, with a classified reason and an analysis (R13).
 
@@ -172,7 +179,7 @@ def lose() -> None:
 
 
 @step("reopen", c.ReopenAccount, "reopened")
-@click.option("--reason", required=True, help="Why development starts again.")
+@text_option("--reason", required=True, help="Why development starts again.")
 def reopen() -> None:
     """Reopen a lost account: it returns to 'analysed' (or to 'identified' if it was
     lost before its analysis), and a new approach must be decided.

@@ -9,11 +9,12 @@ from typing import Any
 import click
 
 from cli.context import Env, pass_env
+from cli.params import acting, choice
 from cli.render import emit, output_options, table
 from kaflow.application import commands as c
 from kaflow.bootstrap import DEFAULT_STORE
 
-ROLES = click.Choice([r.value for r in c.Role])
+ROLES = choice(c.Role)
 
 
 @click.command()
@@ -80,13 +81,14 @@ def user() -> None:
 @click.option("--role", type=ROLES, required=True, help="The user's role.")
 @click.option("--since", metavar="WHEN", help="When the role took effect (default: now).")
 @output_options
+@acting
 @pass_env
 def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -> None:
     """Add a user with a role.
 
     \b
     Example:
-      kaflow --as olga user add mia --role manager --since 2026-01-01
+      kaflow --as olga user add mia --role manager --since 2025-01-01
     """
     cmd = c.AddUser.validate(_assignment(env, name, role, since))
     _report(env, cmd, env.app.add_user(env.actor(), cmd), as_json, "Added ")
@@ -97,6 +99,7 @@ def user_add(env: Env, name: str, role: str, since: str | None, as_json: bool) -
 @click.option("--role", type=ROLES, required=True, help="The new role.")
 @click.option("--since", metavar="WHEN", help="When the new role took effect (default: now).")
 @output_options
+@acting
 @pass_env
 def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) -> None:
     """Change a user's role from a date; the earlier roles stay on record.
@@ -106,7 +109,7 @@ def user_role(env: Env, name: str, role: str, since: str | None, as_json: bool) 
 
     \b
     Example:
-      kaflow --as olga user role sam --role manager --since 2026-06-01
+      kaflow user role sam --role manager --since 2025-06-01 --as olga
     """
     cmd = c.ChangeRole.validate(_assignment(env, name, role, since))
     _report(env, cmd, env.app.change_role(env.actor(), cmd), as_json)
@@ -141,6 +144,7 @@ def _report(
 
 @user.command("list")
 @output_options
+@acting
 @pass_env
 def user_list(env: Env, as_json: bool) -> None:
     """List users with their role now and since when.

@@ -14,6 +14,7 @@ its errors and their messages are pydantic's all the same.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from collections.abc import Mapping
 from datetime import datetime
@@ -31,15 +32,18 @@ from kaflow.application.names import NAME as _NAME
 from kaflow.application.names import NewUserName, UserName
 from kaflow.application.validation import bad_input
 
-Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=20_000)]
-Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=20_000)]
+TEXT_MAX = 20_000  # characters of a note, a name of a person or place, a reason
+LONG_TEXT_MAX = 500_000  # of a report: the visit record, the material, feedback, a summary
+Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=TEXT_MAX)]
+Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=TEXT_MAX)]
+LongText = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=LONG_TEXT_MAX)]
 EntryNumber = Annotated[int, cs.int_schema(ge=1)]
 
 
 def _split_names(value: object) -> object:
-    """The CLI gives "A,B"."""
+    """The CLI gives "A,B" (or "A，B", with the full-width comma of Chinese text)."""
     if isinstance(value, str):
-        return [name.strip() for name in value.split(",") if name.strip()]
+        return [name.strip() for name in re.split("[,\uff0c]", value) if name.strip()]
     return value
 
 
@@ -180,9 +184,9 @@ class HoldConference(ProspectCommand):
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class PrepareMaterial(ProspectCommand):
     trigger = "prepare"
-    customer_data: Text
-    analysis: Text
-    sales_materials: Text
+    customer_data: LongText
+    analysis: LongText
+    sales_materials: LongText
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -191,9 +195,9 @@ class RecordVisit(ProspectCommand):
     lead: UserName
     place: Text
     manner: VisitManner
-    points: Text
-    views: Text
-    next_steps: Text
+    points: LongText
+    views: LongText
+    next_steps: LongText
 
     def record(self) -> dict[str, str]:
         """The visit record (R10) as it is stored."""
@@ -211,21 +215,21 @@ class RecordVisit(ProspectCommand):
 class RecordFollowUp(ProspectCommand):
     trigger = "follow_up"
     channel: FollowUpChannel
-    feedback: Text
+    feedback: LongText
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class WinAccount(ProspectCommand):
     trigger = "win"
     classification: Text
-    summary: Text
+    summary: LongText
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class LoseAccount(ProspectCommand):
     trigger = "lose"
     reason: LossReason
-    analysis: Text
+    analysis: LongText
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -249,7 +253,7 @@ class CorrectEntry(ProspectCommand):
     trigger = "correct"
     entry: EntryNumber
     field: Required
-    value: Text
+    value: LongText  # as long as the field corrected may be (see correction)
     reason: Text
 
 

@@ -10,6 +10,11 @@ from kaflow.aggregates.record import CORRECTABLE, entries
 from kaflow.application import commands as c
 from kaflow.errors import BadInputError, NotFoundError, field
 
+# The fields that hold a report (``LongText``): the rest hold at most ``TEXT_MAX``.
+LONG_FIELDS = frozenset(
+    {"customer-data", "analysis", "sales-materials", "points", "views", "next-steps", "feedback"}
+)
+
 
 def correction(events: Iterable[Any], cmd: Any) -> dict[str, str]:
     """The field a correction changes, as the record names it, and what it said before."""
@@ -30,6 +35,13 @@ def correction(events: Iterable[Any], cmd: Any) -> dict[str, str]:
         raise BadInputError(
             f"{field('value')} {cmd.value}: an attitude is one of "
             + ", ".join(a.value for a in c.Attitude),
+            field="value",
+        )
+    longest = c.LONG_TEXT_MAX if name in LONG_FIELDS else c.TEXT_MAX
+    if len(cmd.value) > longest:
+        raise BadInputError(
+            f"{field('value')}: at most {longest} characters for {name} "
+            f"(this has {len(cmd.value)})",
             field="value",
         )
     old = str(fields[name.replace("-", "_")])

@@ -35,9 +35,11 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str | None) 
     if store_url:
         monkeypatch.setenv("KAFLOW_STORE", store_url)
 
-    def invoke(*args: str, user: str | None = "sam", code: int | None = 0) -> Result:
+    def invoke(
+        *args: str, user: str | None = "sam", code: int | None = 0, input: str | None = None
+    ) -> Result:
         env = {"KAFLOW_USER": user} if user else {"KAFLOW_USER": ""}
-        result = runner.invoke(cli, list(args), obj=Env(), env=env)
+        result = runner.invoke(cli, list(args), obj=Env(), env=env, input=input)
         if code is not None:
             assert result.exit_code == code, (args, result.output, result.exception)
         # A crash is caught by CliRunner (exit 1, no traceback printed): only the exits

@@ -137,8 +137,9 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_made_text(ws: Run) -> None:
     # (a leading tab or carriage return never gets this far: kaflow strips what is typed)
     hostile = ["+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "=1+1"]
     for note in hostile:
+        typed = "@" + note if note.startswith("@") else note  # @@: a literal leading @
         ws("contact", pid, "--channel", "phone", "--person", "W", "--attitude", "neutral",
-           "--notes", note)  # fmt: skip
+           "--notes", typed)  # fmt: skip
     rows = list(csv.reader(io.StringIO(ws("ledger", pid, "--format", "csv").stdout)))
     cells = [c for row in rows for c in row]
     assert '\'=HYPERLINK("http://evil","x")' in cells
