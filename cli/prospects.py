@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from cli.accounts import SUBCOMMANDS as account_commands
 from cli.context import Env, pass_env
 from cli.params import acting, choice, text_option
 from cli.render import emit, output_options, short, table
@@ -29,6 +30,9 @@ def prospect() -> None:
 @text_option("--product-line", default="", help="Our product line for this account (R1).")
 @text_option("--service", default="", help="The services the customer needs (R1).")
 @click.option("--at", "at", metavar="WHEN", help="When it was identified (default: now).")
+@click.option(
+    "--owner", metavar="USER", help="The responsible salesperson (default: the acting user)."
+)
 @output_options
 @acting
 @pass_env
@@ -40,6 +44,7 @@ def prospect_add(
     product_line: str,
     service: str,
     at: str | None,
+    owner: str | None,
     as_json: bool,
 ) -> None:
     """Identify a prospect and classify it (R1); prints the new id.
@@ -58,6 +63,7 @@ def prospect_add(
             "product_line": product_line,
             "service": service,
             "occurred_at": env.when(at),
+            **({"owner": owner} if owner else {}),
         }
     )
     new_id = str(env.app.identify(actor, cmd))
@@ -68,27 +74,42 @@ def prospect_add(
 
 @prospect.command("list")
 @click.option("--state", type=choice(c.State), help="Only this state.")
+@click.option("--search", metavar="TEXT", help="Names containing TEXT (any case or width).")
+@click.option("--category", type=choice(c.Category), help="Only this category.")
+@click.option("--owner", metavar="USER", help="Only the accounts USER owns.")
+@click.option("--mine", is_flag=True, help="Only the accounts the acting user owns.")
+@click.option("--idle", metavar="DURATION", help="No step for that long (ISO 8601: P14D).")
+@click.option(
+    "--sort",
+    type=choice(["identified", "name", "state", "last-step"]),
+    help="Order (default: as added; last-step: the longest idle first).",
+)
+@click.option("--include-archived", is_flag=True, help="Archived accounts too.")
 @output_options
 @acting
 @pass_env
-def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
-    """List accounts with their state, value and activity.
+def prospect_list(env: Env, /, state: str | None, as_json: bool, **filters: Any) -> None:
+    """List accounts with their owner, state, value and activity.
+
+    Archived accounts are left out unless --include-archived.
 
     \b
     Example:
       kaflow prospect list --state visited
+      kaflow prospect list --search "hua dong" --mine --idle P14D --sort last-step
     """
-    rows = env.queries.accounts(env.actor(), state)
+    rows = env.queries.accounts(env.actor(), state, **filters)
     emit(
         as_json,
         rows,
         lambda: table(
-            ["ID", "NAME", "STATE", "CATEGORY", "VALUE", "CONTACTS", "VISITS"],
+            ["ID", "NAME", "OWNER", "STATE", "CATEGORY", "VALUE", "CONTACTS", "VISITS"],
             [
                 (
                     short(r["id"]),
                     r["name"],
-                    r["state"],
+                    r["owner"],
+                    r["state"] + (" (archived)" if r["archived"] else ""),
                     r["category"],
                     r["development_value"] or "-",
                     r["contacts"],
@@ -107,11 +128,13 @@ def prospect_list(env: Env, state: str | None, as_json: bool) -> None:
 @acting
 @pass_env
 def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
-    """Show one account as it stands now.
+    """Show one account as it stands now: ID is its id, a unique prefix of it, or its
+    exact name if no other account has it.
 
     \b
     Example:
       kaflow prospect show 3f2a1b
+      kaflow prospect show "Huadong Supplies"
     """
     data = env.queries.account(env.actor(), env.account(account_id))
     emit(as_json, data, lambda: describe(data))
@@ -120,6 +143,7 @@ def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
 def describe(data: dict[str, Any]) -> str:
     lines = [f"{data['name']}  ({data['id']})"]
     for key in (
+        "owner",
         "state",
         "category",
         "nature",
@@ -149,6 +173,10 @@ def describe(data: dict[str, Any]) -> str:
         outcome = data["outcome"]
         detail = outcome.get("classification") or outcome.get("reason")
         lines.append(f"  {'outcome:':<19}{outcome['result']} ({detail})")
+    if data["archived"]:
+        archived = data["archived"]
+        why = f"duplicate of {archived['duplicate_of']}" if archived["duplicate_of"] else ""
+        lines.append(f"  {'archived:':<19}{archived['reason']}" + (f" ({why})" if why else ""))
     lines.append(f"  {'next:':<19}{', '.join(data['next']) or '-'}")
     return "\n".join(lines)
 
@@ -275,4 +303,6 @@ def _details(details: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+for _command in account_commands:
+    prospect.add_command(_command)
 COMMANDS = [prospect, template, analyse, history]

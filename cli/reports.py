@@ -62,20 +62,29 @@ def ledger(
 @click.command("review")
 @click.argument("account_id", metavar="ID")
 @text_option("--remarks", required=True, help="The reviewer's remarks (备注).")
+@click.option("--at", "at", metavar="WHEN", help="When it was reviewed (审核日期); default: now.")
 @output_options
 @acting
 @pass_env
-def review(env: Env, account_id: str, remarks: str, as_json: bool) -> None:
+def review(env: Env, account_id: str, remarks: str, at: str | None, as_json: bool) -> None:
     """Review an account's development record (审核): a manager, director or owner.
+
+    A change of the record after its review (a correction, an edit of the account)
+    marks it "changed since review", and R14 is met again only once it is reviewed
+    again.
 
     \b
     Example:
       kaflow --as mia review 3f2a1b --remarks "Complete; well documented"
+      kaflow --as mia review 3f2a1b --remarks "Checked on paper" --at 09:30
     """
     from kaflow.application import commands as c
 
     pid = env.account(account_id)
-    env.app.handle(env.actor(), c.ReviewRecord.validate({"prospect_id": pid, "remarks": remarks}))
+    cmd = c.ReviewRecord.validate(
+        {"prospect_id": pid, "remarks": remarks, "occurred_at": env.when(at)}
+    )
+    env.app.handle(env.actor(), cmd)
     emit(
         as_json,
         {"id": str(pid), "reviewed": True, "remarks": remarks.strip()},
@@ -103,10 +112,12 @@ def correct(
 ) -> None:
     """Correct a field of an entry of the development record; what it said is kept.
 
-    The correction is an event: it counts as a change of the record, with its date, and
-    the history shows both values. What may be corrected: a contact's person, attitude
-    and notes; a visit's place, points, views and next-steps; a follow-up's feedback; the
-    notes of a meeting or conference; the three parts of the visit material.
+    The correction is an event: it counts as a change of the record, with its date and
+    who made it, and the history shows both values. What may be corrected: a contact's
+    person, attitude and notes; a visit's person, place, points, views and next-steps; a
+    follow-up's person and feedback; the notes of a meeting or conference; the three
+    parts of the visit material. Only the entry's author, the account's owner, or a
+    manager or above may correct it (R14).
 
     \b
     Example:
@@ -151,6 +162,8 @@ def correct(
 @click.option("--lead", metavar="USER", help="visits: only those led by USER.")
 @click.option("--from", "since", metavar="WHEN", help="visits: only those since WHEN.")
 @click.option("--to", "until", metavar="WHEN", help="visits: only those until WHEN.")
+@click.option("--owner", metavar="USER", help="Only the accounts USER owns now.")
+@click.option("--include-archived", is_flag=True, help="Archived accounts too.")
 @output_options
 @acting
 @pass_env
@@ -163,6 +176,8 @@ def report(
     lead: str | None,
     since: str | None,
     until: str | None,
+    owner: str | None,
+    include_archived: bool,
     as_json: bool,
 ) -> None:
     """A report, read from the views: funnel, losses, registry, visits, overdue,
@@ -180,11 +195,21 @@ def report(
     \b
     Example:
       kaflow report funnel
+      kaflow report funnel --owner sam
       kaflow report visits --lead mia --from 2025-01-01 --format csv --output visits.csv
       kaflow report conformance --as-of 2025-06-30 --json
     """
     fmt = output_format(fmt, as_json)  # before any reading: a usage error
-    data = env.queries.report(env.actor(), name, as_of, lead=lead, since=since, until=until)
+    data = env.queries.report(
+        env.actor(),
+        name,
+        as_of,
+        lead=lead,
+        since=since,
+        until=until,
+        owner=owner,
+        include_archived=include_archived,
+    )
     if fmt == "json":
         for section in data["sections"]:
             section["rows"] = [

@@ -36,8 +36,9 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
         @pass_env
         def run(env: Env, /, account_id: str, at: str | None, as_json: bool, **fields: Any) -> None:
             actor = env.actor()
+            given = {name: v for name, v in fields.items() if v is not None}  # optional ones
             cmd = command.validate(
-                {**fields, "prospect_id": env.account(account_id), "occurred_at": env.when(at)}
+                {**given, "prospect_id": env.account(account_id), "occurred_at": env.when(at)}
             )
             env.app.handle(actor, cmd)
             data = env.queries.account(actor, cmd.prospect_id)
@@ -127,6 +128,7 @@ def prepare() -> None:
 @text_option("--points", required=True, help="Main talking points (R10).")
 @text_option("--views", required=True, help="The customer's views (R10).")
 @text_option("--next-steps", required=True, help="Suggested next steps (R10).")
+@text_option("--person", help="The customer's people met: A,B (A，B too).")
 def visit() -> None:
     """Record a customer visit: the visit record of R10, checked against R6-R9.
 
@@ -138,19 +140,21 @@ def visit() -> None:
     Example:
       kaflow visit 3f2a1b --lead mia --place "Their Suzhou plant" --manner face-to-face \\
           --points @visit-points.txt --views "Price is a concern" --next-steps "Send quote" \\
-          --at 08:30
+          --person "Wang Li, Zhao Min" --at 08:30
     """
 
 
 @step("follow-up", c.RecordFollowUp, "follow-up recorded")
 @click.option("--channel", type=choice(c.FollowUpChannel), required=True, help="Phone or visit.")
 @text_option("--feedback", required=True, help="The customer's opinion.")
+@text_option("--person", help="The customer's people phoned or met: A,B (A，B too).")
 def follow_up() -> None:
     """Record the follow-up after a visit, by phone or visit (R11).
 
     \b
     Example:
-      kaflow follow-up 3f2a1b --channel phone --feedback "Quote accepted in principle"
+      kaflow follow-up 3f2a1b --channel phone --person "Wang Li" \\
+          --feedback "Quote accepted in principle"
     """
 
 

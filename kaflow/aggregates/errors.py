@@ -32,6 +32,20 @@ class LifecycleError(RefusedError, DomainError):
         )
 
 
+class ArchivedError(RefusedError, DomainError):
+    """A step on an archived account: it keeps its history and takes no more steps."""
+
+    default_rule = "archived"
+
+    def __init__(self, trigger: str, name: str, archived: dict[str, object]) -> None:
+        duplicate = archived.get("duplicate_of")
+        why = f"duplicate of {duplicate}" if duplicate else str(archived.get("reason"))
+        super().__init__(
+            f"cannot {trigger.replace('_', '-')} '{name}': the account is archived ({why})",
+            trigger=trigger,
+        )
+
+
 class DatedTooEarlyError(LifecycleError):
     def __init__(
         self, trigger: str, state: str, floor: datetime, at: datetime, *, after_last_step: bool

@@ -15,7 +15,12 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from kaflow.aggregates import deadline as deadlines
-from kaflow.aggregates.errors import DatedTooEarlyError, LifecycleError
+from kaflow.aggregates.errors import (
+    ArchivedError,
+    DatedTooEarlyError,
+    InvalidChangeError,
+    LifecycleError,
+)
 from kaflow.aggregates.lifecycle import (
     State,
     allowed_triggers,
@@ -44,6 +49,11 @@ class Prospect(Aggregate):
     # The development record (R14): its review and corrections, outside the lifecycle.
     reviewed_at: datetime | None = None
     corrections = 0
+    # The responsible salesperson, and the archiving, if any: class defaults, so that
+    # accounts snapshotted before owners existed load (their owner is whoever identified
+    # them: the application reads it from their first event).
+    owner: str | None = None
+    archived: dict[str, Any] | None = None
 
     @event("Identified")
     def __init__(
@@ -58,6 +68,7 @@ class Prospect(Aggregate):
         occurred_at: datetime,
     ) -> None:
         self.name = name
+        self.owner = actor
         self.category = category
         self.nature = nature
         self.product_line = product_line
@@ -93,6 +104,7 @@ class Prospect(Aggregate):
         """The state ``trigger`` leads to from here, at time ``at``; refuse it if the
         lifecycle does not allow it now, or if it is dated before the account entered
         its current state (a step happens in the state it is taken from)."""
+        self.require_active(trigger)
         dest = next_state(trigger, self.state)
         if dest is None:
             raise LifecycleError(trigger, self.state, allowed_triggers(self.state))
@@ -150,9 +162,13 @@ class Prospect(Aggregate):
             policy=deadline["policy"],
         )
 
-    def record_follow_up(self, channel: str, feedback: str, **meta: Any) -> None:
+    def record_follow_up(
+        self, channel: str, feedback: str, person: str = "", **meta: Any
+    ) -> None:
         state = self.require("follow_up", meta["occurred_at"])
-        self._follow_up_recorded(channel=channel, feedback=feedback, state=state, **meta)
+        self._follow_up_recorded(
+            channel=channel, feedback=feedback, person=person, state=state, **meta
+        )
         self._settle("follow_up", meta["occurred_at"], meta["actor"])
 
     def win(self, classification: str, summary: str, **meta: Any) -> None:
@@ -181,6 +197,78 @@ class Prospect(Aggregate):
     def correct(self, entry: int, field: str, old: str, new: str, reason: str, **meta: Any) -> None:
         """Correct a field of a record entry; the event keeps what it said before."""
         self._entry_corrected(entry=entry, field=field, old=old, new=new, reason=reason, **meta)
+
+    # -- the account itself: its owner, its classification, its archiving ---------------
+
+    def require_active(self, trigger: str) -> None:
+        """Refuse any step on an archived account; its history stays whole."""
+        if self.archived is not None:
+            raise ArchivedError(trigger, self.name, self.archived)
+
+    def assign(self, owner: str, previous: str, reason: str, **meta: Any) -> None:
+        """Make ``owner`` the responsible salesperson (``previous`` was, as the
+        application read it: older accounts keep it only in their first event)."""
+        self.require_active("assign")
+        if owner == previous:
+            raise InvalidChangeError(f"{owner} is the account's owner already", field="target")
+        self._assigned(from_owner=previous, to_owner=owner, reason=reason, **meta)
+
+    def edit(self, values: dict[str, str], reason: str, **meta: Any) -> None:
+        """Change the account's own fields; the event keeps what they said before."""
+        self.require_active("edit")
+        changes = {
+            name: {"old": getattr(self, name), "new": value}
+            for name, value in values.items()
+            if getattr(self, name) != value
+        }
+        if not changes:
+            raise InvalidChangeError(
+                "nothing to change: every field given has that value already", field="reason"
+            )
+        self._edited(changes=changes, reason=reason, **meta)
+
+    def archive(self, reason: str, duplicate_of: str | None, **meta: Any) -> None:
+        self.require_active("archive")
+        if duplicate_of == str(self.id):
+            raise InvalidChangeError(
+                "an account cannot be a duplicate of itself", field="duplicate_of"
+            )
+        self._archived(reason=reason, duplicate_of=duplicate_of, **meta)
+
+    @event("AccountAssigned")
+    def _assigned(
+        self,
+        from_owner: str,
+        to_owner: str,
+        reason: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.owner = to_owner
+
+    @event("AccountEdited")
+    def _edited(
+        self,
+        changes: dict[str, dict[str, str]],
+        reason: str,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        for name, change in changes.items():
+            setattr(self, name, change["new"])
+
+    @event("AccountArchived")
+    def _archived(
+        self,
+        reason: str,
+        duplicate_of: str | None,
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.archived = {"reason": reason, "duplicate_of": duplicate_of, "at": occurred_at}
 
     # -- the follow-up deadline (R11) ---------------------------------------------
 
@@ -292,7 +380,22 @@ class Prospect(Aggregate):
         self.material_at = max(self.material_at or occurred_at, occurred_at)
         self._stepped(occurred_at)
 
-    @event("VisitRecorded")
+    class VisitRecorded(Event):
+        """Version 2: the visit record names the customer's people met (``person``)."""
+
+        visit: dict[str, Any]
+        state: str
+        actor: str
+        actor_role: str
+        occurred_at: datetime
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["visit"] = {**state["visit"], "person": ""}
+
+    @event(VisitRecorded)
     def _visit_recorded(
         self,
         visit: dict[str, Any],
@@ -307,11 +410,29 @@ class Prospect(Aggregate):
         self.material_at = None
         self._enter(state, occurred_at, again=True)
 
-    @event("FollowUpRecorded")
+    class FollowUpRecorded(Event):
+        """Version 2: the customer's people phoned or met (``person``)."""
+
+        channel: str
+        feedback: str
+        person: str
+        state: str
+        actor: str
+        actor_role: str
+        occurred_at: datetime
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["person"] = ""
+
+    @event(FollowUpRecorded)
     def _follow_up_recorded(
         self,
         channel: str,
         feedback: str,
+        person: str,
         state: str,
         actor: str,
         actor_role: str,

@@ -25,8 +25,8 @@ CORRECTABLE = {
     "contact": ("person", "attitude", "notes"),
     "conference": ("notes",),
     "material": ("customer-data", "analysis", "sales-materials"),
-    "visit": ("place", "points", "views", "next-steps"),
-    "follow_up": ("feedback",),
+    "visit": ("person", "place", "points", "views", "next-steps"),
+    "follow_up": ("person", "feedback"),
 }
 
 
@@ -35,7 +35,7 @@ _FIELDS = {
     "ContactRecorded": ("channel", "person", "attitude", "notes"),
     "ConferenceHeld": ("participants", "notes"),
     "MaterialPrepared": ("customer_data", "analysis", "sales_materials"),
-    "FollowUpRecorded": ("channel", "feedback"),
+    "FollowUpRecorded": ("channel", "feedback", "person"),
 }
 
 
@@ -73,6 +73,23 @@ def columns(kind: str, d: dict[str, Any]) -> tuple[str, str, str, str]:
     return "", d["channel"], d["feedback"], ""
 
 
+def sides(kind: str, d: dict[str, Any]) -> tuple[str, str]:
+    """Who was there on each side: the customer's people reached (接触对象), and our own
+    who chaired, led or took part (主持/带队). Entries recorded before the customer's
+    people were asked for name none."""
+    if kind == "meeting":
+        return "", d["chair"]
+    if kind == "contact":
+        return d["person"], ""
+    if kind == "conference":
+        return "", ", ".join(d["participants"])
+    if kind == "visit":
+        return d.get("person", ""), d["lead"]
+    if kind == "follow_up":
+        return d.get("person", ""), ""
+    return "", ""
+
+
 def entries(events: Any) -> list[tuple[str, dict[str, Any]]]:
     """An account's record entries (kind, fields as corrected), folded from its events:
     entry N of the record is ``entries(...)[N - 1]``."""
@@ -84,3 +101,8 @@ def entries(events: Any) -> list[tuple[str, dict[str, Any]]]:
         elif name == "EntryCorrected":
             found[e.entry - 1][1][e.field.replace("-", "_")] = e.new
     return found
+
+
+def authors(events: Any) -> list[str]:
+    """Who recorded each entry of the record, in order."""
+    return [e.actor for e in events if type(e).__name__ in ENTRY_KINDS]

@@ -14,6 +14,8 @@ ACCESS: dict[str, Role] = {
     "read": Role.SALES,  # accounts, history, the record, reports, deadlines, users
     "record_step": Role.SALES,  # identify, analyse, and every step of the procedure
     "keep_record": Role.SALES,  # review and correct (R14 says who may review)
+    "assign_accounts": Role.MANAGER,  # name another account owner
+    "archive_accounts": Role.MANAGER,  # duplicates and test accounts
     "rebuild_views": Role.SALES,  # views are derived from the log: nothing is lost
     "add_users": Role.OWNER,
     "change_roles": Role.OWNER,

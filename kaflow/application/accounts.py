@@ -7,6 +7,7 @@ pipeline reports) are built in ``kaflow.projections``.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from uuid import UUID
@@ -16,6 +17,7 @@ from eventsourcing.utils import get_topic
 from kaflow.aggregates.lifecycle import allowed_triggers
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application.service import Kaflow
+from kaflow.application.steps import owner_of
 from kaflow.errors import BadInputError, NotFoundError
 from kaflow.projections.log import notifications_with_topic
 from kaflow.storage.lookup import originators_with_prefix
@@ -50,13 +52,18 @@ def resolve_id(app: Kaflow, text: str) -> UUID:
 
 def account(app: Kaflow, prospect_id: UUID) -> dict[str, Any]:
     """An account as it stands now, for people and for --json."""
-    return summary(app.get_prospect(prospect_id), app.zone)
+    return summary(app.get_prospect(prospect_id), app.zone, app.events.get)
 
 
-def summary(prospect: Prospect, zone: tzinfo = UTC) -> dict[str, Any]:
+def summary(
+    prospect: Prospect, zone: tzinfo = UTC, events: Callable[..., Iterable[Any]] | None = None
+) -> dict[str, Any]:
+    """``events`` reads the owner of an account snapshotted before owners existed."""
     return {
         "id": str(prospect.id),
         "name": prospect.name,
+        "owner": owner_of(prospect, events) if events else prospect.owner,
+        "archived": _plain(prospect.archived),
         "category": prospect.category,
         "nature": prospect.nature,
         "product_line": prospect.product_line,
@@ -70,11 +77,16 @@ def summary(prospect: Prospect, zone: tzinfo = UTC) -> dict[str, Any]:
         "last_visit": _plain(prospect.last_visit),
         "follow_up_deadline": _plain(prospect.deadline),
         "outcome": _plain(prospect.outcome),
-        "next": [t.replace("_", "-") for t in allowed_triggers(prospect.state)],
+        "next": [t.replace("_", "-") for t in _next(prospect)],
         "identified_at": prospect.identified_at.isoformat(),
         "version": prospect.version,
         "last_recorded_at": prospect.modified_on.astimezone(zone).isoformat(),
     }
+
+
+def _next(prospect: Prospect) -> list[str]:
+    """What the account may take next: nothing once archived."""
+    return [] if prospect.archived else allowed_triggers(prospect.state)
 
 
 def list_prospects(app: Kaflow, state: str | None = None) -> list[dict[str, Any]]:
@@ -82,8 +94,21 @@ def list_prospects(app: Kaflow, state: str | None = None) -> list[dict[str, Any]
     for notification in notifications_with_topic(app.recorder, IDENTIFIED_TOPIC):
         prospect = app.get_prospect(notification.originator_id)
         if state is None or prospect.state == state:
-            rows.append(summary(prospect, app.zone))
+            rows.append(summary(prospect, app.zone, app.events.get))
     return rows
+
+
+def summaries(app: Kaflow, ids: Iterable[UUID]) -> list[dict[str, Any]]:
+    """The accounts ``ids`` as they stand now, in that order."""
+    return [summary(app.get_prospect(i), app.zone, app.events.get) for i in ids]
+
+
+def named(app: Kaflow, text: str, found: list[str]) -> UUID:
+    """The one account in ``found`` (ids, as the views keep them) called ``text``."""
+    if len(found) > 1:
+        shown = ", ".join(str(UUID(f)) for f in found[:5])
+        raise BadInputError(f"more than one account is called '{text}': {shown}; give its id")
+    return UUID(found[0])
 
 
 def history(app: Kaflow, prospect_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
@@ -101,7 +126,8 @@ def history(app: Kaflow, prospect_id: UUID, as_of: datetime | None = None) -> di
             raise NotFoundError(f"no account with id {prospect_id}")
         raise NotFoundError(f"account {prospect_id} was not yet recorded at {as_of.isoformat()}")
     prospect = app.get_prospect(prospect_id, version=version)
-    return {"account": summary(prospect, app.zone), "as_of": _plain(as_of), "events": entries}
+    account = summary(prospect, app.zone, app.events.get)
+    return {"account": account, "as_of": _plain(as_of), "events": entries}
 
 
 _WHEN = ("occurred_at", "noticed_at", "at", "visit_at", "timestamp")

@@ -38,6 +38,10 @@ Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=TEXT_MAX)]
 Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=TEXT_MAX)]
 LongText = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=LONG_TEXT_MAX)]
 EntryNumber = Annotated[int, cs.int_schema(ge=1)]
+# Optional fields of an edit: None, not given; a text given is bounded as above.
+MaybeText = Annotated[str | None, cs.nullable_schema(typing.get_args(Text)[1])]
+MaybeRequired = Annotated[str | None, cs.nullable_schema(typing.get_args(Required)[1])]
+MaybeUserName = Annotated[str | None, cs.nullable_schema(_NAME)]
 
 
 def _split_names(value: object) -> object:
@@ -50,6 +54,20 @@ def _split_names(value: object) -> object:
 UserNames = Annotated[
     list[str],
     cs.no_info_before_validator_function(_split_names, cs.list_schema(_NAME, min_length=1)),
+]
+
+
+def _join_people(value: str) -> str:
+    """The customer's people met or phoned, "A,B" or "A，B", kept as "A, B"."""
+    return ", ".join(name.strip() for name in re.split("[,\uff0c]", value) if name.strip())
+
+
+# The customer's people (not users): one or more names, comma-separated.
+People = Annotated[
+    str,
+    cs.no_info_after_validator_function(
+        _join_people, cs.str_schema(strip_whitespace=True, max_length=TEXT_MAX)
+    ),
 ]
 
 
@@ -147,6 +165,7 @@ class IdentifyProspect(Command):
     product_line: Text = ""
     service: Text = ""
     occurred_at: datetime | None = None
+    owner: MaybeUserName = None  # the responsible salesperson (default: who identifies)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -198,11 +217,13 @@ class RecordVisit(ProspectCommand):
     points: LongText
     views: LongText
     next_steps: LongText
+    person: People = ""  # the customer's people met
 
     def record(self) -> dict[str, str]:
         """The visit record (R10) as it is stored."""
         return {
             "lead": self.lead,
+            "person": self.person,
             "place": self.place,
             "manner": self.manner.value,
             "points": self.points,
@@ -216,6 +237,7 @@ class RecordFollowUp(ProspectCommand):
     trigger = "follow_up"
     channel: FollowUpChannel
     feedback: LongText
+    person: People = ""  # the customer's people phoned or met
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -255,6 +277,44 @@ class CorrectEntry(ProspectCommand):
     field: Required
     value: LongText  # as long as the field corrected may be (see correction)
     reason: Text
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class AssignAccount(ProspectCommand):
+    """Make another user the account's responsible salesperson."""
+
+    trigger = "assign"
+    to: UserName
+    reason: Required
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class EditAccount(ProspectCommand):
+    """Change the account's own fields (R1's classification, its name)."""
+
+    trigger = "edit"
+    name: MaybeRequired = None
+    category: Category | None = None
+    nature: MaybeText = None
+    product_line: MaybeText = None
+    service: MaybeText = None
+    reason: Required
+
+    def values(self) -> dict[str, str]:
+        """The fields given, as the account keeps them."""
+        given = {f: getattr(self, f) for f in ("name", "nature", "product_line", "service")}
+        if self.category is not None:
+            given["category"] = self.category.value
+        return {f: v for f, v in given.items() if v is not None}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ArchiveAccount(ProspectCommand):
+    """Archive a duplicate or test account: it takes no more steps."""
+
+    trigger = "archive"
+    reason: Required
+    duplicate_of: UUID | None = None
 
 
 def when(command: ProspectCommand | IdentifyProspect, now: datetime) -> datetime:

@@ -5,7 +5,7 @@ dicts and lists) that a terminal table, a JSON document and an HTML page all ren
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
@@ -13,7 +13,7 @@ from kaflow.application import accounts
 from kaflow.application.actor import Actor
 from kaflow.application.service import Kaflow
 from kaflow.clock import parse_when
-from kaflow.errors import BadInputError, field
+from kaflow.errors import BadInputError, NotFoundError, field
 
 if TYPE_CHECKING:
     from kaflow.projections.runner import Views
@@ -56,9 +56,19 @@ class Queries:
             raise BadInputError(f"{field(name)}: {e}", field=name) from None
 
     def account_id(self, actor: Actor, text: str) -> UUID:
-        """An account from its id or a unique prefix of at least 6 characters."""
+        """An account from its id, a unique prefix of at least 6 characters, or its
+        name if no other account has it."""
+        from kaflow.projections.accounts import named
+
         self.app.authorise(actor)
-        return accounts.resolve_id(self.app, text)
+        try:
+            return accounts.resolve_id(self.app, text)
+        except (BadInputError, NotFoundError):
+            with self._views().reading() as cursor:
+                found = named(cursor, text.strip())
+            if not found:
+                raise
+            return accounts.named(self.app, text, found)
 
     # -- accounts -----------------------------------------------------------------
 
@@ -66,9 +76,48 @@ class Queries:
         self.app.authorise(actor)
         return accounts.account(self.app, account_id)
 
-    def accounts(self, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
+    def accounts(
+        self,
+        actor: Actor,
+        state: str | None = None,
+        *,
+        search: str | None = None,
+        category: str | None = None,
+        owner: str | None = None,
+        mine: bool = False,
+        idle: str | None = None,
+        sort: str | None = None,
+        include_archived: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The accounts that match every filter given: ``search`` in their names (any
+        case, width or punctuation), ``owner`` (``mine``: the acting user's), ``idle``
+        (an ISO 8601 duration without a step), archived ones only if asked."""
+        from kaflow.projections.accounts import SORTS, find
+
         self.app.authorise(actor)
-        return accounts.list_prospects(self.app, state)
+        if sort is not None and sort not in SORTS:
+            raise BadInputError(f"no sort {sort!r} ({', '.join(SORTS)})", field="sort")
+        if mine and owner:
+            raise BadInputError(f"give {field('owner')} or {field('mine')}, not both", field="mine")
+        filters: dict[str, Any] = {"search": search, "category": category, "state": state}
+        filters["owner"] = self._owner(actor.name if mine else owner)
+        if idle is not None:
+            filters["idle_since"] = (self.app.now() - self._span(idle, "idle")).timestamp()
+        with self._views().reading() as cursor:
+            ids = find(cursor, sort=sort, include_archived=include_archived, **filters)
+        return accounts.summaries(self.app, [UUID(i) for i in ids])
+
+    def _owner(self, name: str | None) -> str | None:
+        return self.app.directory().canonical(name) if name else None
+
+    @staticmethod
+    def _span(text: str, name: str) -> timedelta:
+        from kaflow.settings import window
+
+        try:
+            return window(text)
+        except (ValueError, OverflowError) as e:
+            raise BadInputError(f"{field(name)}: {e}", field=name) from None
 
     def history(self, actor: Actor, account_id: UUID, as_of: str | None = None) -> dict[str, Any]:
         """Every event of an account; with ``as_of``, as it had been recorded by then (a
@@ -94,9 +143,12 @@ class Queries:
         lead: str | None = None,
         since: str | None = None,
         until: str | None = None,
+        owner: str | None = None,
+        include_archived: bool = False,
     ) -> dict[str, Any]:
         """A report as the record stood at ``as_of`` (default now; a bare date: by its
-        end; never in the future). ``lead``, ``since`` and ``until`` filter visits."""
+        end; never in the future). ``lead``, ``since`` and ``until`` filter visits;
+        ``owner`` keeps the accounts that user owns now; archived ones count if asked."""
         from kaflow.reporting.reports import run
 
         self.app.authorise(actor)
@@ -121,6 +173,7 @@ class Queries:
             )
         elif name == "conformance":
             options = {"directory": self.app.directory_as_recorded(moment)}
+        options.update(owner=self._owner(owner), include_archived=include_archived)
         data = run(name, self._views(), moment, **options)
         for section in data["sections"]:
             if section["columns"] and section["columns"][0] == "account":

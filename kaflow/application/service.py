@@ -29,7 +29,15 @@ from kaflow.application.actor import SCHEDULER, Actor
 from kaflow.application.saving import save
 from kaflow.application.steps import Checked, Context, canonical_names, step_of
 from kaflow.clock import Clock, SystemClock, fixed_offset
-from kaflow.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError, field, step
+from kaflow.errors import (
+    BadInputError,
+    ConflictError,
+    NotFoundError,
+    RefusedError,
+    WorkspaceError,
+    field,
+    step,
+)
 from kaflow.policies import guards, prospect_classified
 from kaflow.policies.follow_up_within import FollowUpPolicy, escalation, is_missed
 
@@ -160,18 +168,35 @@ class Kaflow(Application[UUID]):
         found = prospect_classified.check(cmd)
         if found is not None:
             raise found.error()
+        name = directory.canonical(actor.name)
+        owner = self._owner(directory, cmd.owner, now) if cmd.owner else name
+        meta: dict[str, Any] = {"actor": name, "actor_role": role}
         prospect = Prospect(
             name=cmd.name,
             category=cmd.category.value,
             nature=cmd.nature,
             product_line=cmd.product_line,
             service=cmd.service,
-            actor=directory.canonical(actor.name),
-            actor_role=role,
             occurred_at=self._dated(cmd, now),
+            **meta,
         )
+        if owner != name:
+            prospect.assign(owner, name, "", occurred_at=prospect.identified_at, **meta)
         self._save(prospect)
         return prospect.id
+
+    @staticmethod
+    def _owner(directory: UserDirectory, name: str, now: datetime) -> str:
+        """A user who may own accounts: known, and holding a role now."""
+        owner = directory.canonical(name)
+        if directory.role_of(owner, now) is None:
+            raise RefusedError(
+                f"an account's owner must hold a role; {owner} holds none on {now.date()}",
+                rule="access",
+                field="owner",
+                user=owner,
+            )
+        return owner
 
     def take_snapshot(
         self,
@@ -203,6 +228,9 @@ class Kaflow(Application[UUID]):
             directory = self.directory()
             role = self.authorise(actor, the_step.action, directory, now)
             occurred_at = self._dated(cmd, now)
+            prospect.require_active(cmd.trigger)
+            if isinstance(cmd, c.AssignAccount):
+                self._owner(directory, cmd.to, now)
             if the_step.lifecycle:
                 prospect.require(cmd.trigger, occurred_at)
             name = directory.canonical(actor.name)
@@ -219,7 +247,7 @@ class Kaflow(Application[UUID]):
                 # once, as the scheduler would have.
                 self.notice_overdue(prospect, directory, occurred_at, now, by=name)
             if the_step.inputs is not None:
-                context = Context(self.policy, self.zone, self.events.get)
+                context = Context(self.policy, self.zone, self.events.get, directory, name)
                 meta.update(the_step.inputs(prospect, cmd, occurred_at, context))
             the_step.act(prospect, named, meta)
             if self._save(prospect):

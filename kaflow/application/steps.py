@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from typing import Any
-from uuid import UUID
 
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
@@ -17,15 +16,21 @@ Act = Callable[[Prospect, Any, dict[str, Any]], None]
 
 
 class Context:
-    """What a step may need besides its command: the policy in force, the zone, and
-    the account's events."""
+    """What a step may need besides its command: the policy in force, the zone, the
+    account's events, and who acts (by the directory, as added)."""
 
-    __slots__ = ("events", "policy", "zone")
+    __slots__ = ("actor", "directory", "events", "policy", "zone")
 
     def __init__(
-        self, policy: FollowUpPolicy, zone: tzinfo, events: Callable[[UUID], Iterable[Any]]
+        self,
+        policy: FollowUpPolicy,
+        zone: tzinfo,
+        events: Callable[..., Iterable[Any]],
+        directory: Any = None,
+        actor: str = "",
     ) -> None:
         self.policy, self.zone, self.events = policy, zone, events
+        self.directory, self.actor = directory, actor
 
 
 Inputs = Callable[[Prospect, Any, datetime, Context], dict[str, Any]]
@@ -57,10 +62,30 @@ def _deadline(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[
 
 
 def _corrected(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[str, Any]:
-    """The field corrected and what it said, from the record's entries."""
+    """The field corrected and what it said, from the record's entries; refused (R14)
+    unless the entry's author, the account's owner or a manager or above corrects it."""
+    from kaflow.aggregates.record import authors
     from kaflow.application.correction import correction
+    from kaflow.policies.record_reviewed import check_corrector
 
-    return correction(ctx.events(prospect.id), cmd)
+    events = list(ctx.events(prospect.id))
+    found = correction(events, cmd)
+    author = authors(events)[cmd.entry - 1]
+    owner = owner_of(prospect, ctx.events)
+    violation = check_corrector(ctx.actor, author, owner, ctx.directory, at)
+    if violation is not None:
+        raise violation.error()
+    return found
+
+
+def _duplicate_of(prospect: Prospect, cmd: Any, at: datetime, ctx: Context) -> dict[str, Any]:
+    """The account this one duplicates, which must exist."""
+    other = cmd.duplicate_of
+    if other is not None and next(iter(ctx.events(other)), None) is None:
+        from kaflow.errors import NotFoundError
+
+        raise NotFoundError(f"no account with id {other}", field="duplicate_of")
+    return {"duplicate_of": None if other is None else str(other)}
 
 
 # The analysis (R2, R3) registers its own step where its command is defined
@@ -80,7 +105,7 @@ STEPS: dict[type[c.ProspectCommand], Step] = {
         lambda p, x, m: p.record_visit(x.record(), **m), settles_deadline=True, inputs=_deadline
     ),
     c.RecordFollowUp: Step(
-        lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, **m),
+        lambda p, x, m: p.record_follow_up(x.channel.value, x.feedback, x.person, **m),
         settles_deadline=True,
     ),
     c.WinAccount: Step(lambda p, x, m: p.win(x.classification, x.summary, **m)),
@@ -98,6 +123,37 @@ STEPS: dict[type[c.ProspectCommand], Step] = {
         inputs=_corrected,
     ),
 }
+# The account itself: its owner, its fields, its archiving (none is a lifecycle step).
+STEPS.update(
+    {
+        c.AssignAccount: Step(
+            lambda p, x, m: p.assign(x.to, m.pop("previous"), x.reason, **m),
+            action="assign_accounts",
+            lifecycle=False,
+            inputs=lambda p, x, at, ctx: {"previous": owner_of(p, ctx.events)},
+        ),
+        c.EditAccount: Step(
+            lambda p, x, m: p.edit(x.values(), x.reason, **m),
+            action="keep_record",
+            lifecycle=False,
+        ),
+        c.ArchiveAccount: Step(
+            lambda p, x, m: p.archive(x.reason, m.pop("duplicate_of"), **m),
+            action="archive_accounts",
+            lifecycle=False,
+            inputs=_duplicate_of,
+        ),
+    }
+)
+
+
+def owner_of(prospect: Prospect, events: Callable[..., Iterable[Any]]) -> str:
+    """The account's owner; one snapshotted before owners existed has it in its first
+    event only (whoever identified it)."""
+    if prospect.owner is not None:
+        return prospect.owner
+    first: Any = next(iter(events(prospect.id, lte=1)))
+    return str(first.actor)
 
 
 def step_of(cmd: c.ProspectCommand) -> Step:
@@ -118,7 +174,7 @@ def canonical_names(cmd: c.ProspectCommand, directory: Any) -> dict[str, Any]:
     """Users named in a command, as they were added (names match regardless of case);
     an unknown name is refused here, before any rule."""
     names: dict[str, Any] = {}
-    for name in ("lead", "chair"):
+    for name in ("lead", "chair", "to"):
         if hasattr(cmd, name):
             names[name] = directory.canonical(getattr(cmd, name))
     if hasattr(cmd, "participants"):

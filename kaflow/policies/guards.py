@@ -18,6 +18,7 @@ from kaflow.policies import (
     follow_up_heard,
     loss_analysed,
     material_before_visit,
+    prospect_classified,
     record_reviewed,
     record_summarised,
     visit_face_to_face,
@@ -45,6 +46,7 @@ GUARDS: dict[str, tuple[Guard, ...]] = {
     "lose": (loss_analysed.check,),
     "review": (record_reviewed.check_review,),
     "correct": (record_reviewed.check_correction,),
+    "edit": (prospect_classified.check_edit,),
 }
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from kaflow.errors import field
 from kaflow.policies import Violation
@@ -21,4 +21,11 @@ def check(cmd: Identification) -> Violation | None:
         return Violation(
             RULE, f"a prospect is classified when identified: {field('nature')} is empty"
         )
+    return None
+
+
+def check_edit(cmd: Any, prospect: Any, directory: Any) -> Violation | None:
+    """An edit keeps the account classified."""
+    if cmd.nature is not None and not cmd.nature.strip():
+        return check(cmd)
     return None

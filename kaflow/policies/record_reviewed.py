@@ -3,6 +3,7 @@ a correction of it says why; what an entry said before is kept (the event holds 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from kaflow.aggregates.directory import UserDirectory, at_least_manager
@@ -51,3 +52,20 @@ def check_correction(
     if missing(reason=cmd.reason):
         return Violation(RULE, f"a correction of the record says why ({field('reason')} is empty)")
     return None
+
+
+def check_corrector(
+    actor: str, author: str, owner: str, directory: UserDirectory, at: datetime
+) -> Violation | None:
+    """An entry is corrected by whoever recorded it, the account's owner, or a
+    development manager or above."""
+    if actor in (author, owner):
+        return None
+    role = directory.role_of(actor, at)
+    if at_least_manager(role):
+        return None
+    return Violation(
+        RULE,
+        f"an entry of the record is corrected by its author ({author}), the account's "
+        f"owner ({owner}) or a development manager or above; " + held(actor, role, at),
+    )

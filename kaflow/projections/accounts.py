@@ -1,55 +1,176 @@
-"""``accounts``: one row per account, its name and where it stands."""
+"""``accounts``: one row per account, its name, owner and where it stands; what
+``prospect list`` finds, filters and sorts."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, ClassVar
 
 from kaflow.projections import View, iso
 from kaflow.projections.db import Cursor
 
+STEPS = (
+    "Analysed",
+    "ApproachDecided",
+    "ContactRecorded",
+    "ConferenceHeld",
+    "MaterialPrepared",
+    "VisitRecorded",
+    "FollowUpRecorded",
+    "Won",
+    "Lost",
+    "Reopened",
+)
+SORTS = {  # the default: in the order they were added
+    "identified": "identified_ts, position",
+    "name": "name, position",
+    "state": "state_order, position",
+    "last-step": "last_step_ts, position",  # the longest idle first
+}
+STATE_ORDER = ("identified", "analysed", "contacted", "visited", "followed_up", "won", "lost")
+
+
+def search_key(text: str) -> str:
+    """What a search matches: letters and digits only (Chinese characters are letters),
+    in any case or width: ``HUADONG``, ``hua dong`` and ``Ｈｕａｄｏｎｇ`` are alike."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
 
 class AccountsView(View):
     name = "accounts"
+    version = 2
     row_table = "accounts"
     tables = ("accounts",)
     schema = """
     CREATE TABLE accounts (
         account_id TEXT PRIMARY KEY,  -- the account's id (32 hex digits, no dashes)
+        position INTEGER NOT NULL,    -- where it was identified in the log: list order
         name TEXT NOT NULL,
+        search_key TEXT NOT NULL,     -- the name's letters and digits, folded (search_key)
         category TEXT NOT NULL,       -- R1: existing | potential | competitor
+        owner TEXT NOT NULL,          -- the responsible salesperson
         state TEXT NOT NULL,          -- identified | analysed | ... | won | lost
+        state_order INTEGER NOT NULL, -- the state's place in the lifecycle
         identified_at TEXT NOT NULL,  -- when it was identified (ISO 8601)
-        state_since TEXT NOT NULL     -- when it entered its state
+        identified_ts REAL NOT NULL,
+        state_since TEXT NOT NULL,    -- when it entered its state
+        last_step_at TEXT NOT NULL,   -- when its latest step happened
+        last_step_ts REAL NOT NULL,
+        archived_ts REAL              -- when it was archived (recorded), if it was
     );
     CREATE INDEX accounts_state ON accounts (state);
+    CREATE INDEX accounts_owner ON accounts (owner);
+    CREATE INDEX accounts_last_step ON accounts (last_step_ts);
     """
     handlers: ClassVar[dict[str, str]] = {
         "Identified": "identified",
-        "Analysed": "moved",
-        "ContactRecorded": "moved",
-        "VisitRecorded": "moved",
-        "FollowUpRecorded": "moved",
-        "Won": "moved",
-        "Lost": "moved",
-        "Reopened": "moved",
+        **dict.fromkeys(STEPS, "moved"),
+        "AccountAssigned": "assigned",
+        "AccountEdited": "edited",
+        "AccountArchived": "archived",
     }
 
     def identified(self, db: Cursor, e: Any, position: int) -> None:
         at = iso(e.occurred_at)
         self.new_row(
             e.originator_id.hex,
+            position=position,
             name=e.name,
+            search_key=search_key(e.name),
             category=e.category,
+            owner=e.actor,
             state="identified",
+            state_order=0,
             identified_at=at,
+            identified_ts=e.occurred_at.timestamp(),
             state_since=at,
+            last_step_at=at,
+            last_step_ts=e.occurred_at.timestamp(),
+            archived_ts=None,
         )
 
     def moved(self, db: Cursor, e: Any, position: int) -> None:
         row = self.row(db, e.originator_id.hex)
-        if row["state"] != e.state or type(e).__name__ == "VisitRecorded":
+        state = getattr(e, "state", row["state"])
+        if row["state"] != state or type(e).__name__ == "VisitRecorded":
             row["state_since"] = iso(e.occurred_at)  # a visit starts its state again
-        row["state"] = e.state
+        row["state"] = state
+        row["state_order"] = STATE_ORDER.index(state)
+        if e.occurred_at.timestamp() > row["last_step_ts"]:
+            row["last_step_at"] = iso(e.occurred_at)
+            row["last_step_ts"] = e.occurred_at.timestamp()
+
+    def assigned(self, db: Cursor, e: Any, position: int) -> None:
+        self.row(db, e.originator_id.hex)["owner"] = e.to_owner
+
+    def edited(self, db: Cursor, e: Any, position: int) -> None:
+        row = self.row(db, e.originator_id.hex)
+        for name in ("name", "category"):
+            if name in e.changes:
+                row[name] = e.changes[name]["new"]
+        row["search_key"] = search_key(row["name"])
+
+    def archived(self, db: Cursor, e: Any, position: int) -> None:
+        self.row(db, e.originator_id.hex)["archived_ts"] = e.timestamp.timestamp()
+
+
+def find(
+    cursor: Cursor,
+    *,
+    search: str | None = None,
+    category: str | None = None,
+    owner: str | None = None,
+    state: str | None = None,
+    idle_since: float | None = None,
+    include_archived: bool = False,
+    sort: str | None = None,
+) -> list[str]:
+    """Ids (hex) of the accounts that match every filter given, in ``sort`` order."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("category", category), ("owner", owner), ("state", state)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if search is not None:
+        where.append("search_key LIKE ?")  # the key holds letters and digits only
+        params.append(f"%{search_key(search)}%")
+    if idle_since is not None:
+        where.append("last_step_ts < ?")
+        params.append(idle_since)
+    if not include_archived:
+        where.append("archived_ts IS NULL")
+    sql = "SELECT account_id FROM accounts"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = cursor.execute(
+        f"{sql} ORDER BY {SORTS[sort] if sort else 'position'}", tuple(params)
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def named(cursor: Cursor, name: str) -> list[str]:
+    """Ids (hex) of the accounts called exactly ``name``."""
+    rows = cursor.execute("SELECT account_id FROM accounts WHERE name = ?", (name,)).fetchall()
+    return [r[0] for r in rows]
+
+
+def left_out(cursor: Cursor, as_of: float, owner: str | None, archived: bool) -> set[str]:
+    """Ids (hex) of the accounts a report leaves out: those archived by ``as_of``
+    (unless ``archived``), and, with ``owner``, those someone else owns now."""
+    where: list[str] = []
+    params: list[Any] = []
+    if not archived:
+        where.append("archived_ts <= ?")
+        params.append(as_of)
+    if owner is not None:
+        where.append("owner <> ?")
+        params.append(owner)
+    if not where:
+        return set()
+    sql = "SELECT account_id FROM accounts WHERE " + " OR ".join(where)
+    return {r[0] for r in cursor.execute(sql, tuple(params)).fetchall()}
 
 
 def account_names(cursor: Cursor) -> dict[str, str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, NamedTuple
 
-from kaflow.aggregates.record import ENTRY_KINDS, columns, details
+from kaflow.aggregates.record import ENTRY_KINDS, columns, details, sides
 from kaflow.projections import View, iso
 from kaflow.projections.db import Cursor
 
@@ -16,8 +16,8 @@ from kaflow.projections.db import Cursor
 class LedgerView(View):
     name = "ledger"
     row_table = "ledger_accounts"
-    version = 8
-    tables = ("ledger_accounts", "ledger_entries", "ledger_changes")
+    version = 9
+    tables = ("ledger_accounts", "ledger_entries", "ledger_changes", "ledger_outcomes")
     sql_views = ("ledger_entries_numbered",)
     schema = """
     CREATE TABLE ledger_accounts (
@@ -36,6 +36,7 @@ class LedgerView(View):
         loss_reason TEXT,
         remarks TEXT,                   -- 备注: the latest review's remarks
         compiled_at TEXT NOT NULL,      -- 编制日期: when the record was first filed
+        compiled_by TEXT NOT NULL,      -- 编制人: who identified the account
         reviewed_at TEXT,               -- 审核日期
         reviewed_by TEXT,
         changes INTEGER NOT NULL        -- 修改次数: corrections made
@@ -50,11 +51,14 @@ class LedgerView(View):
         recorded_at TEXT NOT NULL,
         recorded_ts REAL NOT NULL,      -- recorded_at in seconds since the epoch
         actor TEXT NOT NULL,            -- who recorded it
-        person TEXT NOT NULL,           -- the person reached, the participants, the lead
+        person TEXT NOT NULL,           -- as earlier releases showed it: the person
+                                        -- reached, the participants, or the lead
         channel TEXT NOT NULL,          -- channel, method or manner
         attitude TEXT NOT NULL,         -- the customer's attitude or views
         notes TEXT NOT NULL,            -- progress notes
         details TEXT NOT NULL,          -- the entry's own fields, as corrected (JSON)
+        reached TEXT NOT NULL,          -- 接触对象: the customer's people reached
+        led_by TEXT NOT NULL,           -- 主持/带队: our own who chaired, led, took part
         PRIMARY KEY (account_id, seq)
     );
     CREATE VIEW ledger_entries_numbered AS  -- with each entry's number on the record
@@ -73,6 +77,18 @@ class LedgerView(View):
         changed_by TEXT NOT NULL,
         PRIMARY KEY (account_id, change)
     );
+    CREATE TABLE ledger_outcomes (      -- the losses and reopenings, kept as dated entries
+        account_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,             -- loss | reopen
+        occurred_at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        reason TEXT NOT NULL,           -- the classified reason lost, or why reopened
+        analysis TEXT,                  -- the failure analysis (R13)
+        lost_in TEXT,                   -- the state it was lost in
+        PRIMARY KEY (account_id, seq)
+    );
     """
     handlers: ClassVar[dict[str, str]] = {
         "Identified": "identified",
@@ -83,6 +99,7 @@ class LedgerView(View):
         "Reopened": "reopened",
         "Reviewed": "reviewed",
         "EntryCorrected": "corrected",
+        "AccountEdited": "edited",
     }
 
     def identified(self, db: Cursor, e: Any, position: int) -> None:
@@ -102,6 +119,7 @@ class LedgerView(View):
             loss_reason=None,
             remarks=None,
             compiled_at=iso(e.timestamp),
+            compiled_by=e.actor,
             reviewed_at=None,
             reviewed_by=None,
             changes=0,
@@ -115,7 +133,7 @@ class LedgerView(View):
         fields = details(e)
         account = e.originator_id.hex
         self.insert(
-            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 e.originator_version,
@@ -128,6 +146,7 @@ class LedgerView(View):
                 e.actor,
                 *columns(kind, fields),
                 json.dumps(fields, ensure_ascii=False),
+                *sides(kind, fields),
             ),
         )
 
@@ -150,11 +169,36 @@ class LedgerView(View):
             loss_reason=e.reason,
             result_at=iso(e.occurred_at),
         )
+        self._outcome(e, "loss", e.reason, e.analysis, e.lost_in)
 
     def reopened(self, db: Cursor, e: Any, position: int) -> None:
         self._set(db, e, result="open", summary=None, loss_reason=None, result_at=None)
+        self._outcome(e, "reopen", e.reason, None, None)
+
+    def _outcome(
+        self, e: Any, kind: str, reason: str, analysis: str | None, lost_in: str | None
+    ) -> None:
+        self.insert(
+            "INSERT INTO ledger_outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                e.originator_id.hex,
+                e.originator_version,
+                kind,
+                iso(e.occurred_at),
+                iso(e.timestamp),
+                e.actor,
+                reason,
+                analysis,
+                lost_in,
+            ),
+        )
 
     def reviewed(self, db: Cursor, e: Any, position: int) -> None:
+        # The record's review is its latest by when it took place: one dated earlier
+        # (``--at``) but recorded later does not undo a later one.
+        latest = self.row(db, e.originator_id.hex)["reviewed_at"]
+        if latest is not None and datetime.fromisoformat(latest) > e.occurred_at:
+            return
         self._set(db, e, remarks=e.remarks, reviewed_at=iso(e.occurred_at), reviewed_by=e.actor)
 
     def corrected(self, db: Cursor, e: Any, position: int) -> None:
@@ -169,8 +213,14 @@ class LedgerView(View):
         fields[e.field.replace("-", "_")] = e.new
         db.execute(
             "UPDATE ledger_entries SET person = ?, channel = ?, attitude = ?, notes = ?, "
-            "details = ? WHERE account_id = ? AND seq = ?",
-            (*columns(row[0], fields), json.dumps(fields, ensure_ascii=False), account, row[2]),
+            "details = ?, reached = ?, led_by = ? WHERE account_id = ? AND seq = ?",
+            (
+                *columns(row[0], fields),
+                json.dumps(fields, ensure_ascii=False),
+                *sides(row[0], fields),
+                account,
+                row[2],
+            ),
         )
         record = self.row(db, account)
         record["changes"] += 1
@@ -183,6 +233,35 @@ class LedgerView(View):
                 e.field,
                 e.old,
                 e.new,
+                e.reason,
+                iso(e.timestamp),
+                e.timestamp.timestamp(),
+                e.actor,
+            ),
+        )
+
+    def edited(self, db: Cursor, e: Any, position: int) -> None:
+        """The account's own fields changed: the record shows the new ones, and counts
+        the edit as one change (entry 0: the account itself), old and new side by side."""
+        record = self.row(db, e.originator_id.hex)
+        record.update({name: change["new"] for name, change in e.changes.items()})
+        record["changes"] += 1
+        if len(e.changes) == 1:
+            ((field, change),) = e.changes.items()
+            old, new = change["old"], change["new"]
+        else:
+            field = ", ".join(e.changes)
+            old = "; ".join(f"{f}: {c['old']}" for f, c in e.changes.items())
+            new = "; ".join(f"{f}: {c['new']}" for f, c in e.changes.items())
+        self.insert(
+            "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                e.originator_id.hex,
+                record["changes"],
+                0,
+                field,
+                old,
+                new,
                 e.reason,
                 iso(e.timestamp),
                 e.timestamp.timestamp(),
@@ -205,6 +284,7 @@ class Record:
     account: Row
     entries: list[Row]
     changes: list[Row]
+    outcomes: list[Row]  # the losses and reopenings, in order
 
 
 class ChangeAfter(NamedTuple):
@@ -239,7 +319,15 @@ def record(cursor: Cursor, account: str) -> Record | None:
     changes = cursor.execute(
         "SELECT * FROM ledger_changes WHERE account_id = ? ORDER BY change", (account,)
     ).fetchall()
-    return Record(dict(found), [dict(e) for e in entries], [dict(c) for c in changes])
+    outcomes = cursor.execute(
+        "SELECT * FROM ledger_outcomes WHERE account_id = ? ORDER BY seq", (account,)
+    ).fetchall()
+    return Record(
+        dict(found),
+        [dict(e) for e in entries],
+        [dict(c) for c in changes],
+        [dict(o) for o in outcomes],
+    )
 
 
 def visit_leads(cursor: Cursor, as_of: float) -> dict[str, str]:
@@ -297,3 +385,17 @@ def meetings_and_visits(cursor: Cursor, as_of: float) -> list[Held]:
         (as_of,),
     )
     return [Held(*row) for row in rows]
+
+
+def changes_recorded(cursor: Cursor, as_of: float) -> dict[str, list[float]]:
+    """When each account's record was changed (corrected, or its account edited), as
+    recorded by ``as_of``: seconds since the epoch, in order."""
+    found: dict[str, list[float]] = {}
+    rows = cursor.execute(
+        "SELECT account_id, changed_ts FROM ledger_changes WHERE changed_ts <= ? "
+        "ORDER BY account_id, change",
+        (as_of,),
+    )
+    for account, changed in rows:
+        found.setdefault(account, []).append(changed)
+    return found

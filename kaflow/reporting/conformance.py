@@ -7,13 +7,13 @@ step that shows them; R11 can be breached, since time passes without a command."
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kaflow.aggregates.directory import at_least_manager
 from kaflow.projections.accounts import account_names
 from kaflow.projections.deadlines import deadlines_as_of
-from kaflow.projections.ledger import meetings_and_visits
+from kaflow.projections.ledger import changes_recorded, meetings_and_visits
 from kaflow.projections.pipeline import steps as recorded_steps
 
 MET, BREACHED, NOT_DUE, NOT_APPLICABLE = "met", "breached", "not yet due", "not applicable"
@@ -40,17 +40,24 @@ def conformance(db: Any, as_of: float, directory: Any = None) -> list[dict[str, 
     questioned = _questioned(db, as_of, directory) if directory is not None else {}
     steps: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     results: dict[str, str] = {}
+    reviews: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for account, seq, event, occurred in recorded_steps(db, as_of):
         steps[account][event] = (seq, occurred)
         if event in ("Won", "Lost", "Reopened"):
             results[account] = event
+        elif event == "Reviewed":
+            reviews[account].append((seq, occurred))
     deadlines = _deadlines(db, as_of)
+    changed = changes_recorded(db, as_of)
     rows = []
     for account in sorted(steps, key=lambda a: (names.get(a) or "", a)):
         seen = steps[account]
         result = results.get(account)
         for rule in RULES:
-            status, evidence = _judge(rule, seen, result, deadlines.get(account, []), as_of)
+            if rule == "R14":
+                status, evidence = _record(seen, result, reviews[account], changed.get(account))
+            else:
+                status, evidence = _judge(rule, seen, result, deadlines.get(account, []), as_of)
             if (account, rule) in questioned:
                 status, evidence = BREACHED, questioned[(account, rule)]
             rows.append([account, names.get(account), rule, status, evidence])
@@ -105,13 +112,32 @@ def _judge(
         if result == ending:
             return MET, _cite(seen, ending)
         return (NOT_APPLICABLE, _cite(seen, str(result))) if closed else (NOT_DUE, "")
-    # R14: the record, summarised when won or lost, then reviewed (审核).
-    if not closed:
+    raise AssertionError(f"{rule} is judged by its own function")
+
+
+def _record(
+    seen: dict[str, tuple[int, str]],
+    result: str | None,
+    reviews: list[tuple[int, str]],
+    changed: list[float] | None,
+) -> tuple[str, str]:
+    """R14: the record, summarised when won or lost, then reviewed (审核), and not
+    changed (corrected, its account edited) since: a change asks for a new review."""
+    if result not in ("Won", "Lost"):
         return NOT_DUE, ""
-    review = seen.get("Reviewed")
-    if review is not None and review[0] > seen[str(result)][0]:
-        return MET, _cite(seen, "Reviewed")
-    return NOT_DUE, f"{_cite(seen, str(result))}; awaiting its review"
+    ended, ended_at = seen[result]
+    at = datetime.fromisoformat
+    # Recorded after the result, and not dated before it (a review given ``--at``).
+    after = [r for r in reviews if r[0] > ended and at(r[1]) >= at(ended_at)]
+    if not after:
+        return NOT_DUE, f"{_cite(seen, result)}; awaiting its review"
+    seq, occurred = max(after, key=lambda r: (at(r[1]), r[0]))
+    review = f"Reviewed #{seq} ({occurred[:10]})"
+    since = [t for t in changed or [] if t > at(occurred).timestamp()]
+    if since:
+        last = datetime.fromtimestamp(max(since), UTC).date().isoformat()
+        return NOT_DUE, f"{review}; changed since ({len(since)}, the last {last}): review again"
+    return MET, review
 
 
 def _deadlines(db: Any, as_of: float) -> dict[str, list[dict[str, Any]]]:

@@ -49,6 +49,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "new": ("Now", "新内容"),
     "reason": ("Reason", "修改原因"),
     "changed_on": ("Date", "修改时间"),
+    "changed_by": ("Changed by", "修改人"),
+    "compiled_by": ("Compiled by", "编制人"),
+    "led_by": ("Led or chaired by", "主持/带队"),
+    "changed_since_review": ("Changed since review", "审核后已修改"),
+    "loss_analysis": ("Failure analysis", "失败分析"),
+    "lost_in": ("Lost in", "失败阶段"),
+    "reopen_reason": ("Reason reopened", "重新开发原因"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    "none": ("(none)", "无"),
 }
 VALUES_ZH = {
     "open": "进行中",
@@ -89,6 +99,20 @@ VALUES_ZH = {
     "positive": "积极",
     "neutral": "中立",
     "negative": "消极",
+    "video": "视频",
+    "loss": "开发失败",
+    "reopen": "重新开发",
+    "identified": "已识别",
+    "analysed": "已分析",
+    "contacted": "已联系",
+    "visited": "已拜访",
+    "followed_up": "已回访",
+    "category": "客户类别",
+    "nature": "客户性质",
+    "name": "客户名称",
+    "product-line": "产品线",
+    "product_line": "产品线",
+    "service": "服务需求",
 }
 
 
@@ -116,6 +140,7 @@ class Section:
 class Document:
     title: str
     sections: list[Section] = field(default_factory=list)
+    empty: str = "(none)"  # what an empty table shows, in the document's language
 
 
 def _cell(v: Any) -> str:
@@ -134,7 +159,7 @@ def to_markdown(doc: Document) -> str:
             out.append("|" + "---|" * len(s.columns))
             out += ["| " + " | ".join(_md(_cell(v)) for v in r) + " |" for r in s.rows]
         else:
-            out.append("(none)")
+            out.append(doc.empty)
         out.append("")
     return "\n".join(out)
 
@@ -197,7 +222,7 @@ def to_text(doc: Document, table: Any) -> str:
             widest = max((width(k) for k, _ in s.rows), default=0)
             out += [f"{k}{' ' * (widest - width(k))}  {_cell(v)}" for k, v in s.rows]
         else:  # the table wraps long texts to the terminal's width
-            out.append(table(s.columns, [[_cell(v) for v in r] for r in s.rows]))
+            out.append(table(s.columns, [[_cell(v) for v in r] for r in s.rows], doc.empty))
     return "\n".join(out)
 
 

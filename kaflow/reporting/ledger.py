@@ -11,17 +11,22 @@ from uuid import UUID
 
 from kaflow.aggregates.record import CUSTOMER_FACING
 from kaflow.errors import NotFoundError
-from kaflow.projections.ledger import record
+from kaflow.projections.ledger import Record, record
 from kaflow.projections.runner import Views
 from kaflow.reporting.export import Document, Section, label, value
 from kaflow.reporting.text import span
 
-ENTRY_COLUMNS = ("entry", "occurred_at", "kind", "person", "channel", "attitude", "notes")
+# An entry as data: ``person`` as earlier releases gave it (the person reached, the
+# participants or the lead); ``reached`` and ``led_by`` are the two sides apart.
+ENTRY_KEYS = ("entry", "occurred_at", "kind", "person", "reached", "led_by", "channel")
+ENTRY_COLUMNS = ("entry", "occurred_at", "kind", "person", "led_by", "channel", "attitude", "notes")
 # Progress notes composed of several fields: their parts, labelled in the document's language.
 COMPOSED = {
     "visit": ("place", "points", "next_steps"),
     "material": ("customer_data", "analysis", "sales_materials"),
 }
+# Codes a change of the record may hold, shown in the document's language.
+CODED_FIELDS = ("attitude", "category")
 
 
 def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
@@ -47,11 +52,12 @@ def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
         },
         "entries": [
             {
-                **{k: e[k] for k in (*ENTRY_COLUMNS, "recorded_at", "actor")},
+                **{k: e[k] for k in (*ENTRY_KEYS, "attitude", "notes", "recorded_at", "actor")},
                 "details": json.loads(e["details"]),
             }
             for e in entries
         ],
+        "outcomes": _outcomes(found),
         "totals": {
             "result": a["result"],
             "first_at": a["first_at"],
@@ -64,10 +70,34 @@ def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
         "loss_reason": a["loss_reason"],
         "remarks": a["remarks"],
         "compiled_at": a["compiled_at"],
+        "compiled_by": a["compiled_by"],
         "reviewed_at": a["reviewed_at"],
         "reviewed_by": a["reviewed_by"],
+        "changed_since_review": _changed_since_review(a["reviewed_at"], changes),
         "changes": [dict(c) for c in changes],
     }
+
+
+def _outcomes(found: Record) -> list[dict[str, Any]]:
+    """The losses and reopenings, each after the entry it followed (0: before any)."""
+    seqs = [e["seq"] for e in found.entries]
+    return [
+        {
+            "kind": o["kind"],
+            "after_entry": sum(1 for seq in seqs if seq < o["seq"]),
+            **{k: o[k] for k in ("occurred_at", "recorded_at", "actor", "reason")},
+            **({k: o[k] for k in ("analysis", "lost_in")} if o["kind"] == "loss" else {}),
+        }
+        for o in found.outcomes
+    ]
+
+
+def _changed_since_review(reviewed_at: str | None, changes: list[dict[str, Any]]) -> bool | None:
+    """Whether the record changed after its review (None: never reviewed)."""
+    if reviewed_at is None:
+        return None
+    reviewed = datetime.fromisoformat(reviewed_at).timestamp()
+    return any(c["changed_ts"] > reviewed for c in changes)
 
 
 def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
@@ -82,13 +112,13 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
         Section(None, [], form.closing(data), pairs=True),
     ]
     if data["changes"]:
-        columns = ("change", "entry", "field", "old", "new", "reason", "changed_on")
+        columns = ("change", "entry", "field", "old", "new", "reason", "changed_on", "changed_by")
         sections.append(
             Section(
                 label("change_log", lang), [label(c, lang) for c in columns], form.changes(data)
             )
         )
-    return Document(label("title", lang), sections)
+    return Document(label("title", lang), sections, empty=label("none", lang))
 
 
 class _Form:
@@ -123,19 +153,43 @@ class _Form:
         )
 
     def entries(self, data: dict[str, Any]) -> list[list[Any]]:
+        """The numbered entries, and the losses and reopenings among them, unnumbered:
+        they are not entries a correction can change."""
         lang = self.lang
-        return [
-            [
-                e["entry"],
-                self.when(e["occurred_at"]),
-                value(e["kind"], lang),
-                e["person"],
-                value(e["channel"], lang),
-                value(e["attitude"], lang) if e["kind"] == "contact" else e["attitude"],
-                _notes(e, lang),
-            ]
-            for e in data["entries"]
-        ]
+        after: dict[int, list[list[Any]]] = {}
+        for o in data["outcomes"]:
+            after.setdefault(o["after_entry"], []).append(self.outcome(o))
+        rows = list(after.get(0, []))
+        for e in data["entries"]:
+            attitude = value(e["attitude"], lang) if e["kind"] == "contact" else e["attitude"]
+            rows.append(
+                [
+                    e["entry"],
+                    self.when(e["occurred_at"]),
+                    value(e["kind"], lang),
+                    e["reached"],
+                    e["led_by"],
+                    value(e["channel"], lang),
+                    attitude,
+                    _notes(e, lang),
+                ]
+            )
+            rows += after.get(e["entry"], [])
+        return rows
+
+    def outcome(self, o: dict[str, Any]) -> list[Any]:
+        lang = self.lang
+        if o["kind"] == "loss":
+            notes = "; ".join(
+                [
+                    f"{label('loss_reason', lang)}: {value(o['reason'], lang)}",
+                    f"{label('lost_in', lang)}: {value(o['lost_in'], lang)}",
+                    f"{label('loss_analysis', lang)}: {o['analysis']}",
+                ]
+            )
+        else:
+            notes = f"{label('reopen_reason', lang)}: {o['reason']}"
+        return ["", self.when(o["occurred_at"]), value(o["kind"], lang), "", "", "", "", notes]
 
     def totals(self, t: dict[str, Any]) -> list[list[Any]]:
         return self.pairs(
@@ -149,30 +203,41 @@ class _Form:
         loss = (
             [("loss_reason", value(data["loss_reason"], self.lang))] if data["loss_reason"] else []
         )
+        changed = data["changed_since_review"]
         return self.pairs(
             ("summary", data["summary"] or ""),
             *loss,
             ("remarks", data["remarks"] or ""),
             ("compiled_at", self.day(data["compiled_at"])),
+            ("compiled_by", data["compiled_by"]),
             ("reviewed_at", self.day(data["reviewed_at"])),
             ("reviewed_by", data["reviewed_by"] or ""),
+            ("changed_since_review", "" if changed is None else self.yes_no(changed)),
             ("changes", len(data["changes"])),
             ("changed_at", ", ".join(self.day(c["changed_at"]) for c in data["changes"])),
         )
 
+    def yes_no(self, flag: bool) -> str:
+        return label("yes" if flag else "no", self.lang)
+
     def changes(self, data: dict[str, Any]) -> list[list[Any]]:
-        return [
-            [
-                c["change"],
-                c["entry"],
-                value(c["field"], self.lang),
-                c["old"],
-                c["new"],
-                c["reason"],
-                self.when(c["changed_at"]),
-            ]
-            for c in data["changes"]
-        ]
+        rows = []
+        for c in data["changes"]:
+            coded = c["field"] in CODED_FIELDS
+            old, new = (value(c[k], self.lang) if coded else c[k] for k in ("old", "new"))
+            rows.append(
+                [
+                    c["change"],
+                    c["entry"],
+                    value(c["field"], self.lang),
+                    old,
+                    new,
+                    c["reason"],
+                    self.when(c["changed_at"]),
+                    c["changed_by"],
+                ]
+            )
+        return rows
 
 
 def _notes(entry: dict[str, Any], lang: str) -> str:

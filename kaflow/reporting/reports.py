@@ -13,7 +13,7 @@ from typing import Any
 
 from kaflow.aggregates.lifecycle import State
 from kaflow.projections import ledger, pipeline
-from kaflow.projections.accounts import account_names
+from kaflow.projections.accounts import account_names, left_out
 from kaflow.projections.deadlines import deadlines_as_of
 from kaflow.projections.runner import Views
 from kaflow.reporting.conformance import conformance
@@ -22,28 +22,51 @@ STAGES = [s.value for s in State if s is not State.LOST]  # the way to a win, in
 Report = dict[str, Any]  # {"report", "as_of", "sections": [{"title", "columns", "rows"}]}
 
 
-def run(name: str, views: Views, as_of: datetime, **options: Any) -> Report:
+def run(
+    name: str,
+    views: Views,
+    as_of: datetime,
+    owner: str | None = None,
+    include_archived: bool = False,
+    **options: Any,
+) -> Report:
+    """Archived accounts are left out unless ``include_archived``; with ``owner``, only
+    the accounts that user owns now count."""
     report: Report = {"report": name, "as_of": as_of.isoformat()}
     with views.reading() as db:
+        out = left_out(db, as_of.timestamp(), owner, include_archived)
+        if name in COUNTING:  # they count accounts: leave them out before counting
+            options["left_out"] = out
         sections = REPORTS[name](db, as_of.timestamp(), **options)
-    report["sections"] = sections
+    report["sections"] = [_without(section, out) for section in sections]
     return report
+
+
+def _without(section: dict[str, Any], out: set[str]) -> dict[str, Any]:
+    if out and section["columns"] and section["columns"][0] == "account":
+        section["rows"] = [row for row in section["rows"] if row[0] not in out]
+    return section
 
 
 def _section(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str, Any]:
     return {"title": title, "columns": columns, "rows": rows}
 
 
-def _states(db: Any, as_of: float) -> dict[str, list[tuple[str, float]]]:
+def _states(
+    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+) -> dict[str, list[tuple[str, float]]]:
     """Each account's states in order, (state, when it happened), as recorded by then."""
     found: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for account, _, state, at in pipeline.states(db, as_of):
-        found[account].append((state, at))
+        if account not in left_out:
+            found[account].append((state, at))
     return found
 
 
-def funnel(db: Any, as_of: float) -> list[dict[str, Any]]:
-    histories = _states(db, as_of)
+def funnel(
+    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    histories = _states(db, as_of, left_out)
     now = Counter(h[-1][0] for h in histories.values())
     reached: Counter[str] = Counter()
     stays: dict[str, list[float]] = defaultdict(list)
@@ -87,14 +110,29 @@ def _round(days: float) -> float:
     return round(days, 2)
 
 
-def _last_outcomes(db: Any, as_of: float) -> dict[str, pipeline.Outcome]:
-    return {o["account_id"]: o for o in pipeline.outcomes(db, as_of)}
+def _last_outcomes(
+    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+) -> dict[str, pipeline.Outcome]:
+    found = pipeline.outcomes(db, as_of)
+    return {o["account_id"]: o for o in found if o["account_id"] not in left_out}
 
 
-def losses(db: Any, as_of: float) -> list[dict[str, Any]]:
+def losses(
+    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """Every loss recorded by ``as_of``, a reopened account's too (R13: the analysis
+    stays on the record), each marked with the reopening that followed it, if any.
+    The totals agree with the funnel: accounts lost now, and accounts ever lost."""
     names = account_names(db)
-    lost = [o for o in _last_outcomes(db, as_of).values() if o["result"] == "lost"]
-    lost.sort(key=lambda o: o["occurred_at"])
+    found: list[tuple[pipeline.Outcome, pipeline.Outcome | None]] = []
+    for o in pipeline.outcomes(db, as_of):  # by account, in order
+        if o["account_id"] in left_out:
+            continue
+        if o["result"] == "lost":
+            found.append((o, None))
+        elif o["result"] == "reopened" and found and found[-1][0]["account_id"] == o["account_id"]:
+            found[-1] = (found[-1][0], o)
+    found.sort(key=lambda pair: (pair[0]["occurred_at"], pair[0]["account_id"]))
     rows = [
         [
             o["account_id"],
@@ -104,27 +142,44 @@ def losses(db: Any, as_of: float) -> list[dict[str, Any]]:
             o["occurred_at"],
             o["actor"],
             o["analysis"],
+            reopened["occurred_at"] if reopened else None,
+            reopened["reason"] if reopened else None,
         ]
-        for o in lost
+        for o, reopened in found
     ]
-    by_reason = Counter(o["reason"] for o in lost)
-    by_stage = Counter(o["lost_in"] for o in lost)
+    standing = sum(1 for _, reopened in found if reopened is None)
+    totals = [
+        ["losses", len(found)],
+        ["accounts lost", len({o["account_id"] for o, _ in found})],
+        ["lost now", standing],
+        ["reopened", len(found) - standing],
+    ]
+    columns = ["account", "name", "reason", "lost_in", "lost_at", "by", "analysis"]
     return [
-        _section("by reason", ["reason", "accounts"], [list(i) for i in by_reason.most_common()]),
-        _section("by stage", ["lost_in", "accounts"], [list(i) for i in by_stage.most_common()]),
-        _section(
-            "lost accounts",
-            ["account", "name", "reason", "lost_in", "lost_at", "by", "analysis"],
-            rows,
-        ),
+        _section("by reason", ["reason", "accounts", "losses"], _counted(found, "reason")),
+        _section("by stage", ["lost_in", "accounts", "losses"], _counted(found, "lost_in")),
+        _section("lost accounts", [*columns, "reopened_at", "reopen_reason"], rows),
+        _section("totals", ["count", "value"], totals),
     ]
 
 
-def registry(db: Any, as_of: float) -> list[dict[str, Any]]:
+def _counted(found: list[tuple[Any, Any]], key: str) -> list[list[Any]]:
+    """Losses by ``key``, most first: the accounts lost and the losses recorded."""
+    accounts: dict[str, set[str]] = defaultdict(set)
+    losses: Counter[str] = Counter()
+    for o, _ in found:
+        accounts[o[key]].add(o["account_id"])
+        losses[o[key]] += 1
+    return [[k, len(accounts[k]), n] for k, n in losses.most_common()]
+
+
+def registry(
+    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     names = account_names(db)
     values = pipeline.development_values(db, as_of)
     leads = ledger.visit_leads(db, as_of)
-    won = [o for o in _last_outcomes(db, as_of).values() if o["result"] == "won"]
+    won = [o for o in _last_outcomes(db, as_of, left_out).values() if o["result"] == "won"]
     won.sort(key=lambda o: o["occurred_at"])
     rows = [
         [
@@ -199,6 +254,7 @@ def overdue(db: Any, as_of: float) -> list[dict[str, Any]]:
     ]
 
 
+COUNTING = ("funnel", "losses", "registry")
 REPORTS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "funnel": funnel,
     "losses": losses,

@@ -71,19 +71,20 @@ def test_the_ledger_as_xlsx_is_laid_out_as_the_form(ws: Run, tmp_path: Path) -> 
     assert cells[0][0] == "大客户开发备案表"
     assert cells[2][:2] == ["客户名称", "Acme"]
     header = cells.index(
-        ["序号", "日期时间", "开发事项", "接触对象", "方式", "客户态度", "进展备注"]
+        ["序号", "日期时间", "开发事项", "接触对象", "主持/带队", "方式", "客户态度", "进展备注"]
     )
     entries = cells[header + 1 : header + 1 + len(data["entries"])]
     for row, entry in zip(entries, data["entries"], strict=True):
         assert row[0] == entry["entry"] and row[1] == entry["occurred_at"][:16].replace("T", " ")
-        assert (row[3] or "") == entry["person"]
+        assert (row[3] or "", row[4] or "") == (entry["reached"], entry["led_by"])
         if entry["kind"] not in ("visit", "material"):  # their notes: labelled in Chinese
-            assert (row[6] or "") == entry["notes"]
-    assert entries[1][2:6] == ["联系客户", "Wang Li", "电话", "积极"]
+            assert (row[7] or "") == entry["notes"]
+    assert [c or "" for c in entries[1][2:7]] == ["联系客户", "Wang Li", "", "电话", "积极"]
     pairs = {row[0]: row[1] for row in cells if row[0] and row[1] is not None}
     assert pairs["开发结果"] == "成功" and pairs["接触总次数"] == 3 and pairs["拜访次数"] == 1
     assert pairs["成功/失败总结"] == "Won on service" and pairs["备注"] == "Complete"
     assert pairs["编制日期"] == today() and pairs["审核日期"] == today()
+    assert pairs["编制人"] == "sam" and pairs["审核后已修改"] == "否"
     assert pairs["修改次数"] == 1 and pairs["修改日期"] == today()
 
 
@@ -155,7 +156,7 @@ def test_reports_read_the_recorded_history(ws: Run) -> None:
     assert by_stage["visited"]["accounts"] == 1 and by_stage["visited"]["reached"] == 3
     assert by_stage["followed_up"]["conversion"] == 1.0
     losses = as_json(ws("report", "losses", "--json"))["sections"]
-    assert losses[0]["rows"] == [{"reason": "price", "accounts": 1}]
+    assert losses[0]["rows"] == [{"reason": "price", "accounts": 1, "losses": 1}]
     assert losses[2]["rows"][0]["analysis"] == "too dear"
     [entry] = as_json(ws("report", "registry", "--json"))["sections"][0]["rows"]
     assert entry["account"] == won and entry["classification"] == "A" and entry["lead"] == "mia"
@@ -279,7 +280,7 @@ def test_misses_in_the_past_and_losses_by_stage(ws: Run) -> None:
     assert status[(late, "R11")] == "breached"
     assert status[(lost, "R6")] == "not applicable"  # lost before any visit
     stages = as_json(ws("report", "losses", "--json"))["sections"][1]["rows"]
-    assert stages == [{"lost_in": "contacted", "accounts": 1}]
+    assert stages == [{"lost_in": "contacted", "accounts": 1, "losses": 1}]
 
 
 def test_a_role_corrected_afterwards_puts_a_visit_in_question(ws: Run) -> None:

@@ -106,7 +106,7 @@ FIELDS = {
     "ContactRecorded": ("channel", "person", "attitude", "notes"),
     "ConferenceHeld": ("participants", "notes"),
     "MaterialPrepared": ("customer_data", "analysis", "sales_materials"),
-    "FollowUpRecorded": ("channel", "feedback"),
+    "FollowUpRecorded": ("channel", "feedback", "person"),
 }
 
 

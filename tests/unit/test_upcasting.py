@@ -97,12 +97,19 @@ def next_release(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setitem(_topic_cache, get_topic(old), new)
 
 
+# Events that gained a field since versions were declared, by the recipe above: the
+# customer's people met on a visit or a follow-up (issue 11).
+VERSIONED = {"VisitRecorded": 2, "FollowUpRecorded": 2}
+
+
 def test_everything_stored_today_is_version_1() -> None:
     for aggregate in (Prospect, UserDirectory):
         assert aggregate.class_version == 1
         classes = event_classes(aggregate)
         assert len(classes) > 2
-        assert {name: c.class_version for name, c in classes.items()} == dict.fromkeys(classes, 1)
+        versions = {name: c.class_version for name, c in classes.items()}
+        expected = {name: VERSIONED.get(name, 1) for name in classes}
+        assert versions == expected
 
 
 def test_version_1_is_stored_as_before_without_a_version(app: Kaflow) -> None:
