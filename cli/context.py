@@ -20,6 +20,7 @@ import click
 from kaflow.application.actor import Actor
 
 if TYPE_CHECKING:
+    from kaflow.application.people import People
     from kaflow.application.queries import Queries
     from kaflow.application.service import Kaflow
     from kaflow.bootstrap import Services, Settings
@@ -53,6 +54,10 @@ class Env:
     @property
     def queries(self) -> Queries:
         return self.services.queries
+
+    @property
+    def people(self) -> People:
+        return self.services.people
 
     def wrote(self) -> bool:
         """Whether this command has committed a write to the store."""

@@ -7,10 +7,12 @@ from typing import Any
 import click
 
 from cli.accounts import SUBCOMMANDS as account_commands
+from cli.analysis import prospect_analysis
 from cli.context import Env, pass_env
 from cli.params import acting, choice, text_option
 from cli.render import emit, output_options, short, table
 from kaflow.application import commands as c
+from kaflow.reporting.money import DEFAULT_CURRENCY, money
 
 
 @click.group()
@@ -99,6 +101,7 @@ def prospect_list(env: Env, /, state: str | None, as_json: bool, **filters: Any)
       kaflow prospect list --search "hua dong" --mine --idle P14D --sort last-step
     """
     rows = env.queries.accounts(env.actor(), state, **filters)
+    currency = env.settings.currency
     emit(
         as_json,
         rows,
@@ -111,7 +114,7 @@ def prospect_list(env: Env, /, state: str | None, as_json: bool, **filters: Any)
                     r["owner"],
                     r["state"] + (" (archived)" if r["archived"] else ""),
                     r["category"],
-                    r["development_value"] or "-",
+                    _value(r["development_value"], currency),
                     r["contacts"],
                     r["visits"],
                 )
@@ -137,10 +140,14 @@ def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
       kaflow prospect show "Huadong Supplies"
     """
     data = env.queries.account(env.actor(), env.account(account_id))
-    emit(as_json, data, lambda: describe(data))
+    emit(as_json, data, lambda: describe(data, env.settings.currency))
 
 
-def describe(data: dict[str, Any]) -> str:
+def _value(amount: str | None, currency: str) -> str:
+    return "-" if amount is None else money(amount, currency)
+
+
+def describe(data: dict[str, Any], currency: str = DEFAULT_CURRENCY) -> str:
     lines = [f"{data['name']}  ({data['id']})"]
     for key in (
         "owner",
@@ -155,9 +162,12 @@ def describe(data: dict[str, Any]) -> str:
         "follow_ups",
     ):
         value = data[key]
+        if key == "development_value":
+            value = _value(value, currency)
         lines.append(
             f"  {key.replace('_', ' ') + ':':<19}{value if value not in ('', None) else '-'}"
         )
+    lines += _analysed(data.get("analysis"))
     if data["approach"]:
         lines.append(
             f"  {'approach:':<19}{data['approach']['method']} (chair {data['approach']['chair']})"
@@ -179,6 +189,17 @@ def describe(data: dict[str, Any]) -> str:
         lines.append(f"  {'archived:':<19}{archived['reason']}" + (f" ({why})" if why else ""))
     lines.append(f"  {'next:':<19}{', '.join(data['next']) or '-'}")
     return "\n".join(lines)
+
+
+def _analysed(analysis: dict[str, Any] | None) -> list[str]:
+    """The latest analysis in a few words: who decides, whom we compete with."""
+    if not analysis:
+        return []
+    people = [f"{d['name']} ({d['position']})" for d in analysis["decision_makers"]]
+    return [
+        f"  {'decision makers:':<19}{'; '.join(people) or '-'}",
+        f"  {'competitors:':<19}{'; '.join(analysis['competitors']) or '-'}",
+    ]
 
 
 @click.group()
@@ -282,7 +303,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
             )
             for e in data["events"]
         ]
-        head = describe(data["account"])
+        head = describe(data["account"], env.settings.currency)
         if data["as_of"]:
             head = f"As recorded by {env.local(datetime.fromisoformat(data['as_of']))}:\n" + head
         return (
@@ -303,6 +324,6 @@ def _details(details: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-for _command in account_commands:
+for _command in [*account_commands, prospect_analysis]:
     prospect.add_command(_command)
 COMMANDS = [prospect, template, analyse, history]

@@ -11,6 +11,7 @@ from cli.context import Env, pass_env
 from cli.output import OUTPUT, export
 from cli.params import acting, choice, output_format, text_option
 from cli.render import emit, output_options, short
+from kaflow.reporting.money import money
 
 LANG = click.option(
     "--lang",
@@ -55,7 +56,7 @@ def ledger(
 
     fmt = output_format(fmt, as_json)  # before any reading: a usage error
     data = env.queries.ledger(env.actor(), env.account(account_id))
-    doc = document(data, lang, env.settings.timezone)
+    doc = document(data, lang, env.settings.timezone, env.settings.currency)
     export(env, doc, data, fmt, output)
 
 
@@ -232,6 +233,8 @@ def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:
         sections.append(Section(s["title"], s["columns"], rows))
     if fmt == "table" and data["report"] == "conformance":
         sections = [_matrix(data["sections"][0])]
+    if data["report"] == "conformance" and "recording" in data["sections"][0]:
+        sections.append(_recording(data["sections"][0]["recording"], fmt))
     return Document(f"{data['report']} (as of {moment})", sections)
 
 
@@ -240,10 +243,23 @@ def _for_terminal(env: Env, columns: list[str], row: list[Any]) -> list[Any]:
     for column, cell in zip(columns, row, strict=True):
         if column == "account":
             cell = short(cell)
+        elif column == "development_value" and cell is not None:  # an amount, for people
+            cell = money(cell, env.settings.currency)
         elif isinstance(cell, str) and column.endswith("_at") and "T" in cell:
             cell = env.local(datetime.fromisoformat(cell))
         out.append(cell)
     return out
+
+
+def _recording(note: list[dict[str, Any]], fmt: str) -> Any:
+    """Beside the rules, per account: entries recorded late, and for another."""
+    from kaflow.reporting.export import Section
+    from kaflow.reporting.recording import NOTE_COLUMNS
+
+    rows = [[row[c] for c in NOTE_COLUMNS] for row in note]
+    if fmt == "table":
+        rows = [[short(row[0]), *row[1:]] for row in rows]
+    return Section("entries recorded late or for another", list(NOTE_COLUMNS), rows)
 
 
 def _matrix(section: dict[str, Any]) -> Any:

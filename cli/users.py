@@ -1,4 +1,4 @@
-"""Workspace and users: init, user add, user role, user list."""
+"""Workspace and users: init, user add, user role, user deactivate, user show, user list."""
 
 from __future__ import annotations
 
@@ -37,9 +37,23 @@ ROLES = choice(c.Role)
 @click.option(
     "--timezone", default="UTC", show_default=True, help="Zone for times given without one."
 )
+@click.option(
+    "--since",
+    metavar="WHEN",
+    help="When the owner's role began (default: now): earlier, so that the work they "
+    "chaired, led or reviewed before the workspace existed can be recorded.",
+)
 @output_options
 @pass_env
-def init(env: Env, owner: str | None, store: str, join: bool, timezone: str, as_json: bool) -> None:
+def init(
+    env: Env,
+    owner: str | None,
+    store: str,
+    join: bool,
+    timezone: str,
+    since: str | None,
+    as_json: bool,
+) -> None:
     """Create a workspace in the current folder: kaflow.toml, the store, the owner.
 
     On PostgreSQL this creates kaflow's tables in the database (which must exist).
@@ -48,6 +62,7 @@ def init(env: Env, owner: str | None, store: str, join: bool, timezone: str, as_
     \b
     Example:
       kaflow init --owner olga --timezone Asia/Shanghai
+      kaflow init --owner olga --since 2025-01-01
       kaflow init --owner olga --store postgresql://kaflow@db.example:5432/sales
       kaflow init --join --store postgresql://kaflow@db.example:5432/sales
     """
@@ -57,14 +72,20 @@ def init(env: Env, owner: str | None, store: str, join: bool, timezone: str, as_
         raise click.UsageError("--join uses the store's users: give no --owner")
     if not join and owner is None:
         raise click.UsageError("give --owner NAME (the first user), or --join")
+    if join and since is not None:
+        raise click.UsageError("--since dates the new owner's role: --join adds no owner")
     name = None if owner is None else owner_name(owner)
-    settings = init_workspace(env.cwd or os.getcwd(), name, store, timezone, clock=env.clock)
+    folder = env.cwd or os.getcwd()
+    settings = init_workspace(folder, name, store, timezone, clock=env.clock, since=since)
     shown = safe_url(store)
     data = {"workspace": str(settings.root), "store": shown, "owner": name, "timezone": timezone}
+    if since is not None:
+        data["since"] = since
     if join:
         emit(as_json, data, lambda: f"Workspace in {settings.root} joined {shown}.")
     else:
-        emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}.")
+        role = f" (since {since})" if since else ""
+        emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}{role}.")
 
 
 @click.group()
@@ -142,12 +163,87 @@ def _report(
     emit(as_json, data, text)
 
 
+@user.command("deactivate")
+@click.argument("name")
+@click.option("--since", metavar="WHEN", required=True, help="When the user stopped working here.")
+@click.option(
+    "--hand-over-to",
+    metavar="USER",
+    help="Who takes over the user's open accounts (needed if they own any).",
+)
+@output_options
+@acting
+@pass_env
+def user_deactivate(
+    env: Env, name: str, since: str, hand_over_to: str | None, as_json: bool
+) -> None:
+    """Deactivate a user who leaves (owner only): no role from --since on.
+
+    Steps they took before keep the role they held; anything they would do after is
+    refused. Their open accounts (not won, lost or archived) are assigned to
+    --hand-over-to, each as its own assignment on the account's history.
+
+    \b
+    Example:
+      kaflow user deactivate sam --since 2026-03-31 --hand-over-to mia --as olga
+    """
+    fields = {"name": name, "effective_from": env.when(since, "effective_from")}
+    cmd = c.DeactivateUser.validate({**fields, "hand_over_to": hand_over_to})
+    data = env.people.deactivate(env.actor(), cmd)
+    count = len(data["handed_over"])
+
+    def text() -> str:
+        line = f"Deactivated {data['name']} from {env.local(data['since'])}"
+        if data["hand_over_to"] is not None:
+            line += f"; {count} open account(s) handed over to {data['hand_over_to']}"
+        return line + "."
+
+    emit(as_json, data, text)
+
+
+@user.command("show")
+@click.argument("name")
+@output_options
+@acting
+@pass_env
+def user_show(env: Env, name: str, as_json: bool) -> None:
+    """Show a user's role timeline: since when each role held, and who recorded it.
+
+    \b
+    Example:
+      kaflow user show sam
+    """
+    actor = env.actor()
+    found = env.queries.user(actor, name)
+    roles = env.people.timeline(actor, found["name"])
+    data = {"name": found["name"], "role": found["role"], "since": found["since"], "roles": roles}
+
+    def text() -> str:
+        now = f"{found['name']}: {_held(env, found)} since {env.local(found['since'])}"
+        rows = [
+            (env.local(r["since"]), r["role"] or "(no role)", r["by"] or "(init)") for r in roles
+        ]
+        return now + "\n" + table(["SINCE", "ROLE", "BY"], rows)
+
+    emit(as_json, data, text)
+
+
+def _held(env: Env, found: Any) -> str:
+    """A user's role now, or why they hold none."""
+    if found["role"]:
+        return str(found["role"])
+    started = datetime.fromisoformat(found["since"]) <= env.app.now()
+    return "(no role)" if started else "(not yet)"
+
+
 @user.command("list")
 @output_options
 @acting
 @pass_env
 def user_list(env: Env, as_json: bool) -> None:
-    """List users with their role now and since when.
+    """List users with their role now and since when it has held without a break.
+
+    A user who was deactivated shows "(no role)" from then.
 
     \b
     Example:
@@ -158,10 +254,7 @@ def user_list(env: Env, as_json: bool) -> None:
     def text() -> str:
         return table(
             ["NAME", "ROLE", "SINCE", "CHANGES"],
-            [
-                (r["name"], r["role"] or "(not yet)", env.local(r["since"]), len(r["roles"]) - 1)
-                for r in rows
-            ],
+            [(r["name"], _held(env, r), env.local(r["since"]), len(r["roles"]) - 1) for r in rows],
         )
 
     emit(as_json, rows, text)

@@ -15,12 +15,14 @@ from kaflow import settings as settings_module
 from kaflow.application.service import Kaflow
 from kaflow.clock import Clock, parse_duration
 from kaflow.errors import KaflowError, WorkspaceError
+from kaflow.policies.backdating import Backdating
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings
 from kaflow.storage.switch import switch_store
 from kaflow.storage.url import StoreURL, holds_secret, safe_url
 
 if TYPE_CHECKING:
+    from kaflow.application.people import People
     from kaflow.application.projections import Projections
     from kaflow.application.queries import Queries
     from kaflow.projections.runner import Views
@@ -59,7 +61,13 @@ def load_settings(folder: str, *, own_store: bool = False) -> Settings:
 def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
     env = settings.store_url.library_env(lock_timeout=settings.lock_timeout)
     policy = follow_up_policy(settings)
-    return Kaflow(env=env, clock=clock, zone=settings.timezone, policy=policy)
+    return Kaflow(
+        env=env,
+        clock=clock,
+        zone=settings.timezone,
+        policy=policy,
+        backdating=backdating_policy(settings),
+    )
 
 
 def check_store(settings: Settings) -> dict[str, Any]:
@@ -75,6 +83,15 @@ def follow_up_policy(settings: Settings) -> FollowUpPolicy:
         within=parse_duration(settings.follow_up_within),
         remind_before=None if remind is None else parse_duration(remind),
         written=(settings.follow_up_within, remind),
+    )
+
+
+def backdating_policy(settings: Settings) -> Backdating:
+    limit = settings.max_backdate
+    return Backdating(
+        late_entry_after=parse_duration(settings.late_entry_after),
+        max_backdate=None if limit is None else parse_duration(limit),
+        written=(settings.late_entry_after, limit),
     )
 
 
@@ -107,6 +124,13 @@ class Services:
             if self._queries is None:
                 self._queries = Queries(self.app, self.views)
             return self._queries
+
+    @property
+    def people(self) -> People:
+        """Users who come and go, with the views their accounts are found in."""
+        from kaflow.application.people import People
+
+        return People(self.app, self.views)
 
     @property
     def projections(self) -> Projections:
@@ -226,9 +250,12 @@ def init_workspace(
     store: str,
     timezone: str,
     clock: Clock | None = None,
+    since: str | None = None,
 ) -> Settings:
-    """Write kaflow.toml, then create the store and its first user, a process owner.
-    Without an owner, join a store that holds a workspace already: only kaflow.toml.
+    """Write kaflow.toml, then create the store and its first user, a process owner
+    from ``since`` (default: now; earlier, for the work they did before the workspace
+    existed). Without an owner, join a store that holds a workspace already: only
+    kaflow.toml.
 
     All or nothing: if any part fails, kaflow.toml and a store file this call created
     are removed again. The owner's name is a new user's name (its rules checked here,
@@ -237,6 +264,7 @@ def init_workspace(
     if owner is not None:
         owner = owner_name(owner)
     zone = settings_module.zone(timezone)
+    start = None if since is None else _owner_since(since, zone, clock)
     if os.path.exists(os.path.join(root, settings_module.CONFIG_NAME)):
         raise WorkspaceError(f"{root} is a workspace already")
     url = StoreURL.parse(store, root)
@@ -246,7 +274,7 @@ def init_workspace(
         Kaflow(env=url.library_env(), clock=clock, zone=zone).close()
         settings_module.write(root, store, timezone)
     else:
-        _create_workspace(root, url, owner, timezone, clock=clock, zone=zone)
+        _create_workspace(root, url, owner, timezone, clock=clock, zone=zone, since=start)
     # The workspace just made, as written: KAFLOW_STORE may name another store.
     return settings_module.load(root, environ={})
 
@@ -259,6 +287,7 @@ def _create_workspace(
     *,
     clock: Clock | None,
     zone: tzinfo,
+    since: datetime | None = None,
 ) -> None:
     """The store created with its first user, and kaflow.toml, all or nothing."""
     env = url.library_env(create=True)
@@ -274,7 +303,7 @@ def _create_workspace(
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         app = Kaflow(env=env, clock=clock, zone=zone)
         try:
-            app.create_directory(owner)
+            app.create_directory(owner, since)
         finally:
             app.close()
         os.replace(config, os.path.join(root, settings_module.CONFIG_NAME))
@@ -284,6 +313,25 @@ def _create_workspace(
         if created and path is not None:
             _remove_store_file(path)
         raise
+
+
+def _owner_since(text: str, zone: tzinfo, clock: Clock | None) -> datetime:
+    """When the first owner's role starts, as a user writes it; never in the future."""
+    from kaflow.clock import SystemClock, fixed_offset, parse_when
+    from kaflow.errors import BadInputError, field
+
+    now = fixed_offset((clock or SystemClock()).now().astimezone(zone))
+    try:
+        moment = fixed_offset(parse_when(text, zone, today=now.date()))
+    except ValueError as e:
+        raise BadInputError(f"{field('effective_from')}: {e}", field="effective_from") from None
+    if moment > now:
+        raise BadInputError(
+            f"{field('effective_from')} {text} is in the future: the owner must hold the role "
+            "from now on",
+            field="effective_from",
+        )
+    return moment
 
 
 def _remove_store_file(path: str) -> None:

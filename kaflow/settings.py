@@ -37,6 +37,9 @@ class Settings:
     remind_before: str | None = None  # R11: remind the lead this long before the deadline
     lock_timeout: int = 10  # seconds a writer waits for another before giving up
     outbox: str = "outbox.jsonl"  # where notices go: JSON lines, relative to the root
+    currency: str = "CNY"  # ISO 4217: the amounts people read are shown in it
+    late_entry_after: str = "P3D"  # a step recorded longer after it happened is marked
+    max_backdate: str | None = None  # dating a step further back needs a manager or above
 
     @cached_property
     def store_url(self) -> StoreURL:
@@ -93,8 +96,13 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         timezone=zone(str(data.get("timezone", "UTC"))),
         follow_up_within=_duration(policies.get("follow_up_within", "P7D"), path),
         remind_before=_reminder(policies, path),
+        late_entry_after=_duration(
+            policies.get("late_entry_after", "P3D"), path, "late_entry_after"
+        ),
+        max_backdate=_optional_duration(policies, "max_backdate", path),
         lock_timeout=_seconds(data.get("lock_timeout", 10), path),
         outbox=_text(_table(data, "notify", path).get("outbox", "outbox.jsonl"), path),
+        currency=_currency(data.get("currency", "CNY"), path),
     )
     _outbox_of_its_own(settings, path)
     return settings
@@ -136,8 +144,8 @@ def _toml_problem(error: tomllib.TOMLDecodeError, text: str) -> str:
 # Every key kaflow.toml may hold, by table ("" the top level): a key kaflow does not know
 # is a typo that would otherwise silently fall back to a default (timzone -> UTC).
 KNOWN_KEYS: dict[str, set[str]] = {
-    "": {"store", "timezone", "lock_timeout", "policies", "notify"},
-    "policies": {"follow_up_within", "remind_before"},
+    "": {"store", "timezone", "lock_timeout", "currency", "policies", "notify"},
+    "policies": {"follow_up_within", "remind_before", "late_entry_after", "max_backdate"},
     "notify": {"outbox"},
 }
 
@@ -187,6 +195,11 @@ def _duration(value: object, path: str, key: str = "follow_up_within") -> str:
     return str(value)
 
 
+def _optional_duration(policies: dict[str, object], key: str, path: str) -> str | None:
+    value = policies.get(key)
+    return None if value is None or value == "" else _duration(value, path, key)
+
+
 def _reminder(policies: dict[str, object], path: str) -> str | None:
     value = policies.get("remind_before")
     if value is None or value == "":
@@ -197,6 +210,17 @@ def _reminder(policies: dict[str, object], path: str) -> str | None:
             f"{path}: [policies] remind_before must be shorter than follow_up_within"
         )
     return remind
+
+
+def _currency(value: object, path: str) -> str:
+    if value == "CNY":
+        return value  # the default: spare every command the Babel import
+    from kaflow.reporting.money import currency_code
+
+    try:
+        return currency_code(value if isinstance(value, str) else repr(value))
+    except ValueError as e:
+        raise WorkspaceError(f"{path}: currency: {e}") from None
 
 
 def _seconds(value: object, path: str) -> int:
@@ -247,6 +271,8 @@ def _write(config: TextIO, store: str, timezone: str) -> None:
         "\n[policies]\n"
         'follow_up_within = "P7D"  # R11: ISO 8601 duration after a visit\n'
         '# remind_before = "P2D"  # remind the visit\'s lead this long before it is due\n'
+        '# late_entry_after = "P3D"  # mark a step recorded longer after it happened\n'
+        '# max_backdate = "P30D"  # only a manager or above dates a step further back\n'
         "\n[notify]\n"
         'outbox = "outbox.jsonl"  # reminders and overdue notices, one JSON line each\n'
     )

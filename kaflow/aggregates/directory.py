@@ -105,8 +105,9 @@ class UserDirectory(Aggregate):
         """The role ``name`` held at ``at``, or None if they held none yet."""
         return _held(self._timeline(name), at)
 
-    def timeline(self, name: str) -> list[tuple[datetime, str]]:
-        return [(f, str(r)) for f, r in self._timeline(name)]  # type: ignore[misc]
+    def timeline(self, name: str) -> list[tuple[datetime, str | None]]:
+        """(effective from, role) in order; a role of None: deactivated from then."""
+        return [(_effective(e), _role(e)) for e in self._timeline(name)]
 
     def canonical(self, name: str) -> str:
         """The user's name as it was added; names match regardless of case and width
@@ -145,12 +146,68 @@ class UserDirectory(Aggregate):
         name = self.canonical(name)
         if self.role_of(name, effective_from) == role:
             raise InvalidChangeError(f"{name} is '{role}' then already; nothing to change")
-        if not self._always_an_owner(name, [effective_from, role], now):
+        self._keep_an_owner(name, [effective_from, role], now)
+        self._role_assigned(name, role, effective_from, owner, Role.OWNER.value)
+
+    def deactivate(
+        self, name: str, effective_from: datetime, by: str, now: datetime, hand_over_to: str | None
+    ) -> str | None:
+        """``name`` holds no role from ``effective_from`` on (the steps before keep the
+        role they were taken in); the user their accounts go to, as added, if any."""
+        owner = self._require_owner(by, now, "deactivate users")
+        name = self.canonical(name)
+        self.require_added(name, effective_from, "a deactivation")
+        day = effective_from.date()
+        if self.role_of(name, effective_from) is None:
+            raise InvalidChangeError(f"{name} holds no role on {day} already; nothing to change")
+        later = [e for e in self._timeline(name) if _effective(e) > effective_from]
+        if later:
+            raise InvalidChangeError(
+                f"{name}'s role changes again on {_effective(later[0]).date()}, after {day}: "
+                "deactivate from then or later",
+                field="effective_from",
+            )
+        to: str | None = None
+        if hand_over_to is not None:
+            to = self._successor(name, hand_over_to, effective_from, now)
+        self._keep_an_owner(name, [effective_from, None], now)
+        self._deactivated(name, effective_from, owner, Role.OWNER.value, to)
+        return to
+
+    def _successor(self, name: str, to: str, at: datetime, now: datetime) -> str:
+        """Whom a leaving user's accounts go to: another user holding a role then and now."""
+        to = self.canonical(to)
+        if to == name:
+            raise InvalidChangeError(
+                f"{name} cannot hand accounts over to themselves", field="hand_over_to"
+            )
+        for moment in sorted({at, max(at, now)}):
+            if self.role_of(to, moment) is None:
+                raise AccessError(
+                    f"accounts go to a user who holds a role; {to} holds none on {moment.date()}",
+                    field="hand_over_to",
+                    user=to,
+                )
+        return to
+
+    def require_added(self, name: str, effective_from: datetime, what: str) -> None:
+        """Refuse ``what`` from before ``name`` was added: the role they were added with
+        would still take over on that date, which is seldom what was meant."""
+        name = self.canonical(name)
+        added = _effective(self._timeline(name)[0])
+        if effective_from < added:
+            raise InvalidChangeError(
+                f"{name} was added on {added.date()} (as '{_role(self._timeline(name)[0])}'): "
+                f"{what} can start no earlier",
+                field="effective_from",
+            )
+
+    def _keep_an_owner(self, name: str, change: list[object], now: datetime) -> None:
+        if not self._always_an_owner(name, change, now):
             raise AccessError(
                 "this would leave kaflow without an owner at some time from now on; "
                 "make someone else owner first"
             )
-        self._role_assigned(name, role, effective_from, owner, Role.OWNER.value)
 
     def _always_an_owner(self, name: str, change: list[object], now: datetime) -> bool:
         """Whether, with ``change`` in ``name``'s timeline, someone is owner now and at
@@ -179,6 +236,14 @@ class UserDirectory(Aggregate):
         timeline.append([effective_from, role])
         timeline.sort(key=_effective)
 
+    @event("UserDeactivated")
+    def _deactivated(
+        self, name: str, effective_from: datetime, by: str, by_role: str, hand_over_to: str | None
+    ) -> None:
+        timeline = self.timelines[name]
+        timeline.append([effective_from, None])
+        timeline.sort(key=_effective)
+
 
 def _effective(entry: list[object]) -> datetime:
     moment = entry[0]
@@ -186,9 +251,13 @@ def _effective(entry: list[object]) -> datetime:
     return moment
 
 
+def _role(entry: list[object]) -> str | None:
+    return None if entry[1] is None else str(entry[1])
+
+
 def _held(timeline: list[list[object]], at: datetime) -> str | None:
     held: str | None = None
     for entry in timeline:
         if _effective(entry) <= at:
-            held = str(entry[1])
+            held = _role(entry)
     return held

@@ -19,13 +19,14 @@ ACCESS: dict[str, Role] = {
     "rebuild_views": Role.SALES,  # views are derived from the log: nothing is lost
     "add_users": Role.OWNER,
     "change_roles": Role.OWNER,
+    "deactivate_users": Role.OWNER,
 }
 
 
 def require(actor: str, role: str | None, action: str, when: str) -> str:
     """The role ``actor`` holds, if it may take ``action``; refused otherwise."""
     if role is None:
-        raise AccessError(f"{actor} holds no role yet on {when}", user=actor)
+        raise AccessError(f"{actor} holds no role on {when}", user=actor)
     needed = ACCESS[action]
     if RANK[Role(role)] < RANK[needed]:
         who = "an owner" if needed is Role.OWNER else f"a {needed.value} or above"

@@ -158,6 +158,16 @@ class ChangeRole(Command):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class DeactivateUser(Command):
+    """A user leaves: no role from ``effective_from`` on; their open accounts go to
+    ``hand_over_to``."""
+
+    name: UserName
+    effective_from: datetime | None = None
+    hand_over_to: MaybeUserName = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class IdentifyProspect(Command):
     name: Required
     category: Category

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up
 
     class Role(TypedDict):
         since: str
-        role: str
+        role: str | None  # None: deactivated from then
 
     class User(TypedDict):
         name: str
@@ -73,8 +73,21 @@ class Queries:
     # -- accounts -----------------------------------------------------------------
 
     def account(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
+        """The account as it stands now, with its latest analysis in a few words."""
+        from kaflow.application import stored_analysis
+
         self.app.authorise(actor)
-        return accounts.account(self.app, account_id)
+        data = accounts.account(self.app, account_id)
+        data["analysis"] = stored_analysis.summary(self.app, account_id)
+        return data
+
+    def analysis(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
+        """The account's latest analysis (R2, R3) whole, in the form the analyse step
+        reads: to edit and record again. Never analysed: not found."""
+        from kaflow.application import stored_analysis
+
+        self.app.authorise(actor)
+        return stored_analysis.stored(self.app, account_id)
 
     def accounts(
         self,
@@ -130,7 +143,7 @@ class Queries:
         from kaflow.reporting.ledger import ledger
 
         self.app.authorise(actor)
-        return ledger(self._views(), account_id, self.app.now())
+        return ledger(self._views(), account_id, self.app.now(), self.app.backdating)
 
     # -- reports ------------------------------------------------------------------
 
@@ -172,13 +185,20 @@ class Queries:
                 field="lead",
             )
         elif name == "conformance":
-            options = {"directory": self.app.directory_as_recorded(moment)}
+            options = {
+                "directory": self.app.directory_as_recorded(moment),
+                "backdating": self.app.backdating,
+            }
         options.update(owner=self._owner(owner), include_archived=include_archived)
         data = run(name, self._views(), moment, **options)
         for section in data["sections"]:
             if section["columns"] and section["columns"][0] == "account":
                 for row in section["rows"]:
                     row[0] = str(UUID(row[0]))
+        if name == "conformance":
+            from kaflow.reporting.recording import keep_shown
+
+            keep_shown(data["sections"][0])
         return data
 
     def _as_of(self, text: str | None, now: datetime) -> datetime:
@@ -231,10 +251,17 @@ class Queries:
     def _user(self, directory: Any, name: str) -> User:
         now = self.app.now()
         timeline = directory.timeline(name)
-        in_force = [since for since, _ in timeline if since <= now] or [timeline[0][0]]
+        # The role held now, since it has held without a break (a deactivation, or a
+        # change to another role and back, starts a new stretch).
+        held = list(dict(entry for entry in timeline if entry[0] <= now).items())
+        role = directory.role_of(name, now)
+        start = len(held) - 1
+        while start > 0 and held[start - 1][1] == role:
+            start -= 1
+        since = held[start][0] if held else timeline[0][0]
         return {
             "name": name,
-            "role": directory.role_of(name, now),
-            "since": in_force[-1].isoformat(),
+            "role": role,
+            "since": since.isoformat(),
             "roles": [{"since": f.isoformat(), "role": r} for f, r in timeline],
         }

@@ -39,6 +39,7 @@ from kaflow.errors import (
     step,
 )
 from kaflow.policies import guards, prospect_classified
+from kaflow.policies.backdating import Backdating, check_not_too_early
 from kaflow.policies.follow_up_within import FollowUpPolicy, escalation, is_missed
 
 SNAPSHOT_EVERY = 20
@@ -56,6 +57,11 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def _change_role_once_added(directory: UserDirectory, name: str, *args: Any) -> None:
+    directory.require_added(name, args[1], "a change of role")
+    directory.change_role(name, *args)
+
+
 class Kaflow(Application[UUID]):
     name = "kaflow"
     env = {"AGGREGATE_CACHE_MAXSIZE": CACHE_SIZE}  # noqa: RUF012
@@ -68,11 +74,13 @@ class Kaflow(Application[UUID]):
         clock: Clock | None = None,
         zone: tzinfo = UTC,
         policy: FollowUpPolicy | None = None,
+        backdating: Backdating | None = None,
     ) -> None:
         super().__init__(env)
         self.clock: Clock = clock or SystemClock()
         self.zone = zone  # the workspace's: times default to it, so messages read locally
         self.policy = policy or FollowUpPolicy()
+        self.backdating = backdating or Backdating()
         self._directory: UserDirectory | None = None
         self._directory_lock = threading.Lock()
         self.commits = 0  # saves committed by this application (a front end's Ctrl-C asks)
@@ -83,11 +91,13 @@ class Kaflow(Application[UUID]):
 
     # -- users --------------------------------------------------------------------
 
-    def create_directory(self, owner: str) -> None:
+    def create_directory(self, owner: str, effective_from: datetime | None = None) -> None:
+        """The first user, an owner from ``effective_from`` (default: now)."""
         try:
             self.repository.get(DIRECTORY_ID)
         except AggregateNotFoundError:
-            if self._save(UserDirectory(owner=owner, effective_from=self.now())):
+            since = fixed_offset(effective_from) if effective_from else self.now()
+            if self._save(UserDirectory(owner=owner, effective_from=since)):
                 return
         raise WorkspaceError("this store has users already; it belongs to another workspace")
 
@@ -130,8 +140,21 @@ class Kaflow(Application[UUID]):
         return self._with_directory(actor, cmd, UserDirectory.add_user, "add_users")
 
     def change_role(self, actor: Actor, cmd: c.ChangeRole) -> datetime:
-        """Change a user's role; when the change took effect."""
-        return self._with_directory(actor, cmd, UserDirectory.change_role, "change_roles")
+        """Change a user's role, from no earlier than they were added; when the change
+        took effect."""
+        return self._with_directory(actor, cmd, _change_role_once_added, "change_roles")
+
+    def deactivate_user(self, actor: Actor, cmd: c.DeactivateUser) -> tuple[datetime, str | None]:
+        """A user leaves: when it took effect, and whom their accounts go to (as added)."""
+        for _ in range(RETRIES):
+            directory = self._load_directory()
+            now = self.now()
+            self.authorise(actor, "deactivate_users", directory, now)
+            effective = fixed_offset(cmd.effective_from or now)
+            to = directory.deactivate(cmd.name, effective, actor.name, now, cmd.hand_over_to)
+            if self._save(directory):
+                return effective, to
+        raise ConflictError("the user directory kept changing under this command; retry")
 
     def _with_directory(
         self, actor: Actor, cmd: c.AddUser | c.ChangeRole, act: Callable[..., None], action: str
@@ -177,7 +200,7 @@ class Kaflow(Application[UUID]):
             nature=cmd.nature,
             product_line=cmd.product_line,
             service=cmd.service,
-            occurred_at=self._dated(cmd, now),
+            occurred_at=self._dated(cmd, now, role),
             **meta,
         )
         if owner != name:
@@ -227,7 +250,7 @@ class Kaflow(Application[UUID]):
             prospect = self.get_prospect(cmd.prospect_id)
             directory = self.directory()
             role = self.authorise(actor, the_step.action, directory, now)
-            occurred_at = self._dated(cmd, now)
+            occurred_at = self._dated(cmd, now, role)
             prospect.require_active(cmd.trigger)
             if isinstance(cmd, c.AssignAccount):
                 self._owner(directory, cmd.to, now)
@@ -304,9 +327,12 @@ class Kaflow(Application[UUID]):
             self.commits += 1
         return recordings
 
-    def _dated(self, cmd: c.ProspectCommand | c.IdentifyProspect, now: datetime) -> datetime:
+    def _dated(
+        self, cmd: c.ProspectCommand | c.IdentifyProspect, now: datetime, role: str
+    ) -> datetime:
         """When the step happened (default now), with a fixed offset as it will be
-        stored; never in the future."""
+        stored; never in the future nor before 2000, and no further back than the
+        workspace allows the acting ``role``."""
         when = fixed_offset(c.when(cmd, now))
         if when > now:
             raise BadInputError(
@@ -314,4 +340,6 @@ class Kaflow(Application[UUID]):
                 f"(it is {now.isoformat(timespec='minutes')} now)",
                 field="occurred_at",
             )
+        check_not_too_early(when, self.zone)
+        self.backdating.check(when, now, role)
         return when

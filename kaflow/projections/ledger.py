@@ -399,3 +399,23 @@ def changes_recorded(cursor: Cursor, as_of: float) -> dict[str, list[float]]:
     for account, changed in rows:
         found.setdefault(account, []).append(changed)
     return found
+
+
+class Recorded(NamedTuple):
+    account_id: str
+    kind: str
+    occurred_ts: float
+    recorded_ts: float
+    actor: str  # who recorded it
+    details: str  # the entry's own fields, as corrected (JSON)
+
+
+def entries_recorded(cursor: Cursor, as_of: float) -> list[Recorded]:
+    """Every entry recorded by ``as_of``, with when it happened, when and by whom it was
+    recorded: what shows late entries and entries recorded for someone else."""
+    rows = cursor.execute(
+        "SELECT account_id, kind, occurred_ts, recorded_ts, actor, details FROM ledger_entries "
+        "WHERE recorded_ts <= ? ORDER BY account_id, seq",
+        (as_of,),
+    )
+    return [Recorded(*row) for row in rows]

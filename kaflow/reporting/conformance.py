@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kaflow.aggregates.directory import at_least_manager
+from kaflow.policies.backdating import Backdating
 from kaflow.projections.accounts import account_names
 from kaflow.projections.deadlines import deadlines_as_of
 from kaflow.projections.ledger import changes_recorded, meetings_and_visits
 from kaflow.projections.pipeline import steps as recorded_steps
+from kaflow.reporting.recording import conformance_note
 
 MET, BREACHED, NOT_DUE, NOT_APPLICABLE = "met", "breached", "not yet due", "not applicable"
 RULES = [f"R{n}" for n in range(1, 15)]
@@ -33,9 +35,12 @@ SHOWN_BY = {
 }
 
 
-def conformance(db: Any, as_of: float, directory: Any = None) -> list[dict[str, Any]]:
+def conformance(
+    db: Any, as_of: float, directory: Any = None, backdating: Backdating | None = None
+) -> list[dict[str, Any]]:
     """``directory``, as recorded by then, re-judges who chaired (R4) and led (R6): a
-    role corrected after the step can put it in question."""
+    role corrected after the step can put it in question. Beside the rules, a note per
+    account (``recording``): its entries recorded late, and recorded for another."""
     names = account_names(db)
     questioned = _questioned(db, as_of, directory) if directory is not None else {}
     steps: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
@@ -50,7 +55,10 @@ def conformance(db: Any, as_of: float, directory: Any = None) -> list[dict[str, 
     deadlines = _deadlines(db, as_of)
     changed = changes_recorded(db, as_of)
     rows = []
-    for account in sorted(steps, key=lambda a: (names.get(a) or "", a)):
+    accounts = sorted(steps, key=lambda a: (names.get(a) or "", a))
+    shown = {a: names.get(a) for a in accounts}
+    note = conformance_note(db, as_of, shown, backdating or Backdating())
+    for account in accounts:
         seen = steps[account]
         result = results.get(account)
         for rule in RULES:
@@ -62,7 +70,7 @@ def conformance(db: Any, as_of: float, directory: Any = None) -> list[dict[str, 
                 status, evidence = BREACHED, questioned[(account, rule)]
             rows.append([account, names.get(account), rule, status, evidence])
     columns = ["account", "name", "rule", "status", "evidence"]
-    return [{"title": "conformance", "columns": columns, "rows": rows}]
+    return [{"title": "conformance", "columns": columns, "rows": rows, "recording": note}]
 
 
 def _questioned(db: Any, as_of: float, directory: Any) -> dict[tuple[str, str], str]:

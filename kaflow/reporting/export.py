@@ -143,8 +143,34 @@ class Document:
     empty: str = "(none)"  # what an empty table shows, in the document's language
 
 
+@dataclass(frozen=True)
+class Money:
+    """An amount in a currency: for people (text) ``¥247,500.00``, in Markdown and CSV
+    the plain number, in a spreadsheet a number cell formatted in the currency."""
+
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, amount: Decimal | str | None, currency: str) -> Money | None:
+        return None if amount is None or amount == "" else cls(Decimal(str(amount)), currency)
+
+    def __str__(self) -> str:
+        return str(self.amount)
+
+    def shown(self) -> str:
+        from kaflow.reporting.money import money
+
+        return money(self.amount, self.currency)
+
+
 def _cell(v: Any) -> str:
     return "" if v is None else str(v)
+
+
+def _shown(v: Any) -> str:
+    """A cell for people: an amount with its currency."""
+    return v.shown() if isinstance(v, Money) else _cell(v)
 
 
 def to_markdown(doc: Document) -> str:
@@ -181,7 +207,7 @@ def _inert(v: Any) -> str:
     """A cell for a spreadsheet program: text it would run as a formula (or whose
     leading tab or carriage return hides one) is prefixed with ``'``, made plain text.
     A number stays a number, a negative one too, and so does text that is only one."""
-    if isinstance(v, int | float | Decimal) and not isinstance(v, bool):
+    if isinstance(v, int | float | Decimal | Money) and not isinstance(v, bool):
         return str(v)
     text = _cell(v)
     if text.startswith(FORMULA_STARTS) and NUMBER.fullmatch(text) is None:
@@ -220,9 +246,9 @@ def to_text(doc: Document, table: Any) -> str:
             out.append(s.title)
         if s.pairs:
             widest = max((width(k) for k, _ in s.rows), default=0)
-            out += [f"{k}{' ' * (widest - width(k))}  {_cell(v)}" for k, v in s.rows]
+            out += [f"{k}{' ' * (widest - width(k))}  {_shown(v)}" for k, v in s.rows]
         else:  # the table wraps long texts to the terminal's width
-            out.append(table(s.columns, [[_cell(v) for v in r] for r in s.rows], doc.empty))
+            out.append(table(s.columns, [[_shown(v) for v in r] for r in s.rows], doc.empty))
     return "\n".join(out)
 
 
@@ -247,8 +273,9 @@ def to_xlsx(doc: Document, path: str | IO[bytes]) -> None:
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
         if s.pairs:
             for k, v in s.rows:
-                sheet.append([k, v if isinstance(v, int | float) else _cell(v)])
+                sheet.append([k, _xlsx(v)])
                 sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+                _money_format(sheet, [k, v])
                 if width > 2:
                     row = sheet.max_row
                     sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=width)
@@ -257,7 +284,8 @@ def to_xlsx(doc: Document, path: str | IO[bytes]) -> None:
             for n in range(1, len(s.columns) + 1):
                 sheet.cell(sheet.max_row, n).font = Font(bold=True)
             for r in s.rows:
-                sheet.append([v if isinstance(v, int | float) else _cell(v) for v in r])
+                sheet.append([_xlsx(v) for v in r])
+                _money_format(sheet, r)
     for row in sheet.iter_rows():  # what people wrote is text, never a formula to run
         for cell in row:
             if cell.data_type == "f":
@@ -266,3 +294,18 @@ def to_xlsx(doc: Document, path: str | IO[bytes]) -> None:
         cells = [len(str(c.value or "")) for c in sheet[letter] if c.row > 1]
         sheet.column_dimensions[letter].width = min(60, max([10, *cells]) + 2) if n else 10
     book.save(path)
+
+
+def _xlsx(v: Any) -> Any:
+    if isinstance(v, Money):
+        return v.amount
+    return v if isinstance(v, int | float) else _cell(v)
+
+
+def _money_format(sheet: Any, values: list[Any]) -> None:
+    """The amounts of the row just appended: numbers shown in their currency."""
+    from kaflow.reporting.money import spreadsheet_format
+
+    for n, v in enumerate(values, start=1):
+        if isinstance(v, Money):
+            sheet.cell(sheet.max_row, n).number_format = spreadsheet_format(v.currency)

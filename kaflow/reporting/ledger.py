@@ -11,9 +11,12 @@ from uuid import UUID
 
 from kaflow.aggregates.record import CUSTOMER_FACING
 from kaflow.errors import NotFoundError
+from kaflow.policies.backdating import Backdating
 from kaflow.projections.ledger import Record, record
 from kaflow.projections.runner import Views
-from kaflow.reporting.export import Document, Section, label, value
+from kaflow.reporting.export import Document, Money, Section, label, value
+from kaflow.reporting.money import DEFAULT_CURRENCY
+from kaflow.reporting.recording import form_section, marks
 from kaflow.reporting.text import span
 
 # An entry as data: ``person`` as earlier releases gave it (the person reached, the
@@ -29,7 +32,12 @@ COMPOSED = {
 CODED_FIELDS = ("attitude", "category")
 
 
-def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
+def ledger(
+    views: Views, account_id: UUID, now: datetime, backdating: Backdating | None = None
+) -> dict[str, Any]:
+    """The record as data: each entry marked recorded late (after ``late_entry_after``)
+    or recorded by someone other than the meeting's chair or the visit's lead."""
+    backdating = backdating or Backdating()
     with views.reading() as cursor:
         found = record(cursor, account_id.hex)
     if found is None:
@@ -54,6 +62,7 @@ def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
             {
                 **{k: e[k] for k in (*ENTRY_KEYS, "attitude", "notes", "recorded_at", "actor")},
                 "details": json.loads(e["details"]),
+                **marks(e, backdating),
             }
             for e in entries
         ],
@@ -75,6 +84,7 @@ def ledger(views: Views, account_id: UUID, now: datetime) -> dict[str, Any]:
         "reviewed_by": a["reviewed_by"],
         "changed_since_review": _changed_since_review(a["reviewed_at"], changes),
         "changes": [dict(c) for c in changes],
+        "late_entry_after": backdating.written[0],
     }
 
 
@@ -100,9 +110,12 @@ def _changed_since_review(reviewed_at: str | None, changes: list[dict[str, Any]]
     return any(c["changed_ts"] > reviewed for c in changes)
 
 
-def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
-    """The record laid out as the form: header, dated entries, totals, summary, dates."""
-    form = _Form(lang, zone)
+def document(
+    data: dict[str, Any], lang: str, zone: tzinfo, currency: str = DEFAULT_CURRENCY
+) -> Document:
+    """The record laid out as the form: header, dated entries, totals, summary, dates;
+    its development value in the workspace's ``currency``."""
+    form = _Form(lang, zone, currency)
     sections = [
         Section(None, [], form.header(data["account"]), pairs=True),
         Section(
@@ -111,6 +124,9 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
         Section(None, [], form.totals(data["totals"]), pairs=True),
         Section(None, [], form.closing(data), pairs=True),
     ]
+    recording = form_section(data["entries"], lang, form.when)
+    if recording is not None:
+        sections.append(recording)
     if data["changes"]:
         columns = ("change", "entry", "field", "old", "new", "reason", "changed_on", "changed_by")
         sections.append(
@@ -124,8 +140,8 @@ def document(data: dict[str, Any], lang: str, zone: tzinfo) -> Document:
 class _Form:
     """The form's parts in one language, times in the workspace's zone."""
 
-    def __init__(self, lang: str, zone: tzinfo) -> None:
-        self.lang, self.zone = lang, zone
+    def __init__(self, lang: str, zone: tzinfo, currency: str = DEFAULT_CURRENCY) -> None:
+        self.lang, self.zone, self.currency = lang, zone, currency
 
     def when(self, text: str | None) -> str:
         if not text:
@@ -149,7 +165,7 @@ class _Form:
             ("product_line", a["product_line"]),
             ("service", a["service"]),
             ("classification", a["classification"] or ""),
-            ("development_value", a["development_value"] or ""),
+            ("development_value", Money.of(a["development_value"], self.currency) or ""),
         )
 
     def entries(self, data: dict[str, Any]) -> list[list[Any]]:

@@ -190,7 +190,7 @@ def test_csv_cells_with_line_breaks_read_back_as_written(ws: Run, tmp_path: Path
 def test_a_narrow_terminal_never_splits_a_number(ws: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     new_account(ws, "analysed")  # its development value: 140000.00
     monkeypatch.setenv("COLUMNS", "40")
-    assert "140000.00" in ws("prospect", "list").stdout
+    assert "¥140,000.00" in ws("prospect", "list").stdout  # in the workspace's currency
 
 
 def test_a_word_longer_than_a_column_may_still_be_cut() -> None:

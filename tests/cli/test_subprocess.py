@@ -176,7 +176,7 @@ KILLED_INIT = """
 import os, signal, sys
 from kaflow.application.service import Kaflow
 from cli.main import main
-Kaflow.create_directory = lambda self, owner: os.kill(os.getpid(), signal.SIGKILL)
+Kaflow.create_directory = lambda self, *a, **k: os.kill(os.getpid(), signal.SIGKILL)
 sys.argv = ["kaflow", "init", "--owner", "olga", *sys.argv[1:]]
 main()
 """

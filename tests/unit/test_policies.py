@@ -161,7 +161,7 @@ def test_every_policy_module_states_its_rule() -> None:
     import kaflow.policies as package
 
     for info in pkgutil.iter_modules(package.__path__):
-        if info.name == "guards":
+        if info.name in ("guards", "backdating"):  # the table; a workspace's own policy
             continue
         module = importlib.import_module(f"kaflow.policies.{info.name}")
         assert module.RULE.startswith("R"), info.name

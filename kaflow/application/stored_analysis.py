@@ -1,0 +1,90 @@
+"""The analysis an account was last given (R2, R3), read back from its ``Analysed`` event:
+whole, in the form ``analyse`` reads (to edit and record again), and in a few words."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from kaflow.aggregates.prospect import Prospect
+from kaflow.application.analysis import Analysis
+from kaflow.application.service import Kaflow
+from kaflow.errors import NotFoundError, step
+
+ANALYSED: type = Prospect.Analysed  # type: ignore[attr-defined]
+
+
+def latest(app: Kaflow, prospect_id: UUID) -> Any | None:
+    """The account's latest ``Analysed`` event; None if it was never analysed."""
+    found = False
+    for domain_event in app.events.get(prospect_id, desc=True):
+        found = True
+        if isinstance(domain_event, ANALYSED):
+            return domain_event
+    if not found:
+        raise NotFoundError(f"no account with id {prospect_id}")
+    return None
+
+
+def stored(app: Kaflow, prospect_id: UUID) -> dict[str, Any]:
+    """The latest analysis, as ``analyse`` reads it, with when and by whom it was recorded."""
+    domain_event = latest(app, prospect_id)
+    if domain_event is None:
+        name = app.get_prospect(prospect_id).name
+        raise NotFoundError(
+            f"account {name!r} ({prospect_id}) has not been analysed yet: record its "
+            f"analysis with {step('analyse')} (a template: {step('template_analysis')})",
+            field="prospect_id",
+        )
+    return {
+        "id": str(prospect_id),
+        "analysed_at": domain_event.occurred_at.astimezone(app.zone).isoformat(),
+        "recorded_at": domain_event.timestamp.astimezone(app.zone).isoformat(),
+        "actor": domain_event.actor,
+        "development_value": str(domain_event.development_value),
+        "analysis": readable(domain_event.analysis),
+    }
+
+
+def readable(analysis: dict[str, Any]) -> dict[str, Any]:
+    """The stored analysis with its amounts and ratios as numbers where a reader reads
+    them back exactly (else as text, which ``analyse`` reads as exactly)."""
+    try:
+        model = Analysis.model_validate(analysis)
+    except ValidationError:
+        return analysis  # recorded under an earlier form of the analysis: as it was
+    plain: dict[str, Any] = _numbers(model.model_dump(mode="python"))
+    return plain
+
+
+def _numbers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    if isinstance(value, Decimal):
+        number = float(value)
+        return number if Decimal(repr(number)) == value else str(value)
+    return value
+
+
+def summary(app: Kaflow, prospect_id: UUID) -> dict[str, Any] | None:
+    """The analysis in a few words: its value, the decision makers, the competitors."""
+    domain_event = latest(app, prospect_id)
+    if domain_event is None:
+        return None
+    analysis: dict[str, Any] = domain_event.analysis
+    return {
+        "analysed_at": domain_event.occurred_at.astimezone(app.zone).isoformat(),
+        "development_value": str(domain_event.development_value),
+        "decision_makers": [
+            {"name": d.get("name"), "position": d.get("position")}
+            for d in analysis.get("decision_makers", [])
+        ],
+        "competitors": [
+            c.get("name") for c in analysis.get("competition", {}).get("competitors", [])
+        ],
+    }
