@@ -149,7 +149,7 @@ def correct(
 @click.command("report")
 @click.argument(
     "name",
-    type=choice(["funnel", "losses", "registry", "visits", "overdue", "conformance"]),
+    type=choice(["funnel", "losses", "registry", "visits", "overdue", "conformance", "activity"]),
 )
 @click.option("--as-of", "as_of", metavar="WHEN", help="As recorded by then (default now).")
 @click.option(
@@ -161,8 +161,12 @@ def correct(
 )
 @OUTPUT
 @click.option("--lead", metavar="USER", help="visits: only those led by USER.")
-@click.option("--from", "since", metavar="WHEN", help="visits: only those since WHEN.")
-@click.option("--to", "until", metavar="WHEN", help="visits: only those until WHEN.")
+@click.option(
+    "--from", "since", metavar="WHEN", help="visits, activity: only what happened since WHEN."
+)
+@click.option(
+    "--to", "until", metavar="WHEN", help="visits, activity: only what happened until WHEN."
+)
 @click.option("--owner", metavar="USER", help="Only the accounts USER owns now.")
 @click.option("--include-archived", is_flag=True, help="Archived accounts too.")
 @output_options
@@ -182,7 +186,7 @@ def report(
     as_json: bool,
 ) -> None:
     """A report, read from the views: funnel, losses, registry, visits, overdue,
-    conformance.
+    conformance, activity.
 
     \b
     funnel       accounts per state, conversion to the next stage, median and
@@ -192,6 +196,8 @@ def report(
     visits       visit records (R10); --lead, --from, --to filter them
     overdue      follow-ups overdue now, and deadlines breached in the past (R11)
     conformance  each account against each rule R1-R14: met, breached, not yet due
+    activity     per person: steps recorded, visits led, follow-ups in time and
+                 late (R11), accounts owned now; --from, --to by when steps happened
 
     \b
     Example:
@@ -199,6 +205,7 @@ def report(
       kaflow report funnel --owner sam
       kaflow report visits --lead mia --from 2025-01-01 --format csv --output visits.csv
       kaflow report conformance --as-of 2025-06-30 --json
+      kaflow report activity --from 2025-06-01 --to 2025-06-30
     """
     fmt = output_format(fmt, as_json)  # before any reading: a usage error
     data = env.queries.report(

@@ -18,7 +18,7 @@ from kaflow.errors import BadInputError, NotFoundError, field
 if TYPE_CHECKING:
     from kaflow.projections.runner import Views
 
-REPORTS = ("funnel", "losses", "registry", "visits", "overdue", "conformance")
+REPORTS = ("funnel", "losses", "registry", "visits", "overdue", "conformance", "activity")
 
 
 if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up)
@@ -160,8 +160,9 @@ class Queries:
         include_archived: bool = False,
     ) -> dict[str, Any]:
         """A report as the record stood at ``as_of`` (default now; a bare date: by its
-        end; never in the future). ``lead``, ``since`` and ``until`` filter visits;
-        ``owner`` keeps the accounts that user owns now; archived ones count if asked."""
+        end; never in the future). ``since`` and ``until`` keep the visits, or the activity,
+        that happened between them; ``lead`` filters visits; ``owner`` keeps the accounts
+        that user owns now; archived ones count if asked."""
         from kaflow.reporting.reports import run
 
         self.app.authorise(actor)
@@ -170,20 +171,20 @@ class Queries:
         now = self.app.now()
         moment = self._as_of(as_of, now)
         options: dict[str, Any] = {}
-        if name == "visits":
-            options = {
-                "lead": self.app.directory().canonical(lead) if lead else None,
-                "since": self.moment(since, "since"),
-                "until": self.moment(until, "until", end_of_day=True),
-            }
-            if options["since"] and options["until"] and options["since"] > options["until"]:
-                raise BadInputError(f"{field('since')} is after {field('until')}", field="since")
-        elif lead or since or until:
+        if name in ("visits", "activity"):
+            options = self._period(since, until)
+        elif since or until:
             raise BadInputError(
-                f"{field('lead')}, {field('since')} and {field('until')} apply to the visits "
-                "report only",
-                field="lead",
+                f"{field('since')} and {field('until')} apply to the visits and activity "
+                "reports only",
+                field="since",
             )
+        if name == "visits":
+            options["lead"] = self.app.directory().canonical(lead) if lead else None
+        elif lead:
+            raise BadInputError(f"{field('lead')} applies to the visits report only", field="lead")
+        elif name == "activity":
+            options["people"] = tuple(self.app.directory().names())
         elif name == "conformance":
             options = {
                 "directory": self.app.directory_as_recorded(moment),
@@ -200,6 +201,14 @@ class Queries:
 
             keep_shown(data["sections"][0])
         return data
+
+    def _period(self, since: str | None, until: str | None) -> dict[str, Any]:
+        """From ``since`` to ``until`` (a bare date: to its end), by when steps happened."""
+        start = self.moment(since, "since")
+        end = self.moment(until, "until", end_of_day=True)
+        if start and end and start > end:
+            raise BadInputError(f"{field('since')} is after {field('until')}", field="since")
+        return {"since": start, "until": end}
 
     def _as_of(self, text: str | None, now: datetime) -> datetime:
         moment = self.moment(text, "as_of", end_of_day=True) or now

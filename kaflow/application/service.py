@@ -27,7 +27,7 @@ from kaflow.application import commands as c
 from kaflow.application.access import require
 from kaflow.application.actor import SCHEDULER, Actor
 from kaflow.application.saving import save
-from kaflow.application.steps import Checked, Context, canonical_names, step_of
+from kaflow.application.steps import Checked, Context, canonical_names, owner_of, step_of
 from kaflow.clock import Clock, SystemClock, fixed_offset
 from kaflow.errors import (
     BadInputError,
@@ -40,7 +40,7 @@ from kaflow.errors import (
 )
 from kaflow.policies import guards, prospect_classified
 from kaflow.policies.backdating import Backdating, check_not_too_early
-from kaflow.policies.follow_up_within import FollowUpPolicy, escalation, is_missed
+from kaflow.policies.follow_up_within import FollowUpPolicy, escalation, is_missed, told
 
 SNAPSHOT_EVERY = 20
 # Loaded aggregates are kept and fast-forwarded with newer events from the store, so a
@@ -289,7 +289,7 @@ class Kaflow(Application[UUID]):
             directory = self.directory()
             if self.notice_overdue(prospect, directory, now, now, by=SCHEDULER.name):
                 kind = "overdue"
-            elif prospect.remind(number, now, [deadline["lead"]]):
+            elif prospect.remind(number, now, told(deadline["lead"], self._owner_of(prospect))):
                 kind = "reminder"
             else:
                 return None
@@ -312,8 +312,11 @@ class Kaflow(Application[UUID]):
             return False
         if not is_missed(deadline["due_at"], settled_at):
             return False
-        notified = escalation(deadline["lead"], directory, now)
+        notified = escalation(deadline["lead"], directory, now, self._owner_of(prospect))
         return prospect.notice_overdue(deadline["deadline"], now, notified, by)
+
+    def _owner_of(self, prospect: Prospect) -> str:
+        return owner_of(prospect, self.events.get)
 
     def _save(self, *aggregates: Prospect | UserDirectory) -> bool:
         """Save; False if a concurrent writer got there first (nothing was written)."""

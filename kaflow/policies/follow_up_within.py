@@ -61,10 +61,18 @@ def _later(moment: datetime, by: timedelta, zone: tzinfo) -> datetime:
     return local.replace(tzinfo=timezone(offset))
 
 
-def escalation(lead: str, directory: UserDirectory, at: datetime) -> list[str]:
-    """Who is told of a missed deadline: the visit's lead, and the managers and directors
-    who rank above the lead's role at ``at``; a lead with nobody above is reported to
-    the process owners."""
+def told(lead: str, owner: str | None) -> list[str]:
+    """Who is told of a deadline (a reminder, a miss): the visit's lead, and the
+    account's owner if that is someone else."""
+    return [lead] if owner is None or owner == lead else [lead, owner]
+
+
+def escalation(
+    lead: str, directory: UserDirectory, at: datetime, owner: str | None = None
+) -> list[str]:
+    """Who is told of a missed deadline: those ``told`` of it (the lead, the account's
+    owner), then the managers and directors who rank above the lead's role at ``at``; a
+    lead with nobody above is reported to the process owners."""
     rank = RANK[Role(directory.role_of(lead, at) or Role.SALES)]
     above = [
         name
@@ -74,7 +82,8 @@ def escalation(lead: str, directory: UserDirectory, at: datetime) -> list[str]:
     ]
     if not above:
         above = [n for n in directory.names() if directory.role_of(n, at) == Role.OWNER]
-    return [lead, *(name for name in above if name != lead)]
+    first = told(lead, owner)
+    return [*first, *(name for name in above if name not in first)]
 
 
 @dataclass(frozen=True)

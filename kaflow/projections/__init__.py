@@ -119,6 +119,17 @@ def ts(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
+def period(column: str, since: datetime | None, until: datetime | None) -> tuple[str, list[float]]:
+    """``AND`` conditions keeping ``column`` (seconds since the epoch) between ``since``
+    and ``until``, either of them left open if not given, and their parameters."""
+    sql, params = "", []
+    for op, moment in ((">=", since), ("<=", until)):
+        if moment is not None:
+            sql += f" AND {column} {op} ?"
+            params.append(moment.timestamp())
+    return sql, params
+
+
 def iso(moment: datetime | None) -> str | None:
     """A time as ISO 8601 text, with its own offset; the same times recur across the
     views of one event, so the text is cached (by instant and zone: equal instants in

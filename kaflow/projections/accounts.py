@@ -182,3 +182,15 @@ def names(views: Any) -> dict[str, str]:
     """``account_names``, read in a transaction of its own."""
     with views.reading() as cursor:
         return account_names(cursor)
+
+
+def owners(cursor: Cursor, as_of: float) -> list[tuple[str, str]]:
+    """(account, its owner now) for every account whose identification was recorded by
+    ``as_of``, archived or not."""
+    rows = cursor.execute(
+        "SELECT a.account_id, a.owner FROM accounts a JOIN pipeline_states s "
+        "ON s.account_id = a.account_id AND s.event = 'Identified' WHERE s.recorded_ts <= ? "
+        "ORDER BY a.position",
+        (as_of,),
+    )
+    return [(r[0], r[1]) for r in rows]

@@ -4,9 +4,10 @@ keeping only the facts recorded by then."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar, NamedTuple, TypedDict, cast
 
-from kaflow.projections import View, iso
+from kaflow.projections import View, iso, period
 from kaflow.projections.db import Cursor
 
 # The steps that move an account and are not entries of the record (those that are, a
@@ -16,7 +17,7 @@ STATE_EVENTS = ("Identified", "Analysed", "Won", "Lost", "Reopened")
 
 class PipelineView(View):
     name = "pipeline"
-    version = 8
+    version = 9
     tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values")
     retired = ("pipeline_visits",)  # visits are read from the record's entries
     schema = """
@@ -29,6 +30,7 @@ class PipelineView(View):
         occurred_ts REAL NOT NULL,
         recorded_at TEXT NOT NULL,
         recorded_ts REAL NOT NULL,
+        actor TEXT NOT NULL,            -- who recorded it
         PRIMARY KEY (account_id, seq)
     );
     CREATE TABLE pipeline_outcomes (
@@ -44,6 +46,7 @@ class PipelineView(View):
         occurred_at TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
         recorded_ts REAL NOT NULL,
+        occurred_ts REAL NOT NULL,
         PRIMARY KEY (account_id, seq)
     );
     CREATE TABLE pipeline_values (
@@ -62,7 +65,7 @@ class PipelineView(View):
     def reviewed(self, db: Cursor, e: Any, position: int) -> None:
         self.insert(
             "INSERT INTO pipeline_outcomes VALUES (?, ?, 'reviewed', NULL, ?, NULL, NULL, NULL, "
-            "?, ?, ?, ?)",
+            "?, ?, ?, ?, ?)",
             (
                 e.originator_id.hex,
                 e.originator_version,
@@ -71,6 +74,7 @@ class PipelineView(View):
                 iso(e.occurred_at),
                 iso(e.timestamp),
                 e.timestamp.timestamp(),
+                e.occurred_at.timestamp(),
             ),
         )
 
@@ -78,7 +82,7 @@ class PipelineView(View):
         account, seq, name = e.originator_id.hex, e.originator_version, type(e).__name__
         state = "identified" if name == "Identified" else e.state
         self.insert(
-            "INSERT INTO pipeline_states VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pipeline_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 seq,
@@ -88,25 +92,32 @@ class PipelineView(View):
                 e.occurred_at.timestamp(),
                 iso(e.timestamp),
                 e.timestamp.timestamp(),
+                e.actor,
             ),
         )
-        common = (e.actor, iso(e.occurred_at), iso(e.timestamp), e.timestamp.timestamp())
+        common = (
+            e.actor,
+            iso(e.occurred_at),
+            iso(e.timestamp),
+            e.timestamp.timestamp(),
+            e.occurred_at.timestamp(),
+        )
         if name == "Won":
             self.insert(
                 "INSERT INTO pipeline_outcomes VALUES (?, ?, 'won', ?, ?, NULL, NULL, NULL, "
-                "?, ?, ?, ?)",
+                "?, ?, ?, ?, ?)",
                 (account, seq, e.classification, e.summary, *common),
             )
         elif name == "Lost":
             self.insert(
                 "INSERT INTO pipeline_outcomes VALUES (?, ?, 'lost', NULL, NULL, ?, ?, ?, "
-                "?, ?, ?, ?)",
+                "?, ?, ?, ?, ?)",
                 (account, seq, e.reason, e.lost_in, e.analysis, *common),
             )
         elif name == "Reopened":
             self.insert(
                 "INSERT INTO pipeline_outcomes VALUES (?, ?, 'reopened', NULL, NULL, ?, NULL, "
-                "NULL, ?, ?, ?, ?)",
+                "NULL, ?, ?, ?, ?, ?)",
                 (account, seq, e.reason, *common),
             )
         elif name == "Analysed":
@@ -143,6 +154,12 @@ class Outcome(TypedDict):
     occurred_at: str
     recorded_at: str
     recorded_ts: float
+    occurred_ts: float
+
+
+class Done(NamedTuple):
+    account_id: str
+    actor: str  # who recorded the step
 
 
 def states(cursor: Cursor, as_of: float) -> list[StateAt]:
@@ -193,3 +210,20 @@ def development_values(cursor: Cursor, as_of: float) -> dict[str, str]:
             (as_of,),
         ).fetchall()
     )
+
+
+def steps_done(
+    cursor: Cursor, as_of: float, since: datetime | None = None, until: datetime | None = None
+) -> list[Done]:
+    """The steps recorded by ``as_of`` that happened between ``since`` and ``until`` (if
+    given): the moves here, the record's entries and the reviews, each with who recorded
+    it."""
+    within, params = period("occurred_ts", since, until)
+    rows = cursor.execute(
+        f"SELECT account_id, actor FROM pipeline_states WHERE recorded_ts <= ?{within} "
+        f"UNION ALL SELECT account_id, actor FROM ledger_entries WHERE recorded_ts <= ?{within} "
+        "UNION ALL SELECT account_id, actor FROM pipeline_outcomes WHERE result = 'reviewed' "
+        f"AND recorded_ts <= ?{within}",
+        (as_of, *params) * 3,
+    )
+    return [Done(*row) for row in rows]

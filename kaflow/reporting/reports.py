@@ -13,8 +13,8 @@ from typing import Any
 
 from kaflow.aggregates.lifecycle import State
 from kaflow.projections import ledger, pipeline
-from kaflow.projections.accounts import account_names, left_out
-from kaflow.projections.deadlines import deadlines_as_of
+from kaflow.projections.accounts import account_names, left_out, owners
+from kaflow.projections.deadlines import deadlines_as_of, follow_ups
 from kaflow.projections.runner import Views
 from kaflow.reporting.conformance import conformance
 
@@ -254,7 +254,42 @@ def overdue(db: Any, as_of: float) -> list[dict[str, Any]]:
     ]
 
 
-COUNTING = ("funnel", "losses", "registry")
+ACTIVITY = ["steps", "visits_led", "follow_ups_in_time", "follow_ups_late", "accounts"]
+
+
+def activity(
+    db: Any,
+    as_of: float,
+    left_out: set[str] | frozenset[str] = frozenset(),
+    people: tuple[str, ...] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Per person (``people``, and anyone else found): the steps they recorded, the
+    visits they led, the follow-ups they recorded in time and late (R11) that happened
+    between ``since`` and ``until``, and the accounts they own now."""
+    done: dict[str, Counter[str]] = defaultdict(Counter)
+    for step in pipeline.steps_done(db, as_of, since, until):
+        if step.account_id not in left_out:
+            done[step.actor]["steps"] += 1
+    for visit in ledger.visits(db, as_of, since, until):
+        if visit["account_id"] not in left_out:
+            done[visit["person"]]["visits_led"] += 1
+    for follow_up in follow_ups(db, as_of, since, until):
+        if follow_up.account_id not in left_out:
+            kind = "follow_ups_late" if follow_up.late else "follow_ups_in_time"
+            done[follow_up.actor][kind] += 1
+    for account, owner in owners(db, as_of):
+        if account not in left_out:
+            done[owner]["accounts"] += 1
+    rows = [
+        [name, *(done[name][c] for c in ACTIVITY)]
+        for name in sorted({*people, *done}, key=str.casefold)
+    ]
+    return [_section("activity by person", ["person", *ACTIVITY], rows)]
+
+
+COUNTING = ("funnel", "losses", "registry", "activity")
 REPORTS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "funnel": funnel,
     "losses": losses,
@@ -262,4 +297,5 @@ REPORTS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "visits": visits,
     "overdue": overdue,
     "conformance": conformance,
+    "activity": activity,
 }

@@ -28,7 +28,8 @@ def test_tick_records_a_missed_deadline_once_and_delivers_it_once(ws: Run, tmp_p
     again = as_json(ws("scheduler", "tick", "--now", "2026-03-20", "--json", user=None))
     assert again == {**again, "overdue": [], "reminded": [], "delivered": 0}
     [notice] = outbox(tmp_path)
-    assert notice["kind"] == "overdue" and notice["to"] == ["mia", "dan"]
+    # mia led the visit; sam owns the account (issue 11: the owner is told too)
+    assert notice["kind"] == "overdue" and notice["to"] == ["mia", "sam", "dan"]
     assert notice["id"] == f"overdue:{pid}:1" and notice["due_at"].startswith(DUE)
     history = as_json(ws("history", pid, "--json"))
     assert [e["type"] for e in history["events"]].count("FollowUpOverdue") == 1

@@ -101,9 +101,9 @@ def test_one_second_late_is_overdue_and_escalated(world: World) -> None:
     overdue = world.event(pid, "FollowUpOverdue")
     assert (overdue.due_at, overdue.noticed_at, overdue.by) == (DUE, DUE + SECOND, "scheduler")
     # The lead, a manager, and the director above her.
-    assert overdue.notified == ["mia", "dan"]
+    assert overdue.notified == ["mia", "sam", "dan"]  # the lead, the owner, above the lead
     [notice] = world.inbox.notices
-    assert notice["kind"] == "overdue" and notice["to"] == ["mia", "dan"]
+    assert notice["kind"] == "overdue" and notice["to"] == ["mia", "sam", "dan"]
     assert "1 s overdue" in notice["text"] and notice["account"]["name"] == "Acme"
 
 
@@ -150,7 +150,7 @@ def test_a_reminder_before_the_deadline_then_the_overdue() -> None:
     assert world.tick(DUE - timedelta(days=1))["reminded"] == []  # once
     assert len(world.tick(DUE + SECOND)["overdue"]) == 1
     assert [n["kind"] for n in world.inbox.notices] == ["reminder", "overdue"]
-    assert world.inbox.notices[0]["to"] == ["mia"]
+    assert world.inbox.notices[0]["to"] == ["mia", "sam"]  # the lead and the owner
     assert world.kinds(pid).count("FollowUpReminded") == 1
 
 
@@ -206,7 +206,7 @@ def test_escalation_goes_above_the_lead(world: World) -> None:
     advance(app, pid, "prepared")
     app.handle(SAM, visit_cmd(pid, lead="dan"))  # a director leads: the owner is told
     world.tick(at(31))  # olga is owner from the store's creation, day 30
-    assert world.event(pid, "FollowUpOverdue").notified == ["dan", "olga"]
+    assert world.event(pid, "FollowUpOverdue").notified == ["dan", "sam", "olga"]
 
 
 def test_a_week_is_seven_calendar_days_across_a_change_of_summer_time() -> None:
