@@ -7,10 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from pydantic import ValidationError
-
 from kaflow.aggregates.prospect import Prospect
-from kaflow.application.analysis import Analysis
 from kaflow.application.service import Kaflow
 from kaflow.errors import NotFoundError, step
 
@@ -52,6 +49,10 @@ def stored(app: Kaflow, prospect_id: UUID) -> dict[str, Any]:
 def readable(analysis: dict[str, Any]) -> dict[str, Any]:
     """The stored analysis with its amounts and ratios as numbers where a reader reads
     them back exactly (else as text, which ``analyse`` reads as exactly)."""
+    from pydantic import ValidationError  # the models: only to print it whole
+
+    from kaflow.application.analysis import Analysis
+
     try:
         model = Analysis.model_validate(analysis)
     except ValidationError:

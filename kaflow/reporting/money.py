@@ -24,8 +24,16 @@ def currency_code(text: str) -> str:
     return code
 
 
+# The workspace's default currency, written without loading Babel (most commands that
+# show an amount show it in the default).
+_PLAIN = {DEFAULT_CURRENCY: "¥"}
+
+
 def money(amount: Decimal | str | int, currency: str) -> str:
     """``amount`` written for people: its symbol, grouped thousands, the currency's digits."""
+    if currency in _PLAIN:
+        value = _decimal(amount)
+        return ("-" if value < 0 else "") + _PLAIN[currency] + f"{abs(value):,.2f}"
     from babel.numbers import format_currency
 
     value = _decimal(amount)
