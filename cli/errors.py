@@ -26,6 +26,7 @@ OPTIONS = {
     "name": "NAME",
     "actor": "--as (or KAFLOW_USER)",
     "as_of": "--as-of",
+    "recorded_by": "--recorded-by",
     "since": "--from",
     "until": "--to",
     "analysis_file": "--file",

@@ -184,3 +184,35 @@ def output_format(fmt: str, as_json: bool) -> str:
             "--format", f"--format {fmt} and --json ask for different outputs: give one of them"
         )
     return "json"
+
+
+def as_of_options(what: str) -> Callable[[F], F]:
+    """``--as-of`` and ``--recorded-by``: ``what`` (e.g. "the account") as the work stood
+    at a moment, as the record stood at a moment, or both."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--recorded-by",
+            metavar="WHEN",
+            help=f"Show {what} as recorded by then: only what had been recorded by WHEN.",
+        )(func)
+        return click.option(
+            "--as-of",
+            metavar="WHEN",
+            help=f"Show {what} as the work stood then: what had happened by WHEN, "
+            "recorded later too.",
+        )(func)
+
+    return decorate
+
+
+def as_of_heading(data: dict[str, Any], local: Callable[[Any], str]) -> str:
+    """'As it stood at …, as recorded by …:' for a read limited to a cut; else ''."""
+    from datetime import datetime
+
+    parts = []
+    if data.get("as_of"):
+        parts.append(f"as the work stood at {local(datetime.fromisoformat(data['as_of']))}")
+    if data.get("recorded_by"):
+        parts.append(f"as recorded by {local(datetime.fromisoformat(data['recorded_by']))}")
+    return (", ".join(parts) + ":\n").capitalize() if parts else ""

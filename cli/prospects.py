@@ -9,7 +9,7 @@ import click
 from cli.accounts import SUBCOMMANDS as account_commands
 from cli.analysis import prospect_analysis
 from cli.context import Env, pass_env
-from cli.params import acting, choice, text_option
+from cli.params import acting, as_of_heading, as_of_options, choice, text_option
 from cli.render import emit, output_options, short, table
 from kaflow.application import commands as c
 from kaflow.reporting.money import DEFAULT_CURRENCY, money
@@ -127,10 +127,13 @@ def prospect_list(env: Env, /, state: str | None, as_json: bool, **filters: Any)
 
 @prospect.command("show")
 @click.argument("account_id", metavar="ID")
+@as_of_options("the account")
 @output_options
 @acting
 @pass_env
-def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
+def prospect_show(
+    env: Env, account_id: str, as_of: str | None, recorded_by: str | None, as_json: bool
+) -> None:
     """Show one account as it stands now: ID is its id, a unique prefix of it, or its
     exact name if no other account has it.
 
@@ -138,9 +141,15 @@ def prospect_show(env: Env, account_id: str, as_json: bool) -> None:
     Example:
       kaflow prospect show 3f2a1b
       kaflow prospect show "Huadong Supplies"
+      kaflow prospect show 3f2a1b --as-of 2025-11-30
+      kaflow prospect show 3f2a1b --as-of 2025-11-30 --recorded-by 2025-11-30
     """
-    data = env.queries.account(env.actor(), env.account(account_id))
-    emit(as_json, data, lambda: describe(data, env.settings.currency))
+    data = env.queries.account(env.actor(), env.account(account_id), as_of, recorded_by)
+    emit(
+        as_json,
+        data,
+        lambda: as_of_heading(data, env.local) + describe(data, env.settings.currency),
+    )
 
 
 def _value(amount: str | None, currency: str) -> str:
@@ -275,21 +284,24 @@ def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool)
 
 @click.command()
 @click.argument("account_id", metavar="ID")
-@click.option("--as-of", metavar="WHEN", help="Show the account as it was recorded by then.")
+@as_of_options("the account and its events")
 @output_options
 @acting
 @pass_env
-def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None:
+def history(
+    env: Env, account_id: str, as_of: str | None, recorded_by: str | None, as_json: bool
+) -> None:
     """Every recorded event of an account: who, in what role, when it happened, when recorded.
 
     \b
     Example:
       kaflow history 3f2a1b
-      kaflow history 3f2a1b --as-of 2025-11-01 --json
+      kaflow history 3f2a1b --as-of 2025-11-30
+      kaflow history 3f2a1b --recorded-by 2025-11-01 --json
     """
     from datetime import datetime
 
-    data = env.queries.history(env.actor(), env.account(account_id), as_of)
+    data = env.queries.history(env.actor(), env.account(account_id), as_of, recorded_by)
 
     def text() -> str:
         rows = [
@@ -303,9 +315,7 @@ def history(env: Env, account_id: str, as_of: str | None, as_json: bool) -> None
             )
             for e in data["events"]
         ]
-        head = describe(data["account"], env.settings.currency)
-        if data["as_of"]:
-            head = f"As recorded by {env.local(datetime.fromisoformat(data['as_of']))}:\n" + head
+        head = as_of_heading(data, env.local) + describe(data["account"], env.settings.currency)
         return (
             head + "\n\n" + table(["SEQ", "RECORDED", "OCCURRED", "BY", "EVENT", "DETAILS"], rows)
         )

@@ -9,7 +9,7 @@ import click
 
 from cli.context import Env, pass_env
 from cli.output import OUTPUT, export
-from cli.params import acting, choice, output_format, text_option
+from cli.params import acting, as_of_options, choice, output_format, text_option
 from cli.render import emit, output_options, short
 from kaflow.reporting.money import money
 
@@ -33,11 +33,19 @@ LANG = click.option(
 )
 @LANG
 @OUTPUT
+@as_of_options("the record")
 @output_options
 @acting
 @pass_env
 def ledger(
-    env: Env, account_id: str, fmt: str, lang: str, output: str | None, as_json: bool
+    env: Env,
+    account_id: str,
+    fmt: str,
+    lang: str,
+    output: str | None,
+    as_of: str | None,
+    recorded_by: str | None,
+    as_json: bool,
 ) -> None:
     """The development record (R14, 大客户开发备案表) of an account, won, lost or open.
 
@@ -51,11 +59,12 @@ def ledger(
       kaflow ledger 3f2a1b
       kaflow ledger 3f2a1b --lang zh --format xlsx --output huadong.xlsx
       kaflow ledger 3f2a1b --format csv --lang zh > record.csv
+      kaflow ledger 3f2a1b --as-of 2025-11-30 --recorded-by 2025-11-30
     """
     from kaflow.reporting.ledger import document
 
     fmt = output_format(fmt, as_json)  # before any reading: a usage error
-    data = env.queries.ledger(env.actor(), env.account(account_id))
+    data = env.queries.ledger(env.actor(), env.account(account_id), as_of, recorded_by)
     doc = document(data, lang, env.settings.timezone, env.settings.currency)
     export(env, doc, data, fmt, output)
 
@@ -151,7 +160,17 @@ def correct(
     "name",
     type=choice(["funnel", "losses", "registry", "visits", "overdue", "conformance", "activity"]),
 )
-@click.option("--as-of", "as_of", metavar="WHEN", help="As recorded by then (default now).")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="WHEN",
+    help="The work as it stood then: what had happened by WHEN, recorded later too (default now).",
+)
+@click.option(
+    "--recorded-by",
+    metavar="WHEN",
+    help="The record as it stood then: only what had been recorded by WHEN (default now).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -176,6 +195,7 @@ def report(
     env: Env,
     name: str,
     as_of: str | None,
+    recorded_by: str | None,
     fmt: str,
     output: str | None,
     lead: str | None,
@@ -200,11 +220,21 @@ def report(
                  late (R11), accounts owned now; --from, --to by when steps happened
 
     \b
+    Two kinds of "as of", alone or together (a bare date: its end):
+      --as-of WHEN        the work as it stood then: steps that happened by WHEN,
+                          including those recorded later (November, backfilled in
+                          December, counts in November)
+      --recorded-by WHEN  the record as it stood then: only steps recorded by WHEN
+                          (what a report printed that day showed: the auditor's view)
+
+    \b
     Example:
       kaflow report funnel
       kaflow report funnel --owner sam
+      kaflow report funnel --as-of 2025-11-30
+      kaflow report funnel --as-of 2025-11-30 --recorded-by 2025-11-30
       kaflow report visits --lead mia --from 2025-01-01 --format csv --output visits.csv
-      kaflow report conformance --as-of 2025-06-30 --json
+      kaflow report conformance --recorded-by 2025-06-30 --json
       kaflow report activity --from 2025-06-01 --to 2025-06-30
     """
     fmt = output_format(fmt, as_json)  # before any reading: a usage error
@@ -212,6 +242,7 @@ def report(
         env.actor(),
         name,
         as_of,
+        recorded_by=recorded_by,
         lead=lead,
         since=since,
         until=until,
@@ -232,6 +263,8 @@ def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:
     from kaflow.reporting.export import Document, Section
 
     moment = env.local(datetime.fromisoformat(data["as_of"]))
+    if data["recorded_by"] is not None:
+        moment += f", as recorded by {env.local(datetime.fromisoformat(data['recorded_by']))}"
     sections = []
     for s in data["sections"]:
         rows = [list(r) for r in s["rows"]]

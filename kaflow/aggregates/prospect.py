@@ -162,9 +162,7 @@ class Prospect(Aggregate):
             policy=deadline["policy"],
         )
 
-    def record_follow_up(
-        self, channel: str, feedback: str, person: str = "", **meta: Any
-    ) -> None:
+    def record_follow_up(self, channel: str, feedback: str, person: str = "", **meta: Any) -> None:
         state = self.require("follow_up", meta["occurred_at"])
         self._follow_up_recorded(
             channel=channel, feedback=feedback, person=person, state=state, **meta

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from kaflow.aggregates.lifecycle import allowed_triggers
+from kaflow.aggregates.moments import happened_at
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application.service import Kaflow
 from kaflow.application.steps import owner_of
@@ -50,9 +51,18 @@ def resolve_id(app: Kaflow, text: str) -> UUID:
     return UUID(found[0])
 
 
-def account(app: Kaflow, prospect_id: UUID) -> dict[str, Any]:
-    """An account as it stands now, for people and for --json."""
-    return summary(app.get_prospect(prospect_id), app.zone, app.events.get)
+def account(
+    app: Kaflow,
+    prospect_id: UUID,
+    as_of: datetime | None = None,
+    recorded_by: datetime | None = None,
+) -> dict[str, Any]:
+    """An account as it stands now, for people and for --json; or as the events that had
+    happened by ``as_of`` and been recorded by ``recorded_by`` leave it."""
+    if as_of is None and recorded_by is None:
+        return summary(app.get_prospect(prospect_id), app.zone, app.events.get)
+    found: dict[str, Any] = history(app, prospect_id, as_of, recorded_by)["account"]
+    return found
 
 
 def summary(
@@ -111,26 +121,61 @@ def named(app: Kaflow, text: str, found: list[str]) -> UUID:
     return UUID(found[0])
 
 
-def history(app: Kaflow, prospect_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
-    """Every event of an account; with ``as_of``, only what was recorded by then."""
-    entries = []
-    version = None
-    domain_event: Any
-    for domain_event in app.events.get(prospect_id):
-        if as_of is not None and domain_event.timestamp > as_of:
-            break
-        version = domain_event.originator_version
-        entries.append(_entry(domain_event, app.zone))
-    if version is None:
-        if as_of is None:
-            raise NotFoundError(f"no account with id {prospect_id}")
-        raise NotFoundError(f"account {prospect_id} was not yet recorded at {as_of.isoformat()}")
-    prospect = app.get_prospect(prospect_id, version=version)
+def history(
+    app: Kaflow,
+    prospect_id: UUID,
+    as_of: datetime | None = None,
+    recorded_by: datetime | None = None,
+) -> dict[str, Any]:
+    """Every event of an account; with ``as_of``, only those that had happened by then
+    (recorded later too), with ``recorded_by`` only those recorded by then; the account
+    as those events leave it."""
+    events = list(app.events.get(prospect_id))
+    if not events:
+        raise NotFoundError(f"no account with id {prospect_id}")
+    kept = inside(events, as_of, recorded_by)
+    prospect = as_it_stood(prospect_id, kept, as_of, recorded_by)
     account = summary(prospect, app.zone, app.events.get)
-    return {"account": account, "as_of": _plain(as_of), "events": entries}
+    return {
+        "account": account,
+        "as_of": _plain(as_of),
+        "recorded_by": _plain(recorded_by),
+        "events": [_entry(e, app.zone) for e in kept],
+    }
 
 
-_WHEN = ("occurred_at", "noticed_at", "at", "visit_at", "timestamp")
+def inside(
+    events: Iterable[Any], as_of: datetime | None, recorded_by: datetime | None
+) -> list[Any]:
+    """The events that had happened by ``as_of`` and been recorded by ``recorded_by``
+    (None: no limit), in order."""
+    return [
+        e
+        for e in events
+        if (as_of is None or happened_at(e) <= as_of)
+        and (recorded_by is None or e.timestamp <= recorded_by)
+    ]
+
+
+def as_it_stood(
+    prospect_id: UUID, events: list[Any], as_of: datetime | None, recorded_by: datetime | None
+) -> Prospect:
+    """The account as ``events`` (some of its events, in order) leave it. Those left out
+    (recorded later than asked, or dated later) leave gaps in the versions: each event is
+    applied as the next one all the same."""
+    if not events or events[0].originator_version != 1:
+        moment = " and ".join(
+            f"{label} {m.isoformat(sep=' ', timespec='minutes')}"
+            for label, m in (("happened by", as_of), ("recorded by", recorded_by))
+            if m is not None
+        )
+        raise NotFoundError(f"account {prospect_id} had not been identified ({moment})")
+    prospect: Any = None
+    for domain_event in events:
+        if prospect is not None:
+            prospect.version = domain_event.originator_version - 1
+        prospect = domain_event.mutate(prospect)
+    return prospect  # type: ignore[no-any-return]
 
 
 def _entry(domain_event: Any, zone: tzinfo) -> dict[str, Any]:
@@ -140,7 +185,7 @@ def _entry(domain_event: Any, zone: tzinfo) -> dict[str, Any]:
         "recorded_at": domain_event.timestamp.astimezone(zone).isoformat(),
         # A deadline's events happen when it opened, was noticed or was closed; the
         # scheduler notices without an actor.
-        "occurred_at": _plain(next(fields[k] for k in _WHEN if fields.get(k) is not None)),
+        "occurred_at": _plain(happened_at(domain_event)),
         "actor": fields.get("actor") or fields.get("by"),
         "actor_role": fields.get("actor_role"),
         "type": type(domain_event).__name__,

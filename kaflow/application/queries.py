@@ -72,14 +72,43 @@ class Queries:
 
     # -- accounts -----------------------------------------------------------------
 
-    def account(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
-        """The account as it stands now, with its latest analysis in a few words."""
+    def account(
+        self,
+        actor: Actor,
+        account_id: UUID,
+        as_of: str | None = None,
+        recorded_by: str | None = None,
+    ) -> dict[str, Any]:
+        """The account as it stands now, with its latest analysis in a few words; or as
+        it stood at ``as_of`` (what had happened by then) and as recorded by
+        ``recorded_by`` (either alone, or both)."""
         from kaflow.application import stored_analysis
 
         self.app.authorise(actor)
-        data = accounts.account(self.app, account_id)
-        data["analysis"] = stored_analysis.summary(self.app, account_id)
+        happened, recorded = self._cut(as_of, recorded_by)
+        if happened is None and recorded is None:
+            now = accounts.account(self.app, account_id)
+            now["analysis"] = stored_analysis.summary(self.app, account_id)
+            return now
+        found = self.history(actor, account_id, as_of, recorded_by)
+        data: dict[str, Any] = found["account"]
+        analysed = [e for e in found["events"] if e["type"] == "Analysed"]
+        data["analysis"] = None
+        if analysed:
+            kept = accounts.inside(self.app.events.get(account_id), happened, recorded)
+            latest = [e for e in kept if type(e).__name__ == "Analysed"][-1]
+            data["analysis"] = stored_analysis.summary_of(latest, self.app.zone)
+        data["as_of"], data["recorded_by"] = found["as_of"], found["recorded_by"]
         return data
+
+    def _cut(
+        self, as_of: str | None, recorded_by: str | None
+    ) -> tuple[datetime | None, datetime | None]:
+        """The two moments a read may be limited to, each by its end if a bare date."""
+        return (
+            self.moment(as_of, "as_of", end_of_day=True),
+            self.moment(recorded_by, "recorded_by", end_of_day=True),
+        )
 
     def analysis(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
         """The account's latest analysis (R2, R3) whole, in the form the analyse step
@@ -132,18 +161,44 @@ class Queries:
         except (ValueError, OverflowError) as e:
             raise BadInputError(f"{field(name)}: {e}", field=name) from None
 
-    def history(self, actor: Actor, account_id: UUID, as_of: str | None = None) -> dict[str, Any]:
-        """Every event of an account; with ``as_of``, as it had been recorded by then (a
-        bare date: by its end)."""
+    def history(
+        self,
+        actor: Actor,
+        account_id: UUID,
+        as_of: str | None = None,
+        recorded_by: str | None = None,
+    ) -> dict[str, Any]:
+        """Every event of an account; with ``as_of``, those that had happened by then
+        (recorded later too); with ``recorded_by``, those recorded by then (a bare date:
+        by its end)."""
         self.app.authorise(actor)
-        moment = self.moment(as_of, "as_of", end_of_day=True)
-        return accounts.history(self.app, account_id, moment)
+        return accounts.history(self.app, account_id, *self._cut(as_of, recorded_by))
 
-    def ledger(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
+    def ledger(
+        self,
+        actor: Actor,
+        account_id: UUID,
+        as_of: str | None = None,
+        recorded_by: str | None = None,
+    ) -> dict[str, Any]:
+        """The development record (R14) as it stands; or of the work as it stood at
+        ``as_of``, as recorded by ``recorded_by`` (either alone, or both): built from
+        the account's own events inside that cut, by the same view."""
+        from kaflow.projections.runner import Folded
         from kaflow.reporting.ledger import ledger
 
         self.app.authorise(actor)
-        return ledger(self._views(), account_id, self.app.now(), self.app.backdating)
+        happened, recorded = self._cut(as_of, recorded_by)
+        now = self.app.now()
+        if happened is None and recorded is None:
+            return ledger(self._views(), account_id, now, self.app.backdating)
+        events = accounts.inside(self.app.events.get(account_id), happened, recorded)
+        accounts.as_it_stood(account_id, events, happened, recorded)  # identified by then?
+        moment = min(m for m in (happened, recorded, now) if m is not None)
+        found = ledger(Folded(events), account_id, moment, self.app.backdating)
+        found["as_of"] = happened.isoformat() if happened else None
+        found["recorded_by"] = recorded.isoformat() if recorded else None
+        return found
 
     # -- reports ------------------------------------------------------------------
 
@@ -153,23 +208,28 @@ class Queries:
         name: str,
         as_of: str | None = None,
         *,
+        recorded_by: str | None = None,
         lead: str | None = None,
         since: str | None = None,
         until: str | None = None,
         owner: str | None = None,
         include_archived: bool = False,
     ) -> dict[str, Any]:
-        """A report as the record stood at ``as_of`` (default now; a bare date: by its
-        end; never in the future). ``since`` and ``until`` keep the visits, or the activity,
-        that happened between them; ``lead`` filters visits; ``owner`` keeps the accounts
-        that user owns now; archived ones count if asked."""
+        """A report on the work as it stood at ``as_of`` (what had happened by then,
+        however late it was recorded) and as the record stood at ``recorded_by`` (what
+        had been recorded by then: the auditor's view); each defaults to now, a bare
+        date means its end, neither may be in the future. ``since`` and ``until`` keep
+        the visits, or the activity, that happened between them; ``lead`` filters
+        visits; ``owner`` keeps the accounts that user owns now; archived ones count if
+        asked."""
         from kaflow.reporting.reports import run
 
         self.app.authorise(actor)
         if name not in REPORTS:
             raise BadInputError(f"no report named {name!r} ({', '.join(REPORTS)})", field="name")
         now = self.app.now()
-        moment = self._as_of(as_of, now)
+        happened = self._as_of(as_of, now, "as_of")
+        recorded = self._as_of(recorded_by, now, "recorded_by") if recorded_by else None
         options: dict[str, Any] = {}
         if name in ("visits", "activity"):
             options = self._period(since, until)
@@ -187,11 +247,11 @@ class Queries:
             options["people"] = tuple(self.app.directory().names())
         elif name == "conformance":
             options = {
-                "directory": self.app.directory_as_recorded(moment),
+                "directory": self.app.directory_as_recorded(recorded or now),
                 "backdating": self.app.backdating,
             }
         options.update(owner=self._owner(owner), include_archived=include_archived)
-        data = run(name, self._views(), moment, **options)
+        data = run(name, self._views(), happened, recorded, now=now, **options)
         for section in data["sections"]:
             if section["columns"] and section["columns"][0] == "account":
                 for row in section["rows"]:
@@ -210,14 +270,16 @@ class Queries:
             raise BadInputError(f"{field('since')} is after {field('until')}", field="since")
         return {"since": start, "until": end}
 
-    def _as_of(self, text: str | None, now: datetime) -> datetime:
-        moment = self.moment(text, "as_of", end_of_day=True) or now
+    def _as_of(self, text: str | None, now: datetime, name: str) -> datetime:
+        """A moment to read as of (``name``: the field it fills), by its end if a bare
+        date, and not in the future: today means now."""
+        moment = self.moment(text, name, end_of_day=True) or now
         if text is not None and moment > now:
-            start = self.moment(text, "as_of")  # today, to its end: as it stands now
+            start = self.moment(text, name)  # today, to its end: as it stands now
             if start is None or start > now:
                 raise BadInputError(
-                    f"{field('as_of')} {text} is in the future: the record does not say yet",
-                    field="as_of",
+                    f"{field(name)} {text} is in the future: the record does not say yet",
+                    field=name,
                 )
         return min(moment, now)
 

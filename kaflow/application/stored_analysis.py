@@ -75,11 +75,14 @@ def _numbers(value: Any) -> Any:
 def summary(app: Kaflow, prospect_id: UUID) -> dict[str, Any] | None:
     """The analysis in a few words: its value, the decision makers, the competitors."""
     domain_event = latest(app, prospect_id)
-    if domain_event is None:
-        return None
+    return None if domain_event is None else summary_of(domain_event, app.zone)
+
+
+def summary_of(domain_event: Any, zone: Any) -> dict[str, Any]:
+    """``summary`` of the analysis an ``Analysed`` event recorded."""
     analysis: dict[str, Any] = domain_event.analysis
     return {
-        "analysed_at": domain_event.occurred_at.astimezone(app.zone).isoformat(),
+        "analysed_at": domain_event.occurred_at.astimezone(zone).isoformat(),
         "development_value": str(domain_event.development_value),
         "decision_makers": [
             {"name": d.get("name"), "position": d.get("position")}

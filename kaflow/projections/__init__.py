@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from eventsourcing.utils import get_topic
 
@@ -112,6 +112,34 @@ def _key(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _id(row: dict[str, Any]) -> Any:
     return row["account_id"]
+
+
+class Cut(NamedTuple):
+    """Which facts a read counts: those that happened by ``happened`` (as the work stood
+    then) and were recorded by ``recorded`` (as the record stood then), both in seconds
+    since the epoch. A step is recorded when or after it happens, so a cut with
+    ``happened`` later than ``recorded`` counts what ``(recorded, recorded)`` counts."""
+
+    happened: float
+    recorded: float
+
+    @classmethod
+    def at(cls, happened: datetime, recorded: datetime) -> Cut:
+        return cls(happened.timestamp(), recorded.timestamp())
+
+    @property
+    def moment(self) -> float:
+        """The moment the cut looks from: what had happened and been recorded by then
+        decides what was due, late or overdue then."""
+        return min(self.happened, self.recorded)
+
+    def where(
+        self, table: str = "", happened: str = "occurred_ts", recorded: str = "recorded_ts"
+    ) -> str:
+        """The SQL condition keeping a row of ``table`` (alias) inside the cut; its
+        parameters are the cut itself (``tuple(cut)``)."""
+        at = f"{table}." if table else ""
+        return f"{at}{happened} <= ? AND {at}{recorded} <= ?"
 
 
 def ts(moment: datetime | None) -> float | None:

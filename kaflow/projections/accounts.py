@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, ClassVar
 
-from kaflow.projections import View, iso
+from kaflow.projections import Cut, View, iso
 from kaflow.projections.db import Cursor
 
 STEPS = (
@@ -39,7 +39,7 @@ def search_key(text: str) -> str:
 
 class AccountsView(View):
     name = "accounts"
-    version = 2
+    version = 3
     row_table = "accounts"
     tables = ("accounts",)
     schema = """
@@ -57,11 +57,13 @@ class AccountsView(View):
         state_since TEXT NOT NULL,    -- when it entered its state
         last_step_at TEXT NOT NULL,   -- when its latest step happened
         last_step_ts REAL NOT NULL,
-        archived_ts REAL              -- when it was archived (recorded), if it was
+        archived_ts REAL,             -- when it was archived (recorded), if it was
+        archived_at_ts REAL           -- when it was archived (as the step is dated)
     );
     CREATE INDEX accounts_state ON accounts (state);
     CREATE INDEX accounts_owner ON accounts (owner);
     CREATE INDEX accounts_last_step ON accounts (last_step_ts);
+    CREATE INDEX accounts_archived ON accounts (archived_ts);
     """
     handlers: ClassVar[dict[str, str]] = {
         "Identified": "identified",
@@ -88,6 +90,7 @@ class AccountsView(View):
             last_step_at=at,
             last_step_ts=e.occurred_at.timestamp(),
             archived_ts=None,
+            archived_at_ts=None,
         )
 
     def moved(self, db: Cursor, e: Any, position: int) -> None:
@@ -112,7 +115,9 @@ class AccountsView(View):
         row["search_key"] = search_key(row["name"])
 
     def archived(self, db: Cursor, e: Any, position: int) -> None:
-        self.row(db, e.originator_id.hex)["archived_ts"] = e.timestamp.timestamp()
+        row = self.row(db, e.originator_id.hex)
+        row["archived_ts"] = e.timestamp.timestamp()
+        row["archived_at_ts"] = e.occurred_at.timestamp()
 
 
 def find(
@@ -156,14 +161,14 @@ def named(cursor: Cursor, name: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def left_out(cursor: Cursor, as_of: float, owner: str | None, archived: bool) -> set[str]:
-    """Ids (hex) of the accounts a report leaves out: those archived by ``as_of``
+def left_out(cursor: Cursor, cut: Cut, owner: str | None, archived: bool) -> set[str]:
+    """Ids (hex) of the accounts a report leaves out: those archived inside ``cut``
     (unless ``archived``), and, with ``owner``, those someone else owns now."""
     where: list[str] = []
     params: list[Any] = []
     if not archived:
-        where.append("archived_ts <= ?")
-        params.append(as_of)
+        where.append(f"({cut.where(happened='archived_at_ts', recorded='archived_ts')})")
+        params.extend(cut)
     if owner is not None:
         where.append("owner <> ?")
         params.append(owner)
@@ -184,13 +189,13 @@ def names(views: Any) -> dict[str, str]:
         return account_names(cursor)
 
 
-def owners(cursor: Cursor, as_of: float) -> list[tuple[str, str]]:
-    """(account, its owner now) for every account whose identification was recorded by
-    ``as_of``, archived or not."""
+def owners(cursor: Cursor, cut: Cut) -> list[tuple[str, str]]:
+    """(account, its owner now) for every account identified inside ``cut``, archived
+    or not."""
     rows = cursor.execute(
         "SELECT a.account_id, a.owner FROM accounts a JOIN pipeline_states s "
-        "ON s.account_id = a.account_id AND s.event = 'Identified' WHERE s.recorded_ts <= ? "
-        "ORDER BY a.position",
-        (as_of,),
+        "ON s.account_id = a.account_id AND s.event = 'Identified' "
+        f"WHERE {cut.where('s')} ORDER BY a.position",
+        tuple(cut),
     )
     return [(r[0], r[1]) for r in rows]

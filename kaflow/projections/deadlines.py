@@ -10,13 +10,13 @@ from typing import Any, ClassVar, NamedTuple, TypedDict, cast
 from uuid import UUID
 
 from kaflow.aggregates.deadline import is_missed
-from kaflow.projections import View, iso, period, ts
+from kaflow.projections import Cut, View, iso, period, ts
 from kaflow.projections.db import Cursor
 
 
 class DeadlinesView(View):
     name = "deadlines"
-    version = 2
+    version = 3
     tables = ("follow_up_deadlines", "follow_up_notices")
     schema = """
     CREATE TABLE follow_up_deadlines (
@@ -39,6 +39,9 @@ class DeadlinesView(View):
         opened_ts REAL NOT NULL,        -- when the visit opening it was recorded
         overdue_ts REAL,                -- when the miss was recorded
         closed_ts REAL,                 -- when the step closing it was recorded
+        visit_ts REAL NOT NULL,         -- visit_at in seconds since the epoch
+        overdue_noticed_ts REAL,        -- overdue_at in seconds since the epoch
+        closed_at_ts REAL,              -- closed_at in seconds since the epoch
         PRIMARY KEY (account_id, deadline)
     );
     CREATE INDEX follow_up_deadlines_next ON follow_up_deadlines (next_ts)
@@ -65,8 +68,8 @@ class DeadlinesView(View):
         remind = event.remind_at
         self.insert(
             "INSERT INTO follow_up_deadlines (account_id, deadline, lead, visit_at, due_at, "
-            "remind_at, follow_up_within, remind_before, status, due_ts, next_ts, opened_ts) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+            "remind_at, follow_up_within, remind_before, status, due_ts, next_ts, opened_ts, "
+            "visit_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)",
             (
                 event.originator_id.hex,
                 event.deadline,
@@ -79,6 +82,7 @@ class DeadlinesView(View):
                 ts(event.due_at),
                 ts(remind if remind is not None else event.due_at),
                 ts(event.timestamp),
+                ts(event.visit_at),
             ),
         )
 
@@ -94,9 +98,15 @@ class DeadlinesView(View):
     def overdue(self, db: Cursor, event: Any, position: int) -> None:
         self.flush(db)
         db.execute(
-            "UPDATE follow_up_deadlines SET overdue_at = ?, next_ts = NULL, overdue_ts = ? "
-            "WHERE account_id = ? AND deadline = ?",
-            (iso(event.noticed_at), ts(event.timestamp), event.originator_id.hex, event.deadline),
+            "UPDATE follow_up_deadlines SET overdue_at = ?, next_ts = NULL, overdue_ts = ?, "
+            "overdue_noticed_ts = ? WHERE account_id = ? AND deadline = ?",
+            (
+                iso(event.noticed_at),
+                ts(event.timestamp),
+                ts(event.noticed_at),
+                event.originator_id.hex,
+                event.deadline,
+            ),
         )
         self._notice(db, "overdue", event, position, event.by)
 
@@ -104,13 +114,14 @@ class DeadlinesView(View):
         self.flush(db)
         db.execute(
             "UPDATE follow_up_deadlines SET status = 'closed', closed_by = ?, closed_at = ?, "
-            "late_by_seconds = ?, next_ts = NULL, closed_ts = ? "
+            "late_by_seconds = ?, next_ts = NULL, closed_ts = ?, closed_at_ts = ? "
             "WHERE account_id = ? AND deadline = ?",
             (
                 event.how,
                 iso(event.at),
                 event.late_by_seconds,
                 ts(event.timestamp),
+                ts(event.at),
                 event.originator_id.hex,
                 event.deadline,
             ),
@@ -178,22 +189,29 @@ def open_deadlines(views: Any, now: datetime, overdue_only: bool = False) -> lis
     return found
 
 
-def deadlines_as_of(cursor: Cursor, as_of: float) -> list[Row]:
-    """Every deadline opened by ``as_of``, earliest due first, with its account's name
-    and what the record said of it by then: ``closed`` (settled), ``passed`` (its due time
-    gone: missed, unless settled), ``missed`` (settled after its due time, or its miss
-    recorded)."""
+def deadlines_as_of(cursor: Cursor, cut: Cut) -> list[Row]:
+    """Every deadline opened inside ``cut`` (its visit), earliest due first, with its
+    account's name and what the cut says of it: ``closed`` (settled), ``passed`` (its due
+    time gone by the cut's moment: missed, unless settled), ``missed`` (settled after its
+    due time, or its miss recorded)."""
     rows = cursor.execute(
         f"SELECT d.*, a.name, {PASSED} FROM follow_up_deadlines d LEFT JOIN accounts a "
-        "USING (account_id) WHERE d.opened_ts <= ? ORDER BY d.due_ts, d.account_id, d.deadline",
-        (as_of, as_of),
+        f"USING (account_id) WHERE {cut.where('d', 'visit_ts', 'opened_ts')} "
+        "ORDER BY d.due_ts, d.account_id, d.deadline",
+        (cut.moment, *cut),
     ).fetchall()
-    return [_as_of(dict(row), as_of) for row in rows]
+    return [_as_of(dict(row), cut) for row in rows]
 
 
-def _as_of(row: Row, as_of: float) -> Row:
-    closed = row["closed_ts"] is not None and row["closed_ts"] <= as_of
-    recorded = row["overdue_ts"] is not None and row["overdue_ts"] <= as_of
+def _inside(happened: float | None, recorded: float | None, cut: Cut) -> bool:
+    if happened is None or recorded is None:
+        return False
+    return happened <= cut.happened and recorded <= cut.recorded
+
+
+def _as_of(row: Row, cut: Cut) -> Row:
+    closed = _inside(row["closed_at_ts"], row["closed_ts"], cut)
+    recorded = _inside(row["overdue_noticed_ts"], row["overdue_ts"], cut)
     late = closed and is_missed(
         datetime.fromisoformat(row["due_at"]), datetime.fromisoformat(row["closed_at"])
     )
@@ -254,22 +272,23 @@ SELECT f.account_id, f.actor, d.due_at, d.closed_at FROM (
     SELECT *, row_number() OVER (PARTITION BY account_id, visit ORDER BY seq) AS nth FROM (
         SELECT account_id, seq, kind, actor, occurred_ts, sum(CASE WHEN kind = 'visit'
             THEN 1 ELSE 0 END) OVER (PARTITION BY account_id ORDER BY seq) AS visit
-        FROM ledger_entries WHERE kind IN ('visit', 'follow_up') AND recorded_ts <= ?
+        FROM ledger_entries WHERE kind IN ('visit', 'follow_up')
+            AND occurred_ts <= ? AND recorded_ts <= ?
     ) numbered WHERE kind = 'follow_up'
 ) f LEFT JOIN follow_up_deadlines d ON d.account_id = f.account_id AND d.deadline = f.visit
-    AND f.nth = 1 AND d.closed_by = 'follow_up' AND d.closed_ts <= ?
+    AND f.nth = 1 AND d.closed_by = 'follow_up' AND d.closed_at_ts <= ? AND d.closed_ts <= ?
 """
 
 
 def follow_ups(
-    cursor: Cursor, as_of: float, since: datetime | None = None, until: datetime | None = None
+    cursor: Cursor, cut: Cut, since: datetime | None = None, until: datetime | None = None
 ) -> list[FollowUpDone]:
-    """The follow-ups recorded by ``as_of`` that happened between ``since`` and ``until``
+    """The follow-ups inside ``cut`` that happened between ``since`` and ``until``
     (if given), each late if it settled its visit's deadline after the due time; one that
     settled none (a second follow-up) is in time."""
     within, params = period("f.occurred_ts", since, until)
     rows = cursor.execute(
-        f"{_FOLLOW_UPS} WHERE f.kind = 'follow_up'{within}", (as_of, as_of, *params)
+        f"{_FOLLOW_UPS} WHERE f.kind = 'follow_up'{within}", (*cut, *cut, *params)
     )
     found = []
     for account, actor, due_at, closed_at in rows.fetchall():

@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Any, ClassVar, NamedTuple
 
 from kaflow.aggregates.record import ENTRY_KINDS, columns, details, sides
-from kaflow.projections import View, iso
+from kaflow.projections import Cut, View, iso
 from kaflow.projections.db import Cursor
 
 
 class LedgerView(View):
     name = "ledger"
     row_table = "ledger_accounts"
-    version = 9
+    version = 10
     tables = ("ledger_accounts", "ledger_entries", "ledger_changes", "ledger_outcomes")
     sql_views = ("ledger_entries_numbered",)
     schema = """
@@ -61,6 +61,8 @@ class LedgerView(View):
         led_by TEXT NOT NULL,           -- 主持/带队: our own who chaired, led, took part
         PRIMARY KEY (account_id, seq)
     );
+    CREATE INDEX ledger_entries_occurred ON ledger_entries (occurred_ts);
+    CREATE INDEX ledger_entries_recorded ON ledger_entries (recorded_ts);
     CREATE VIEW ledger_entries_numbered AS  -- with each entry's number on the record
         SELECT row_number() OVER (PARTITION BY account_id ORDER BY seq) AS entry, *
         FROM ledger_entries;
@@ -75,6 +77,7 @@ class LedgerView(View):
         changed_at TEXT NOT NULL,       -- 修改日期: when the correction was recorded
         changed_ts REAL NOT NULL,       -- changed_at in seconds since the epoch
         changed_by TEXT NOT NULL,
+        occurred_ts REAL NOT NULL,      -- when the change was made (as a step is dated)
         PRIMARY KEY (account_id, change)
     );
     CREATE TABLE ledger_outcomes (      -- the losses and reopenings, kept as dated entries
@@ -225,7 +228,7 @@ class LedgerView(View):
         record = self.row(db, account)
         record["changes"] += 1
         self.insert(
-            "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account,
                 record["changes"],
@@ -237,6 +240,7 @@ class LedgerView(View):
                 iso(e.timestamp),
                 e.timestamp.timestamp(),
                 e.actor,
+                e.occurred_at.timestamp(),
             ),
         )
 
@@ -254,7 +258,7 @@ class LedgerView(View):
             old = "; ".join(f"{f}: {c['old']}" for f, c in e.changes.items())
             new = "; ".join(f"{f}: {c['new']}" for f, c in e.changes.items())
         self.insert(
-            "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 e.originator_id.hex,
                 record["changes"],
@@ -266,6 +270,7 @@ class LedgerView(View):
                 iso(e.timestamp),
                 e.timestamp.timestamp(),
                 e.actor,
+                e.occurred_at.timestamp(),
             ),
         )
 
@@ -330,29 +335,29 @@ def record(cursor: Cursor, account: str) -> Record | None:
     )
 
 
-def visit_leads(cursor: Cursor, as_of: float) -> dict[str, str]:
-    """Who led each account's latest visit recorded by ``as_of``."""
+def visit_leads(cursor: Cursor, cut: Cut) -> dict[str, str]:
+    """Who led each account's latest visit inside ``cut``."""
     return dict(
         cursor.execute(
-            "SELECT account_id, person FROM ledger_entries WHERE kind = 'visit' "
-            "AND recorded_ts <= ? ORDER BY account_id, seq",
-            (as_of,),
+            f"SELECT account_id, person FROM ledger_entries WHERE kind = 'visit' "
+            f"AND {cut.where()} ORDER BY account_id, seq",
+            tuple(cut),
         ).fetchall()
     )
 
 
 def visits(
-    cursor: Cursor, as_of: float, since: datetime | None = None, until: datetime | None = None
+    cursor: Cursor, cut: Cut, since: datetime | None = None, until: datetime | None = None
 ) -> list[Row]:
-    """The visit entries recorded by ``as_of`` (between ``since`` and ``until`` if
-    given), in the order they took place: each numbered on its account (``visit``),
-    with the account's name, as corrected now."""
+    """The visit entries inside ``cut`` (between ``since`` and ``until`` if given), in
+    the order they took place: each numbered on its account (``visit``) among the visits
+    inside the cut, with the account's name, as corrected now."""
     sql = (
         "SELECT v.*, a.name FROM (SELECT row_number() OVER (PARTITION BY account_id "
-        "ORDER BY seq) AS visit, * FROM ledger_entries WHERE kind = 'visit') v "
-        "LEFT JOIN accounts a USING (account_id) WHERE v.recorded_ts <= ?"
+        "ORDER BY seq) AS visit, * FROM ledger_entries WHERE kind = 'visit' "
+        f"AND {cut.where()}) v LEFT JOIN accounts a USING (account_id) WHERE 1 = 1"
     )
-    params: list[Any] = [as_of]
+    params: list[Any] = [*cut]
     if since:
         sql += " AND v.occurred_ts >= ?"
         params.append(since.timestamp())
@@ -363,38 +368,38 @@ def visits(
     return [dict(r) for r in rows]
 
 
-def changes_after(cursor: Cursor, as_of: float) -> list[ChangeAfter]:
-    """Corrections recorded after ``as_of``, newest first, each with the event number
-    of the entry it changed."""
+def changes_outside(cursor: Cursor, cut: Cut) -> list[ChangeAfter]:
+    """Corrections outside ``cut`` (made after it, or recorded after it), newest first,
+    each with the event number of the entry it changed: to fold back."""
     rows = cursor.execute(
         "SELECT c.account_id, e.seq, c.field, c.old FROM ledger_changes c JOIN "
         "(SELECT account_id, seq, row_number() OVER (PARTITION BY account_id ORDER BY seq) "
         "AS entry FROM ledger_entries) e ON e.account_id = c.account_id AND e.entry = c.entry "
-        "WHERE c.changed_ts > ? ORDER BY c.change DESC, c.account_id DESC",
-        (as_of,),
+        "WHERE c.occurred_ts > ? OR c.changed_ts > ? ORDER BY c.change DESC, c.account_id DESC",
+        tuple(cut),
     )
     return [ChangeAfter(*row) for row in rows]
 
 
-def meetings_and_visits(cursor: Cursor, as_of: float) -> list[Held]:
-    """The meetings (who chaired) and visits (who led) recorded by ``as_of``, by account
-    and in order."""
+def meetings_and_visits(cursor: Cursor, cut: Cut) -> list[Held]:
+    """The meetings (who chaired) and visits (who led) inside ``cut``, by account and in
+    order."""
     rows = cursor.execute(
         "SELECT account_id, seq, kind, person, occurred_at FROM ledger_entries "
-        "WHERE kind IN ('meeting', 'visit') AND recorded_ts <= ? ORDER BY account_id, seq",
-        (as_of,),
+        f"WHERE kind IN ('meeting', 'visit') AND {cut.where()} ORDER BY account_id, seq",
+        tuple(cut),
     )
     return [Held(*row) for row in rows]
 
 
-def changes_recorded(cursor: Cursor, as_of: float) -> dict[str, list[float]]:
-    """When each account's record was changed (corrected, or its account edited), as
-    recorded by ``as_of``: seconds since the epoch, in order."""
+def changes_recorded(cursor: Cursor, cut: Cut) -> dict[str, list[float]]:
+    """When each account's record was changed (corrected, or its account edited) inside
+    ``cut``: seconds since the epoch it was recorded, in order."""
     found: dict[str, list[float]] = {}
     rows = cursor.execute(
-        "SELECT account_id, changed_ts FROM ledger_changes WHERE changed_ts <= ? "
-        "ORDER BY account_id, change",
-        (as_of,),
+        "SELECT account_id, changed_ts FROM ledger_changes "
+        f"WHERE {cut.where(recorded='changed_ts')} ORDER BY account_id, change",
+        tuple(cut),
     )
     for account, changed in rows:
         found.setdefault(account, []).append(changed)
@@ -410,12 +415,12 @@ class Recorded(NamedTuple):
     details: str  # the entry's own fields, as corrected (JSON)
 
 
-def entries_recorded(cursor: Cursor, as_of: float) -> list[Recorded]:
-    """Every entry recorded by ``as_of``, with when it happened, when and by whom it was
+def entries_recorded(cursor: Cursor, cut: Cut) -> list[Recorded]:
+    """Every entry inside ``cut``, with when it happened, when and by whom it was
     recorded: what shows late entries and entries recorded for someone else."""
     rows = cursor.execute(
         "SELECT account_id, kind, occurred_ts, recorded_ts, actor, details FROM ledger_entries "
-        "WHERE recorded_ts <= ? ORDER BY account_id, seq",
-        (as_of,),
+        f"WHERE {cut.where()} ORDER BY account_id, seq",
+        tuple(cut),
     )
     return [Recorded(*row) for row in rows]

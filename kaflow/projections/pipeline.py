@@ -1,13 +1,13 @@
 """``pipeline_*``: dated facts the reports read, each with when it happened and when it
-was recorded, so that a report can be asked as of any past moment (``--as-of``) by
-keeping only the facts recorded by then."""
+was recorded, so that a report can be asked as the work stood at a moment, as the record
+stood at a moment, or both (a ``Cut``): an indexed range of rows, not a replay."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, ClassVar, NamedTuple, TypedDict, cast
 
-from kaflow.projections import View, iso, period
+from kaflow.projections import Cut, View, iso, period
 from kaflow.projections.db import Cursor
 
 # The steps that move an account and are not entries of the record (those that are, a
@@ -17,7 +17,7 @@ STATE_EVENTS = ("Identified", "Analysed", "Won", "Lost", "Reopened")
 
 class PipelineView(View):
     name = "pipeline"
-    version = 9
+    version = 10
     tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values")
     retired = ("pipeline_visits",)  # visits are read from the record's entries
     schema = """
@@ -33,6 +33,8 @@ class PipelineView(View):
         actor TEXT NOT NULL,            -- who recorded it
         PRIMARY KEY (account_id, seq)
     );
+    CREATE INDEX pipeline_states_occurred ON pipeline_states (occurred_ts);
+    CREATE INDEX pipeline_states_recorded ON pipeline_states (recorded_ts);
     CREATE TABLE pipeline_outcomes (
         account_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -54,8 +56,10 @@ class PipelineView(View):
         seq INTEGER NOT NULL,
         development_value TEXT NOT NULL, -- from the analysis (decimal as text)
         recorded_ts REAL NOT NULL,
+        occurred_ts REAL NOT NULL,
         PRIMARY KEY (account_id, seq)
     );
+    CREATE INDEX pipeline_outcomes_occurred ON pipeline_outcomes (occurred_ts);
     """
     handlers: ClassVar[dict[str, str]] = {
         **dict.fromkeys(STATE_EVENTS, "state"),
@@ -122,8 +126,14 @@ class PipelineView(View):
             )
         elif name == "Analysed":
             self.insert(
-                "INSERT INTO pipeline_values VALUES (?, ?, ?, ?)",
-                (account, seq, str(e.development_value), e.timestamp.timestamp()),
+                "INSERT INTO pipeline_values VALUES (?, ?, ?, ?, ?)",
+                (
+                    account,
+                    seq,
+                    str(e.development_value),
+                    e.timestamp.timestamp(),
+                    e.occurred_at.timestamp(),
+                ),
             )
 
 
@@ -162,68 +172,67 @@ class Done(NamedTuple):
     actor: str  # who recorded the step
 
 
-def states(cursor: Cursor, as_of: float) -> list[StateAt]:
-    """Every account's states in order, as recorded by ``as_of``: from the steps here and
-    from the record's entries that moved it."""
+def states(cursor: Cursor, cut: Cut) -> list[StateAt]:
+    """Every account's states in order, inside ``cut``: from the steps here and from
+    the record's entries that moved it."""
     rows = cursor.execute(
-        "SELECT account_id, seq, state, occurred_ts FROM pipeline_states WHERE recorded_ts <= ? "
+        f"SELECT account_id, seq, state, occurred_ts FROM pipeline_states WHERE {cut.where()} "
         "UNION ALL SELECT account_id, seq, state, occurred_ts FROM ledger_entries "
-        "WHERE recorded_ts <= ? AND state IS NOT NULL ORDER BY 1, 2",
-        (as_of, as_of),
+        f"WHERE {cut.where()} AND state IS NOT NULL ORDER BY 1, 2",
+        (*cut, *cut),
     )
     return [StateAt(*row) for row in rows]
 
 
-def steps(cursor: Cursor, as_of: float) -> list[Step]:
-    """Every step recorded by ``as_of``, by account and in order: the moves here, the
-    record's entries and the reviews, each named by its event."""
+def steps(cursor: Cursor, cut: Cut) -> list[Step]:
+    """Every step inside ``cut``, by account and in order: the moves here, the record's
+    entries and the reviews, each named by its event."""
     rows = cursor.execute(
-        "SELECT account_id, seq, event, occurred_at FROM pipeline_states WHERE recorded_ts <= ? "
+        f"SELECT account_id, seq, event, occurred_at FROM pipeline_states WHERE {cut.where()} "
         "UNION ALL SELECT account_id, seq, CASE kind WHEN 'meeting' THEN 'ApproachDecided' "
         "WHEN 'conference' THEN 'ConferenceHeld' WHEN 'material' THEN 'MaterialPrepared' "
         "WHEN 'contact' THEN 'ContactRecorded' WHEN 'visit' THEN 'VisitRecorded' "
-        "ELSE 'FollowUpRecorded' END, occurred_at FROM ledger_entries WHERE recorded_ts <= ? "
+        f"ELSE 'FollowUpRecorded' END, occurred_at FROM ledger_entries WHERE {cut.where()} "
         "UNION ALL SELECT account_id, seq, 'Reviewed', occurred_at FROM pipeline_outcomes "
-        "WHERE recorded_ts <= ? AND result = 'reviewed' ORDER BY 1, 2",
-        (as_of, as_of, as_of),
+        f"WHERE {cut.where()} AND result = 'reviewed' ORDER BY 1, 2",
+        (*cut, *cut, *cut),
     )
     return [Step(*row) for row in rows]
 
 
-def outcomes(cursor: Cursor, as_of: float) -> list[Outcome]:
-    """Wins, losses and reopenings recorded by ``as_of`` (not reviews), by account and
-    in order."""
+def outcomes(cursor: Cursor, cut: Cut) -> list[Outcome]:
+    """Wins, losses and reopenings inside ``cut`` (not reviews), by account and in
+    order."""
     rows = cursor.execute(
-        "SELECT * FROM pipeline_outcomes WHERE recorded_ts <= ? AND result != 'reviewed' "
+        f"SELECT * FROM pipeline_outcomes WHERE {cut.where()} AND result != 'reviewed' "
         "ORDER BY account_id, seq",
-        (as_of,),
+        tuple(cut),
     ).fetchall()
     return [cast(Outcome, dict(row)) for row in rows]
 
 
-def development_values(cursor: Cursor, as_of: float) -> dict[str, str]:
-    """Each account's latest development value recorded by ``as_of`` (decimal as text)."""
+def development_values(cursor: Cursor, cut: Cut) -> dict[str, str]:
+    """Each account's latest development value inside ``cut`` (decimal as text)."""
     return dict(
         cursor.execute(
-            "SELECT account_id, development_value FROM pipeline_values WHERE recorded_ts <= ? "
+            f"SELECT account_id, development_value FROM pipeline_values WHERE {cut.where()} "
             "ORDER BY account_id, seq",
-            (as_of,),
+            tuple(cut),
         ).fetchall()
     )
 
 
 def steps_done(
-    cursor: Cursor, as_of: float, since: datetime | None = None, until: datetime | None = None
+    cursor: Cursor, cut: Cut, since: datetime | None = None, until: datetime | None = None
 ) -> list[Done]:
-    """The steps recorded by ``as_of`` that happened between ``since`` and ``until`` (if
-    given): the moves here, the record's entries and the reviews, each with who recorded
-    it."""
+    """The steps inside ``cut`` that happened between ``since`` and ``until`` (if given):
+    the moves here, the record's entries and the reviews, each with who recorded it."""
     within, params = period("occurred_ts", since, until)
     rows = cursor.execute(
-        f"SELECT account_id, actor FROM pipeline_states WHERE recorded_ts <= ?{within} "
-        f"UNION ALL SELECT account_id, actor FROM ledger_entries WHERE recorded_ts <= ?{within} "
+        f"SELECT account_id, actor FROM pipeline_states WHERE {cut.where()}{within} "
+        f"UNION ALL SELECT account_id, actor FROM ledger_entries WHERE {cut.where()}{within} "
         "UNION ALL SELECT account_id, actor FROM pipeline_outcomes WHERE result = 'reviewed' "
-        f"AND recorded_ts <= ?{within}",
-        (as_of, *params) * 3,
+        f"AND {cut.where()}{within}",
+        (*cut, *params) * 3,
     )
     return [Done(*row) for row in rows]

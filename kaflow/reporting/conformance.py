@@ -12,6 +12,7 @@ from typing import Any
 
 from kaflow.aggregates.directory import at_least_manager
 from kaflow.policies.backdating import Backdating
+from kaflow.projections import Cut
 from kaflow.projections.accounts import account_names
 from kaflow.projections.deadlines import deadlines_as_of
 from kaflow.projections.ledger import changes_recorded, meetings_and_visits
@@ -36,28 +37,28 @@ SHOWN_BY = {
 
 
 def conformance(
-    db: Any, as_of: float, directory: Any = None, backdating: Backdating | None = None
+    db: Any, cut: Cut, directory: Any = None, backdating: Backdating | None = None
 ) -> list[dict[str, Any]]:
     """``directory``, as recorded by then, re-judges who chaired (R4) and led (R6): a
     role corrected after the step can put it in question. Beside the rules, a note per
     account (``recording``): its entries recorded late, and recorded for another."""
     names = account_names(db)
-    questioned = _questioned(db, as_of, directory) if directory is not None else {}
+    questioned = _questioned(db, cut, directory) if directory is not None else {}
     steps: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     results: dict[str, str] = {}
     reviews: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for account, seq, event, occurred in recorded_steps(db, as_of):
+    for account, seq, event, occurred in recorded_steps(db, cut):
         steps[account][event] = (seq, occurred)
         if event in ("Won", "Lost", "Reopened"):
             results[account] = event
         elif event == "Reviewed":
             reviews[account].append((seq, occurred))
-    deadlines = _deadlines(db, as_of)
-    changed = changes_recorded(db, as_of)
+    deadlines = _deadlines(db, cut)
+    changed = changes_recorded(db, cut)
     rows = []
     accounts = sorted(steps, key=lambda a: (names.get(a) or "", a))
     shown = {a: names.get(a) for a in accounts}
-    note = conformance_note(db, as_of, shown, backdating or Backdating())
+    note = conformance_note(db, cut, shown, backdating or Backdating())
     for account in accounts:
         seen = steps[account]
         result = results.get(account)
@@ -65,7 +66,7 @@ def conformance(
             if rule == "R14":
                 status, evidence = _record(seen, result, reviews[account], changed.get(account))
             else:
-                status, evidence = _judge(rule, seen, result, deadlines.get(account, []), as_of)
+                status, evidence = _judge(rule, seen, result, deadlines.get(account, []), cut)
             if (account, rule) in questioned:
                 status, evidence = BREACHED, questioned[(account, rule)]
             rows.append([account, names.get(account), rule, status, evidence])
@@ -73,11 +74,11 @@ def conformance(
     return [{"title": "conformance", "columns": columns, "rows": rows, "recording": note}]
 
 
-def _questioned(db: Any, as_of: float, directory: Any) -> dict[tuple[str, str], str]:
+def _questioned(db: Any, cut: Cut, directory: Any) -> dict[tuple[str, str], str]:
     """Meetings chaired (R4) and visits led (R6) by someone who, by the directory as
     since corrected, was not a development manager or above when they took place."""
     found: dict[tuple[str, str], str] = {}
-    for account, seq, kind, person, occurred in meetings_and_visits(db, as_of):
+    for account, seq, kind, person, occurred in meetings_and_visits(db, cut):
         role = directory.role_of(person, datetime.fromisoformat(occurred))
         if not at_least_manager(role):
             rule, event = (
@@ -101,7 +102,7 @@ def _judge(
     seen: dict[str, tuple[int, str]],
     result: str | None,
     deadlines: list[dict[str, Any]],
-    as_of: float,
+    cut: Cut,
 ) -> tuple[str, str]:
     closed = result in ("Won", "Lost")
     if rule in SHOWN_BY:
@@ -111,7 +112,7 @@ def _judge(
         # Closed before the step was due: it never will be.
         return (NOT_APPLICABLE, _cite(seen, str(result))) if closed else (NOT_DUE, "")
     if rule == "R11":
-        status, evidence = _follow_ups(deadlines, as_of)
+        status, evidence = _follow_ups(deadlines, cut)
         if status == NOT_DUE and closed:
             return NOT_APPLICABLE, _cite(seen, str(result))
         return status, evidence
@@ -148,15 +149,15 @@ def _record(
     return MET, review
 
 
-def _deadlines(db: Any, as_of: float) -> dict[str, list[dict[str, Any]]]:
-    """Each account's deadlines opened by then, in the order of their visits."""
+def _deadlines(db: Any, cut: Cut) -> dict[str, list[dict[str, Any]]]:
+    """Each account's deadlines opened inside the cut, in the order of their visits."""
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in sorted(deadlines_as_of(db, as_of), key=lambda d: (d["deadline"], d["account_id"])):
+    for row in sorted(deadlines_as_of(db, cut), key=lambda d: (d["deadline"], d["account_id"])):
         found[row["account_id"]].append(row)
     return found
 
 
-def _follow_ups(deadlines: list[dict[str, Any]], as_of: float) -> tuple[str, str]:
+def _follow_ups(deadlines: list[dict[str, Any]], cut: Cut) -> tuple[str, str]:
     met = cancelled = ""
     for d in deadlines:
         closed = d["closed"]

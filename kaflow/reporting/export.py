@@ -59,6 +59,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "none": ("(none)", "无"),
+    "as_of": ("as the work stood at", "工作截至"),
+    "recorded_by": ("as recorded by", "记录截至"),
 }
 VALUES_ZH = {
     "open": "进行中",

@@ -13,7 +13,7 @@ from kaflow.aggregates.record import CUSTOMER_FACING
 from kaflow.errors import NotFoundError
 from kaflow.policies.backdating import Backdating
 from kaflow.projections.ledger import Record, record
-from kaflow.projections.runner import Views
+from kaflow.projections.runner import Folded, Views
 from kaflow.reporting.export import Document, Money, Section, label, value
 from kaflow.reporting.money import DEFAULT_CURRENCY
 from kaflow.reporting.recording import form_section, marks
@@ -28,12 +28,16 @@ COMPOSED = {
     "visit": ("place", "points", "next_steps"),
     "material": ("customer_data", "analysis", "sales_materials"),
 }
+CUT = ("as_of", "recorded_by")  # a record read as of a moment says so in its title
 # Codes a change of the record may hold, shown in the document's language.
 CODED_FIELDS = ("attitude", "category")
 
 
 def ledger(
-    views: Views, account_id: UUID, now: datetime, backdating: Backdating | None = None
+    views: Views | Folded,
+    account_id: UUID,
+    now: datetime,
+    backdating: Backdating | None = None,
 ) -> dict[str, Any]:
     """The record as data: each entry marked recorded late (after ``late_entry_after``)
     or recorded by someone other than the meeting's chair or the visit's lead."""
@@ -134,7 +138,11 @@ def document(
                 label("change_log", lang), [label(c, lang) for c in columns], form.changes(data)
             )
         )
-    return Document(label("title", lang), sections, empty=label("none", lang))
+    cut = [
+        f"{label(k, lang)} {form.when(data[k])}" for k in ("as_of", "recorded_by") if data.get(k)
+    ]
+    title = label("title", lang) + (f" ({'; '.join(cut)})" if cut else "")
+    return Document(title, sections, empty=label("none", lang))
 
 
 class _Form:

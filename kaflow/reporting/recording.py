@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from kaflow.policies.backdating import Backdating, recorded_by_other
+from kaflow.projections import Cut
 from kaflow.projections.ledger import entries_recorded
 from kaflow.reporting.export import Section, label
 
@@ -60,12 +61,12 @@ def _label(key: str, lang: str) -> str:
 
 
 def conformance_note(
-    db: Any, as_of: float, names: dict[str, Any], backdating: Backdating
+    db: Any, cut: Cut, names: dict[str, Any], backdating: Backdating
 ) -> list[list[Any]]:
-    """Per account (hex id), its entries recorded by ``as_of`` late, and for another."""
+    """Per account (hex id), its entries inside ``cut`` recorded late, and for another."""
     late: Counter[str] = Counter()
     for_others: Counter[str] = Counter()
-    for e in entries_recorded(db, as_of):
+    for e in entries_recorded(db, cut):
         found = marks(e._asdict(), backdating)
         late[e.account_id] += found["late_entry"]
         for_others[e.account_id] += found["recorded_by_other"] is not None

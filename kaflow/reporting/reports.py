@@ -1,5 +1,7 @@
-"""The reports, each read from the views as of a moment: only facts recorded by then
-count, so a report asked ``--as-of`` last month shows what the record showed then."""
+"""The reports, each read from the views inside a cut (``kaflow.projections.Cut``): only
+the facts that had happened by one moment and been recorded by another count. As the work
+stood at the end of November, recorded later included; as the record stood then, the
+auditor's view; or both at once."""
 
 from __future__ import annotations
 
@@ -12,32 +14,42 @@ from datetime import datetime
 from typing import Any
 
 from kaflow.aggregates.lifecycle import State
-from kaflow.projections import ledger, pipeline
+from kaflow.projections import Cut, ledger, pipeline
 from kaflow.projections.accounts import account_names, left_out, owners
 from kaflow.projections.deadlines import deadlines_as_of, follow_ups
-from kaflow.projections.runner import Views
+from kaflow.projections.runner import Folded, Views
 from kaflow.reporting.conformance import conformance
 
 STAGES = [s.value for s in State if s is not State.LOST]  # the way to a win, in order
-Report = dict[str, Any]  # {"report", "as_of", "sections": [{"title", "columns", "rows"}]}
+# {"report", "as_of", "recorded_by", "sections": [{"title", "columns", "rows"}]}
+Report = dict[str, Any]
 
 
 def run(
     name: str,
-    views: Views,
+    views: Views | Folded,
     as_of: datetime,
+    recorded_by: datetime | None = None,
     owner: str | None = None,
     include_archived: bool = False,
+    now: datetime | None = None,
     **options: Any,
 ) -> Report:
-    """Archived accounts are left out unless ``include_archived``; with ``owner``, only
+    """The report on what had happened by ``as_of`` and been recorded by
+    ``recorded_by`` (None: all that was recorded by ``now``, by default ``as_of``).
+    Archived accounts are left out unless ``include_archived``; with ``owner``, only
     the accounts that user owns now count."""
-    report: Report = {"report": name, "as_of": as_of.isoformat()}
+    cut = Cut.at(as_of, recorded_by or now or as_of)
+    report: Report = {
+        "report": name,
+        "as_of": as_of.isoformat(),
+        "recorded_by": recorded_by.isoformat() if recorded_by else None,
+    }
     with views.reading() as db:
-        out = left_out(db, as_of.timestamp(), owner, include_archived)
+        out = left_out(db, cut, owner, include_archived)
         if name in COUNTING:  # they count accounts: leave them out before counting
             options["left_out"] = out
-        sections = REPORTS[name](db, as_of.timestamp(), **options)
+        sections = REPORTS[name](db, cut, **options)
     report["sections"] = [_without(section, out) for section in sections]
     return report
 
@@ -53,20 +65,20 @@ def _section(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str,
 
 
 def _states(
-    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+    db: Any, cut: Cut, left_out: set[str] | frozenset[str] = frozenset()
 ) -> dict[str, list[tuple[str, float]]]:
-    """Each account's states in order, (state, when it happened), as recorded by then."""
+    """Each account's states in order, (state, when it happened), inside the cut."""
     found: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for account, _, state, at in pipeline.states(db, as_of):
+    for account, _, state, at in pipeline.states(db, cut):
         if account not in left_out:
             found[account].append((state, at))
     return found
 
 
 def funnel(
-    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+    db: Any, cut: Cut, left_out: set[str] | frozenset[str] = frozenset()
 ) -> list[dict[str, Any]]:
-    histories = _states(db, as_of, left_out)
+    histories = _states(db, cut, left_out)
     now = Counter(h[-1][0] for h in histories.values())
     reached: Counter[str] = Counter()
     stays: dict[str, list[float]] = defaultdict(list)
@@ -111,21 +123,21 @@ def _round(days: float) -> float:
 
 
 def _last_outcomes(
-    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+    db: Any, cut: Cut, left_out: set[str] | frozenset[str] = frozenset()
 ) -> dict[str, pipeline.Outcome]:
-    found = pipeline.outcomes(db, as_of)
+    found = pipeline.outcomes(db, cut)
     return {o["account_id"]: o for o in found if o["account_id"] not in left_out}
 
 
 def losses(
-    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+    db: Any, cut: Cut, left_out: set[str] | frozenset[str] = frozenset()
 ) -> list[dict[str, Any]]:
-    """Every loss recorded by ``as_of``, a reopened account's too (R13: the analysis
+    """Every loss inside the cut, a reopened account's too (R13: the analysis
     stays on the record), each marked with the reopening that followed it, if any.
     The totals agree with the funnel: accounts lost now, and accounts ever lost."""
     names = account_names(db)
     found: list[tuple[pipeline.Outcome, pipeline.Outcome | None]] = []
-    for o in pipeline.outcomes(db, as_of):  # by account, in order
+    for o in pipeline.outcomes(db, cut):  # by account, in order
         if o["account_id"] in left_out:
             continue
         if o["result"] == "lost":
@@ -174,12 +186,12 @@ def _counted(found: list[tuple[Any, Any]], key: str) -> list[list[Any]]:
 
 
 def registry(
-    db: Any, as_of: float, left_out: set[str] | frozenset[str] = frozenset()
+    db: Any, cut: Cut, left_out: set[str] | frozenset[str] = frozenset()
 ) -> list[dict[str, Any]]:
     names = account_names(db)
-    values = pipeline.development_values(db, as_of)
-    leads = ledger.visit_leads(db, as_of)
-    won = [o for o in _last_outcomes(db, as_of, left_out).values() if o["result"] == "won"]
+    values = pipeline.development_values(db, cut)
+    leads = ledger.visit_leads(db, cut)
+    won = [o for o in _last_outcomes(db, cut, left_out).values() if o["result"] == "won"]
     won.sort(key=lambda o: o["occurred_at"])
     rows = [
         [
@@ -201,16 +213,16 @@ VISIT_FIELDS = ("lead", "place", "manner", "points", "views", "next_steps")
 
 def visits(
     db: Any,
-    as_of: float,
+    cut: Cut,
     lead: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Visit records (R10) from the development record's entries, as corrected by then:
-    a correction recorded after ``as_of`` is folded back."""
-    later = _changes_after(db, as_of)
+    """Visit records (R10) from the development record's entries, as corrected inside
+    the cut: a correction made or recorded after it is folded back."""
+    later = _changes_outside(db, cut)
     rows = []
-    for r in ledger.visits(db, as_of, since, until):
+    for r in ledger.visits(db, cut, since, until):
         if lead and r["person"].casefold() != lead.casefold():  # in Python: SQL's lower()
             continue  # differs between the stores beyond ASCII
         fields = json.loads(r["details"])
@@ -222,11 +234,11 @@ def visits(
     return [_section("visit records (R10)", columns, rows)]
 
 
-def _changes_after(db: Any, as_of: float) -> dict[tuple[str, int], list[tuple[str, str]]]:
-    """Corrections recorded after ``as_of``, newest first, by the entry (account, event
-    number) they changed: (field, what it said before)."""
+def _changes_outside(db: Any, cut: Cut) -> dict[tuple[str, int], list[tuple[str, str]]]:
+    """Corrections outside the cut, newest first, by the entry (account, event number)
+    they changed: (field, what it said before)."""
     found: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
-    for account, seq, field, old in ledger.changes_after(db, as_of):
+    for account, seq, field, old in ledger.changes_outside(db, cut):
         found[(account, seq)].append((field.replace("-", "_"), old))
     return found
 
@@ -234,14 +246,15 @@ def _changes_after(db: Any, as_of: float) -> dict[tuple[str, int], list[tuple[st
 DEADLINE_COLUMNS = ["account", "name", "visit", "lead", "due_at"]
 
 
-def overdue(db: Any, as_of: float) -> list[dict[str, Any]]:
-    """Deadlines missed by ``as_of`` and not settled yet, and those settled late."""
+def overdue(db: Any, cut: Cut) -> list[dict[str, Any]]:
+    """Deadlines missed by the cut's moment and not settled inside it, and those settled
+    late."""
     now, past = [], []
-    for r in deadlines_as_of(db, as_of):
+    for r in deadlines_as_of(db, cut):
         deadline = [r["account_id"], r["name"], r["deadline"], r["lead"], r["due_at"]]
         if not r["closed"] and r["passed"]:
             recorded_at = r["overdue_at"] if r["recorded_miss"] else None
-            now.append([*deadline, int(as_of - r["due_ts"]), recorded_at])
+            now.append([*deadline, int(cut.moment - r["due_ts"]), recorded_at])
         elif r["closed"] and r["missed"]:
             past.append([*deadline, r["closed_by"], r["closed_at"], r["late_by_seconds"]])
     return [
@@ -259,7 +272,7 @@ ACTIVITY = ["steps", "visits_led", "follow_ups_in_time", "follow_ups_late", "acc
 
 def activity(
     db: Any,
-    as_of: float,
+    cut: Cut,
     left_out: set[str] | frozenset[str] = frozenset(),
     people: tuple[str, ...] = (),
     since: datetime | None = None,
@@ -269,17 +282,17 @@ def activity(
     visits they led, the follow-ups they recorded in time and late (R11) that happened
     between ``since`` and ``until``, and the accounts they own now."""
     done: dict[str, Counter[str]] = defaultdict(Counter)
-    for step in pipeline.steps_done(db, as_of, since, until):
+    for step in pipeline.steps_done(db, cut, since, until):
         if step.account_id not in left_out:
             done[step.actor]["steps"] += 1
-    for visit in ledger.visits(db, as_of, since, until):
+    for visit in ledger.visits(db, cut, since, until):
         if visit["account_id"] not in left_out:
             done[visit["person"]]["visits_led"] += 1
-    for follow_up in follow_ups(db, as_of, since, until):
+    for follow_up in follow_ups(db, cut, since, until):
         if follow_up.account_id not in left_out:
             kind = "follow_ups_late" if follow_up.late else "follow_ups_in_time"
             done[follow_up.actor][kind] += 1
-    for account, owner in owners(db, as_of):
+    for account, owner in owners(db, cut):
         if account not in left_out:
             done[owner]["accounts"] += 1
     rows = [

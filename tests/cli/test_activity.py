@@ -152,7 +152,7 @@ def test_activity_as_the_record_stood(ws: Run) -> None:
     new_account(ws, "contacted")  # four steps by sam
     before = datetime.now(UTC).isoformat()
     new_account(ws, "identified")
-    assert activity(ws, "--as-of", before)["sam"] == {**ZERO, "steps": 4, "accounts": 1}
+    assert activity(ws, "--recorded-by", before)["sam"] == {**ZERO, "steps": 4, "accounts": 1}
     assert activity(ws)["sam"] == {**ZERO, "steps": 5, "accounts": 2}
 
 

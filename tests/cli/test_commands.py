@@ -123,7 +123,7 @@ def test_show_and_history_read_well_in_a_terminal(ws: Run) -> None:
 def test_history_as_of_before_recording_is_not_found(ws: Run) -> None:
     pid = new_account(ws)
     result = ws("history", pid, "--as-of", "2000-01-01", code=3)
-    assert "not yet recorded" in result.stderr
+    assert "had not been identified (happened by 2000-01-01" in result.stderr
 
 
 # -- refusals: one line naming the rule, exit 1, nothing written -----------------------

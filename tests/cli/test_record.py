@@ -133,7 +133,7 @@ def test_the_losses_report_lists_every_loss_and_agrees_with_the_funnel(ws: Run) 
     assert funnel["lost"]["accounts"] == totals["lost now"]
     assert funnel["lost"]["reached"] == totals["accounts lost"]
     # As the record stood before the first reopening: one loss, not reopened.
-    then = as_json(ws("report", "losses", "--as-of", between, "--json"))
+    then = as_json(ws("report", "losses", "--recorded-by", between, "--json"))
     assert [(r["account"], r["reopened_at"]) for r in section(then, "lost accounts")] == [
         (twice, None)
     ]

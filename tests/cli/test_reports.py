@@ -177,7 +177,7 @@ def test_reports_read_the_recorded_history(ws: Run) -> None:
 def test_a_report_as_of_an_earlier_moment(ws: Run) -> None:
     before = datetime.now(UTC).isoformat()
     won_and_reviewed(ws)
-    registry = as_json(ws("report", "registry", "--as-of", before, "--json"))
+    registry = as_json(ws("report", "registry", "--recorded-by", before, "--json"))
     assert registry["sections"][0]["rows"] == []
     assert len(as_json(ws("report", "registry", "--json"))["sections"][0]["rows"]) == 1
 
@@ -295,7 +295,7 @@ def test_a_role_corrected_afterwards_puts_a_visit_in_question(ws: Run) -> None:
     before = datetime.now(UTC).isoformat()
     ws("user", "role", "mia", "--role", "sales", "--since", "2026-01-01", user="olga")
     assert r6()["status"] == "breached" and "mia held role 'sales'" in r6()["evidence"]
-    as_it_was = as_json(ws("report", "conformance", "--as-of", before, "--json"))
+    as_it_was = as_json(ws("report", "conformance", "--recorded-by", before, "--json"))
     assert {r["status"] for r in as_it_was["sections"][0]["rows"] if r["rule"] == "R6"} == {
         "met"
     }  # the correction was not recorded yet

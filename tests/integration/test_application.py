@@ -199,10 +199,10 @@ def test_history_and_as_of(app: Kaflow) -> None:
         "ContactRecorded",
     ]
     assert full["events"][3]["details"]["channel"] == "letter"
-    then = history(app, pid, as_of=middle)
+    then = history(app, pid, recorded_by=middle)
     assert len(then["events"]) == 2 and then["account"]["state"] == "analysed"
-    with pytest.raises(NotFoundError, match="not yet recorded"):
-        history(app, pid, as_of=at(-100))
+    with pytest.raises(NotFoundError, match="had not been identified"):
+        history(app, pid, recorded_by=at(-100))
 
 
 def test_snapshots_load_the_same_state_as_a_full_replay(durable: Callable[..., Kaflow]) -> None:
