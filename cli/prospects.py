@@ -80,7 +80,9 @@ def prospect_add(
 @click.option("--category", type=choice(c.Category), help="Only this category.")
 @click.option("--owner", metavar="USER", help="Only the accounts USER owns.")
 @click.option("--mine", is_flag=True, help="Only the accounts the acting user owns.")
-@click.option("--idle", metavar="DURATION", help="No step for that long (ISO 8601: P14D).")
+@click.option(
+    "--idle", metavar="DURATION", help="Open accounts with no step for that long (ISO 8601: P14D)."
+)
 @click.option(
     "--sort",
     type=choice(["identified", "name", "state", "last-step"]),

@@ -133,14 +133,21 @@ class Queries:
     ) -> list[dict[str, Any]]:
         """The accounts that match every filter given: ``search`` in their names (any
         case, width or punctuation), ``owner`` (``mine``: the acting user's), ``idle``
-        (an ISO 8601 duration without a step), archived ones only if asked."""
-        from kaflow.projections.accounts import SORTS, find
+        (open accounts without a step for an ISO 8601 duration), archived ones only if
+        asked."""
+        from kaflow.projections.accounts import SORTS, find, search_key
 
         self.app.authorise(actor)
         if sort is not None and sort not in SORTS:
             raise BadInputError(f"no sort {sort!r} ({', '.join(SORTS)})", field="sort")
         if mine and owner:
             raise BadInputError(f"give {field('owner')} or {field('mine')}, not both", field="mine")
+        if search is not None and not search_key(search):
+            raise BadInputError(
+                f"{field('search')}: give letters or digits to look for in names "
+                "(case, width and punctuation are ignored)",
+                field="search",
+            )
         filters: dict[str, Any] = {"search": search, "category": category, "state": state}
         filters["owner"] = self._owner(actor.name if mine else owner)
         if idle is not None:

@@ -137,9 +137,14 @@ class Cut(NamedTuple):
         self, table: str = "", happened: str = "occurred_ts", recorded: str = "recorded_ts"
     ) -> str:
         """The SQL condition keeping a row of ``table`` (alias) inside the cut; its
-        parameters are the cut itself (``tuple(cut)``)."""
+        parameters are the cut itself (``tuple(cut)``). The earlier of the two bounds
+        reads its index; the other is checked on the rows found (a unary ``+`` keeps a
+        planner without statistics off its index). Callers sort in Python what they need
+        in order: an ``ORDER BY`` would tempt the planner to scan every row in key order."""
         at = f"{table}." if table else ""
-        return f"{at}{happened} <= ? AND {at}{recorded} <= ?"
+        if self.happened <= self.recorded:
+            return f"{at}{happened} <= ? AND +{at}{recorded} <= ?"
+        return f"+{at}{happened} <= ? AND {at}{recorded} <= ?"
 
 
 def ts(moment: datetime | None) -> float | None:

@@ -37,11 +37,17 @@ def search_key(text: str) -> str:
     return "".join(ch for ch in folded if ch.isalnum())
 
 
+def grams(key: str) -> set[str]:
+    """The pairs of neighbouring characters of a search key: what the search index holds,
+    so that a search reads the accounts holding its rarest pair, not every account."""
+    return {key[i : i + 2] for i in range(len(key) - 1)}
+
+
 class AccountsView(View):
     name = "accounts"
-    version = 3
+    version = 5
     row_table = "accounts"
-    tables = ("accounts",)
+    tables = ("accounts", "account_grams")
     schema = """
     CREATE TABLE accounts (
         account_id TEXT PRIMARY KEY,  -- the account's id (32 hex digits, no dashes)
@@ -63,7 +69,12 @@ class AccountsView(View):
     CREATE INDEX accounts_state ON accounts (state);
     CREATE INDEX accounts_owner ON accounts (owner);
     CREATE INDEX accounts_last_step ON accounts (last_step_ts);
-    CREATE INDEX accounts_archived ON accounts (archived_ts);
+    CREATE INDEX accounts_archived ON accounts (archived_ts) WHERE archived_ts IS NOT NULL;
+    CREATE TABLE account_grams (      -- the search index: each pair of characters of a name
+        gram TEXT NOT NULL,           -- (as its search_key has them) and the accounts with it
+        account_id TEXT NOT NULL,
+        PRIMARY KEY (gram, account_id)
+    );
     """
     handlers: ClassVar[dict[str, str]] = {
         "Identified": "identified",
@@ -92,6 +103,11 @@ class AccountsView(View):
             archived_ts=None,
             archived_at_ts=None,
         )
+        self._index(e.originator_id.hex, e.name)
+
+    def _index(self, account: str, name: str) -> None:
+        for gram in grams(search_key(name)):
+            self.insert("INSERT INTO account_grams VALUES (?, ?)", (gram, account))
 
     def moved(self, db: Cursor, e: Any, position: int) -> None:
         row = self.row(db, e.originator_id.hex)
@@ -113,6 +129,10 @@ class AccountsView(View):
             if name in e.changes:
                 row[name] = e.changes[name]["new"]
         row["search_key"] = search_key(row["name"])
+        if "name" in e.changes:
+            self.flush(db)  # its old name's pairs may be queued still
+            db.execute("DELETE FROM account_grams WHERE account_id = ?", (row["account_id"],))
+            self._index(row["account_id"], row["name"])
 
     def archived(self, db: Cursor, e: Any, position: int) -> None:
         row = self.row(db, e.originator_id.hex)
@@ -139,10 +159,15 @@ def find(
             where.append(f"{column} = ?")
             params.append(value)
     if search is not None:
+        key = search_key(search)
+        rarest = _rarest(cursor, grams(key))
+        if rarest is not None:  # the accounts holding its rarest pair, then each checked
+            where.append("account_id IN (SELECT account_id FROM account_grams WHERE gram = ?)")
+            params.append(rarest)
         where.append("search_key LIKE ?")  # the key holds letters and digits only
-        params.append(f"%{search_key(search)}%")
-    if idle_since is not None:
-        where.append("last_step_ts < ?")
+        params.append(f"%{key}%")
+    if idle_since is not None:  # open accounts only: a won or lost one waits for nothing
+        where.append("last_step_ts < ? AND state NOT IN ('won', 'lost')")
         params.append(idle_since)
     if not include_archived:
         where.append("archived_ts IS NULL")
@@ -153,6 +178,19 @@ def find(
         f"{sql} ORDER BY {SORTS[sort] if sort else 'position'}", tuple(params)
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def _rarest(cursor: Cursor, pairs: set[str], enough: int = 200) -> str | None:
+    """The pair held by the fewest accounts (counted up to ``enough``: past that, any
+    will do), or None for a one-character search (it reads every name)."""
+    counted = []
+    for gram in sorted(pairs):
+        row = cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM account_grams WHERE gram = ? LIMIT ?) g",
+            (gram, enough),
+        ).fetchone()
+        counted.append((row[0], gram))
+    return min(counted)[1] if counted else None
 
 
 def named(cursor: Cursor, name: str) -> list[str]:

@@ -16,7 +16,7 @@ from kaflow.projections.db import Cursor
 
 class DeadlinesView(View):
     name = "deadlines"
-    version = 3
+    version = 4
     tables = ("follow_up_deadlines", "follow_up_notices")
     schema = """
     CREATE TABLE follow_up_deadlines (
@@ -47,6 +47,8 @@ class DeadlinesView(View):
     CREATE INDEX follow_up_deadlines_next ON follow_up_deadlines (next_ts)
         WHERE next_ts IS NOT NULL;
     CREATE INDEX follow_up_deadlines_open ON follow_up_deadlines (status, due_ts);
+    CREATE INDEX follow_up_deadlines_visit ON follow_up_deadlines (visit_ts);
+    CREATE INDEX follow_up_deadlines_opened ON follow_up_deadlines (opened_ts);
     CREATE TABLE follow_up_notices (
         position INTEGER PRIMARY KEY,   -- the notice event's position in the log
         kind TEXT NOT NULL,             -- reminder | overdue
@@ -196,11 +198,11 @@ def deadlines_as_of(cursor: Cursor, cut: Cut) -> list[Row]:
     due time, or its miss recorded)."""
     rows = cursor.execute(
         f"SELECT d.*, a.name, {PASSED} FROM follow_up_deadlines d LEFT JOIN accounts a "
-        f"USING (account_id) WHERE {cut.where('d', 'visit_ts', 'opened_ts')} "
-        "ORDER BY d.due_ts, d.account_id, d.deadline",
+        f"USING (account_id) WHERE {cut.where('d', 'visit_ts', 'opened_ts')}",
         (cut.moment, *cut),
     ).fetchall()
-    return [_as_of(dict(row), cut) for row in rows]
+    found = [_as_of(dict(row), cut) for row in rows]
+    return sorted(found, key=lambda d: (d["due_ts"], d["account_id"], d["deadline"]))
 
 
 def _inside(happened: float | None, recorded: float | None, cut: Cut) -> bool:

@@ -16,7 +16,7 @@ from kaflow.projections.db import Cursor
 class LedgerView(View):
     name = "ledger"
     row_table = "ledger_accounts"
-    version = 10
+    version = 11
     tables = ("ledger_accounts", "ledger_entries", "ledger_changes", "ledger_outcomes")
     sql_views = ("ledger_entries_numbered",)
     schema = """
@@ -80,6 +80,8 @@ class LedgerView(View):
         occurred_ts REAL NOT NULL,      -- when the change was made (as a step is dated)
         PRIMARY KEY (account_id, change)
     );
+    CREATE INDEX ledger_changes_occurred ON ledger_changes (occurred_ts);
+    CREATE INDEX ledger_changes_changed ON ledger_changes (changed_ts);
     CREATE TABLE ledger_outcomes (      -- the losses and reopenings, kept as dated entries
         account_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -337,13 +339,12 @@ def record(cursor: Cursor, account: str) -> Record | None:
 
 def visit_leads(cursor: Cursor, cut: Cut) -> dict[str, str]:
     """Who led each account's latest visit inside ``cut``."""
-    return dict(
-        cursor.execute(
-            f"SELECT account_id, person FROM ledger_entries WHERE kind = 'visit' "
-            f"AND {cut.where()} ORDER BY account_id, seq",
-            tuple(cut),
-        ).fetchall()
-    )
+    rows = cursor.execute(
+        f"SELECT account_id, seq, person FROM ledger_entries WHERE kind = 'visit' "
+        f"AND {cut.where()}",
+        tuple(cut),
+    ).fetchall()
+    return {account: person for account, _, person in sorted(tuple(r) for r in rows)}
 
 
 def visits(
@@ -352,33 +353,43 @@ def visits(
     """The visit entries inside ``cut`` (between ``since`` and ``until`` if given), in
     the order they took place: each numbered on its account (``visit``) among the visits
     inside the cut, with the account's name, as corrected now."""
-    sql = (
-        "SELECT v.*, a.name FROM (SELECT row_number() OVER (PARTITION BY account_id "
-        "ORDER BY seq) AS visit, * FROM ledger_entries WHERE kind = 'visit' "
-        f"AND {cut.where()}) v LEFT JOIN accounts a USING (account_id) WHERE 1 = 1"
+    rows = cursor.execute(
+        "SELECT v.*, a.name FROM ledger_entries v LEFT JOIN accounts a USING (account_id) "
+        f"WHERE v.kind = 'visit' AND {cut.where('v')}",
+        tuple(cut),
     )
-    params: list[Any] = [*cut]
-    if since:
-        sql += " AND v.occurred_ts >= ?"
-        params.append(since.timestamp())
-    if until:
-        sql += " AND v.occurred_ts <= ?"
-        params.append(until.timestamp())
-    rows = cursor.execute(sql + " ORDER BY v.occurred_ts, v.account_id, v.seq", params)
-    return [dict(r) for r in rows]
+    found = sorted((dict(r) for r in rows), key=lambda r: (r["account_id"], r["seq"]))
+    number: dict[str, int] = {}
+    for r in found:
+        r["visit"] = number[r["account_id"]] = number.get(r["account_id"], 0) + 1
+    start = since.timestamp() if since else None
+    end = until.timestamp() if until else None
+    kept = [
+        r
+        for r in found
+        if (start is None or r["occurred_ts"] >= start) and (end is None or r["occurred_ts"] <= end)
+    ]
+    return sorted(kept, key=lambda r: (r["occurred_ts"], r["account_id"], r["seq"]))
 
 
 def changes_outside(cursor: Cursor, cut: Cut) -> list[ChangeAfter]:
     """Corrections outside ``cut`` (made after it, or recorded after it), newest first,
     each with the event number of the entry it changed: to fold back."""
     rows = cursor.execute(
-        "SELECT c.account_id, e.seq, c.field, c.old FROM ledger_changes c JOIN "
-        "(SELECT account_id, seq, row_number() OVER (PARTITION BY account_id ORDER BY seq) "
-        "AS entry FROM ledger_entries) e ON e.account_id = c.account_id AND e.entry = c.entry "
-        "WHERE c.occurred_ts > ? OR c.changed_ts > ? ORDER BY c.change DESC, c.account_id DESC",
+        "SELECT account_id, change, entry, field, old FROM ledger_changes "
+        "WHERE occurred_ts > ? OR changed_ts > ?",
         tuple(cut),
-    )
-    return [ChangeAfter(*row) for row in rows]
+    ).fetchall()
+    found = []
+    for account, _, entry, field, old in sorted(rows, key=lambda r: (r[1], r[0]), reverse=True):
+        if entry == 0:
+            continue  # the account's own fields, not an entry
+        seq = cursor.execute(
+            "SELECT seq FROM ledger_entries WHERE account_id = ? ORDER BY seq LIMIT 1 OFFSET ?",
+            (account, entry - 1),
+        ).fetchone()
+        found.append(ChangeAfter(account, seq[0], field, old))
+    return found
 
 
 def meetings_and_visits(cursor: Cursor, cut: Cut) -> list[Held]:
@@ -386,10 +397,10 @@ def meetings_and_visits(cursor: Cursor, cut: Cut) -> list[Held]:
     order."""
     rows = cursor.execute(
         "SELECT account_id, seq, kind, person, occurred_at FROM ledger_entries "
-        f"WHERE kind IN ('meeting', 'visit') AND {cut.where()} ORDER BY account_id, seq",
+        f"WHERE kind IN ('meeting', 'visit') AND {cut.where()}",
         tuple(cut),
     )
-    return [Held(*row) for row in rows]
+    return sorted(Held(*row) for row in rows)
 
 
 def changes_recorded(cursor: Cursor, cut: Cut) -> dict[str, list[float]]:
@@ -397,11 +408,11 @@ def changes_recorded(cursor: Cursor, cut: Cut) -> dict[str, list[float]]:
     ``cut``: seconds since the epoch it was recorded, in order."""
     found: dict[str, list[float]] = {}
     rows = cursor.execute(
-        "SELECT account_id, changed_ts FROM ledger_changes "
-        f"WHERE {cut.where(recorded='changed_ts')} ORDER BY account_id, change",
+        "SELECT account_id, change, changed_ts FROM ledger_changes "
+        f"WHERE {cut.where(recorded='changed_ts')}",
         tuple(cut),
     )
-    for account, changed in rows:
+    for account, _, changed in sorted(tuple(r) for r in rows):
         found.setdefault(account, []).append(changed)
     return found
 
@@ -419,8 +430,8 @@ def entries_recorded(cursor: Cursor, cut: Cut) -> list[Recorded]:
     """Every entry inside ``cut``, with when it happened, when and by whom it was
     recorded: what shows late entries and entries recorded for someone else."""
     rows = cursor.execute(
-        "SELECT account_id, kind, occurred_ts, recorded_ts, actor, details FROM ledger_entries "
-        f"WHERE {cut.where()} ORDER BY account_id, seq",
+        "SELECT account_id, seq, kind, occurred_ts, recorded_ts, actor, details "
+        f"FROM ledger_entries WHERE {cut.where()}",
         tuple(cut),
     )
-    return [Recorded(*row) for row in rows]
+    return [Recorded(r[0], *r[2:]) for r in sorted(tuple(r) for r in rows)]

@@ -178,10 +178,10 @@ def states(cursor: Cursor, cut: Cut) -> list[StateAt]:
     rows = cursor.execute(
         f"SELECT account_id, seq, state, occurred_ts FROM pipeline_states WHERE {cut.where()} "
         "UNION ALL SELECT account_id, seq, state, occurred_ts FROM ledger_entries "
-        f"WHERE {cut.where()} AND state IS NOT NULL ORDER BY 1, 2",
+        f"WHERE {cut.where()} AND state IS NOT NULL",
         (*cut, *cut),
     )
-    return [StateAt(*row) for row in rows]
+    return sorted(StateAt(*row) for row in rows)
 
 
 def steps(cursor: Cursor, cut: Cut) -> list[Step]:
@@ -194,32 +194,30 @@ def steps(cursor: Cursor, cut: Cut) -> list[Step]:
         "WHEN 'contact' THEN 'ContactRecorded' WHEN 'visit' THEN 'VisitRecorded' "
         f"ELSE 'FollowUpRecorded' END, occurred_at FROM ledger_entries WHERE {cut.where()} "
         "UNION ALL SELECT account_id, seq, 'Reviewed', occurred_at FROM pipeline_outcomes "
-        f"WHERE {cut.where()} AND result = 'reviewed' ORDER BY 1, 2",
+        f"WHERE {cut.where()} AND result = 'reviewed'",
         (*cut, *cut, *cut),
     )
-    return [Step(*row) for row in rows]
+    return sorted(Step(*row) for row in rows)
 
 
 def outcomes(cursor: Cursor, cut: Cut) -> list[Outcome]:
     """Wins, losses and reopenings inside ``cut`` (not reviews), by account and in
     order."""
     rows = cursor.execute(
-        f"SELECT * FROM pipeline_outcomes WHERE {cut.where()} AND result != 'reviewed' "
-        "ORDER BY account_id, seq",
+        f"SELECT * FROM pipeline_outcomes WHERE {cut.where()} AND result != 'reviewed'",
         tuple(cut),
     ).fetchall()
-    return [cast(Outcome, dict(row)) for row in rows]
+    found = [cast(Outcome, dict(row)) for row in rows]
+    return sorted(found, key=lambda o: (o["account_id"], o["seq"]))
 
 
 def development_values(cursor: Cursor, cut: Cut) -> dict[str, str]:
     """Each account's latest development value inside ``cut`` (decimal as text)."""
-    return dict(
-        cursor.execute(
-            f"SELECT account_id, development_value FROM pipeline_values WHERE {cut.where()} "
-            "ORDER BY account_id, seq",
-            tuple(cut),
-        ).fetchall()
-    )
+    rows = cursor.execute(
+        f"SELECT account_id, seq, development_value FROM pipeline_values WHERE {cut.where()}",
+        tuple(cut),
+    ).fetchall()
+    return {account: value for account, _, value in sorted(tuple(r) for r in rows)}
 
 
 def steps_done(

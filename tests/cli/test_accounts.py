@@ -176,6 +176,22 @@ def test_search_ignores_case_width_and_punctuation(ws: Run) -> None:
     assert listed(ws, "--search", "Ｈｕａｄｏｎｇ") == ["Huadong Supplies"]
     assert listed(ws, "--search", "acme shanghai co ltd") == ["Acme (Shanghai) Co., Ltd."]
     assert listed(ws, "--search", "nowhere") == []
+    assert listed(ws, "--search", "华") == ["华东建材有限公司"]  # one character: every name read
+    assert listed(ws, "--search", "材有限") == ["华东建材有限公司"]
+    err = ws("prospect", "list", "--search", " ,.（）", code=2).stderr
+    assert "--search: give letters or digits" in err
+
+
+def test_search_finds_an_account_by_its_new_name_only(ws: Run) -> None:
+    pid = add(ws, "华东建材有限公司")
+    add(ws, "华南建材有限公司")
+    ws("prospect", "edit", pid, "--name", "东方五金", "--reason", "renamed")
+    assert listed(ws, "--search", "华东") == []
+    assert listed(ws, "--search", "东方") == ["东方五金"]
+    assert listed(ws, "--search", "建材") == ["华南建材有限公司"]
+    ws("projections", "rebuild", user="olga")
+    assert listed(ws, "--search", "东方") == ["东方五金"]
+    assert listed(ws, "--search", "华东") == []
 
 
 def test_filters_and_sorts(ws: Run) -> None:
@@ -206,6 +222,14 @@ def test_idle_counts_from_when_the_last_step_happened(ws: Run) -> None:
     ws("analyse", fresh, "--file", "analysis.json", "--at", recent)
     assert listed(ws, "--idle", "P14D") == ["Stale"]
     assert listed(ws, "--idle", "P2D") == ["Fresh", "Stale"]
+
+
+def test_won_and_lost_accounts_are_never_idle(ws: Run) -> None:
+    stale = add(ws, "Stale", at="2026-03-01")
+    lost = add(ws, "Lost", at="2026-03-01")
+    ws("lose", lost, "--reason", "price", "--analysis", "too dear", "--at", "2026-03-02")
+    assert listed(ws, "--idle", "P14D") == ["Stale"]
+    assert stale
 
 
 def test_show_takes_a_unique_exact_name(ws: Run) -> None:
