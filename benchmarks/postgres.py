@@ -33,9 +33,10 @@ from typing import Any
 from uuid import UUID
 
 from kaflow.application import commands as c
-from kaflow.bootstrap import init_workspace, open_app
+from kaflow.bootstrap import open_app
 from kaflow.projections.runner import Views
 from kaflow.settings import load
+from kaflow.workspace import init_workspace
 from tests import postgres
 from tests.builders import SAM, advance, identify, staff
 

@@ -21,8 +21,9 @@ from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
 from kaflow.application.actor import Actor
 from kaflow.application.analysis import TEMPLATE, Analysis
-from kaflow.bootstrap import init_workspace, open_app
+from kaflow.bootstrap import open_app
 from kaflow.settings import load
+from kaflow.workspace import init_workspace
 
 ANALYSIS = Analysis.model_validate(yaml.safe_load(TEMPLATE.read_text("utf-8"))).model_dump(
     mode="json"

@@ -11,6 +11,7 @@ from cli.context import Env, pass_env
 from cli.params import acting, choice, text_option
 from cli.render import emit, output_options
 from kaflow.application import commands as c
+from kaflow.application.account_commands import ArchiveAccount, AssignAccount, EditAccount
 
 
 def _run(env: Env, command: type[c.ProspectCommand], account_id: str, fields: Any) -> Any:
@@ -36,7 +37,7 @@ def assign(env: Env, account_id: str, to: str, reason: str, as_json: bool) -> No
     Example:
       kaflow prospect assign 3f2a1b --to sam --reason "Sam covers East China now"
     """
-    data = _run(env, c.AssignAccount, account_id, {"to": to, "reason": reason})
+    data = _run(env, AssignAccount, account_id, {"to": to, "reason": reason})
     emit(as_json, data, lambda: f"{data['name']}: now owned by {data['owner']}.")
 
 
@@ -66,7 +67,7 @@ def edit(env: Env, /, account_id: str, reason: str, as_json: bool, **fields: Any
         raise click.UsageError(
             "give at least one of --name, --category, --nature, --product-line, --service"
         )
-    data = _run(env, c.EditAccount, account_id, {**given, "reason": reason})
+    data = _run(env, EditAccount, account_id, {**given, "reason": reason})
     emit(as_json, data, lambda: f"{data['name']}: edited.")
 
 
@@ -92,7 +93,7 @@ def archive(
     fields: dict[str, Any] = {"reason": reason}
     if duplicate_of is not None:
         fields["duplicate_of"] = env.account(duplicate_of)
-    data = _run(env, c.ArchiveAccount, account_id, fields)
+    data = _run(env, ArchiveAccount, account_id, fields)
     emit(as_json, data, lambda: f"{data['name']}: archived.")
 
 

@@ -27,6 +27,8 @@ OPTIONS = {
     "actor": "--as (or KAFLOW_USER)",
     "as_of": "--as-of",
     "recorded_by": "--recorded-by",
+    "allow_duplicate": "--allow-duplicate",
+    "least": "--similarity",
     "since": "--from",
     "until": "--to",
     "analysis_file": "--file",

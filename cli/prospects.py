@@ -1,4 +1,4 @@
-"""Accounts: prospect add/list/show, the analysis template, analyse, history."""
+"""Accounts: prospect add/list/show, the analysis template, analyse."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def prospect() -> None:
 @click.option(
     "--owner", metavar="USER", help="The responsible salesperson (default: the acting user)."
 )
+@click.option(
+    "--allow-duplicate", is_flag=True, help="Add it even if an account is called (nearly) the same."
+)
 @output_options
 @acting
 @pass_env
@@ -47,14 +50,22 @@ def prospect_add(
     service: str,
     at: str | None,
     owner: str | None,
+    allow_duplicate: bool,
     as_json: bool,
 ) -> None:
     """Identify a prospect and classify it (R1); prints the new id.
+
+    A name the same as an account's (not archived), once case, width, spaces,
+    punctuation and company suffixes (有限公司, Co., Ltd. ...) are set aside, or nearly
+    the same (90% alike), is refused as a likely duplicate, naming that account, unless
+    --allow-duplicate.
 
     \b
     Example:
       kaflow prospect add "Huadong Supplies" --category potential \\
           --nature distributor --product-line adhesives --service "on-site support"
+      kaflow prospect add "华东建材(集团)有限公司" --category potential --nature 国企 \\
+          --allow-duplicate
     """
     actor = env.actor()
     cmd = c.IdentifyProspect.validate(
@@ -65,6 +76,7 @@ def prospect_add(
             "product_line": product_line,
             "service": service,
             "occurred_at": env.when(at),
+            "allow_duplicate": allow_duplicate,
             **({"owner": owner} if owner else {}),
         }
     )
@@ -123,6 +135,45 @@ def prospect_list(env: Env, /, state: str | None, as_json: bool, **filters: Any)
                 for r in rows
             ],
             empty="(no accounts)",
+        ),
+    )
+
+
+@prospect.command("duplicates")
+@click.option(
+    "--similarity",
+    "least",
+    type=int,
+    metavar="PERCENT",
+    help="How alike names must be (default 90; equal once normalised: 100).",
+)
+@output_options
+@acting
+@pass_env
+def prospect_duplicates(env: Env, least: int | None, as_json: bool) -> None:
+    """List likely duplicate accounts, most similar first, for a manager to archive one
+    of each ('prospect archive ID --duplicate-of ID').
+
+    Names are compared once case, width, spaces, punctuation and company suffixes
+    (有限公司, 集团, Co., Ltd. ...) are set aside; archived accounts are left out.
+
+    \b
+    Example:
+      kaflow prospect duplicates
+      kaflow prospect duplicates --similarity 80 --json
+    """
+    found = env.queries.duplicates(env.actor(), least)
+    emit(
+        as_json,
+        found,
+        lambda: table(
+            ["SIMILAR", "ID", "NAME", "ID", "NAME"],
+            [
+                (f"{p['similarity']}%", short(a["id"]), a["name"], short(b["id"]), b["name"])
+                for p in found
+                for a, b in [p["accounts"]]
+            ],
+            empty="(no likely duplicates)",
         ),
     )
 
@@ -284,58 +335,15 @@ def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool)
     )
 
 
-@click.command()
-@click.argument("account_id", metavar="ID")
-@as_of_options("the account and its events")
-@output_options
-@acting
-@pass_env
-def history(
-    env: Env, account_id: str, as_of: str | None, recorded_by: str | None, as_json: bool
-) -> None:
-    """Every recorded event of an account: who, in what role, when it happened, when recorded.
-
-    \b
-    Example:
-      kaflow history 3f2a1b
-      kaflow history 3f2a1b --as-of 2025-11-30
-      kaflow history 3f2a1b --recorded-by 2025-11-01 --json
-    """
-    from datetime import datetime
-
-    data = env.queries.history(env.actor(), env.account(account_id), as_of, recorded_by)
-
-    def text() -> str:
-        rows = [
-            (
-                e["sequence"],
-                env.local(datetime.fromisoformat(e["recorded_at"])),
-                env.local(datetime.fromisoformat(e["occurred_at"])),
-                f"{e['actor'] or '-'}" + (f" ({e['actor_role']})" if e["actor_role"] else ""),
-                e["type"],
-                _details(e["details"]),
-            )
-            for e in data["events"]
-        ]
-        head = as_of_heading(data, env.local) + describe(data["account"], env.settings.currency)
-        return (
-            head + "\n\n" + table(["SEQ", "RECORDED", "OCCURRED", "BY", "EVENT", "DETAILS"], rows)
-        )
-
-    emit(as_json, data, text)
-
-
-def _details(details: dict[str, Any]) -> str:
-    parts = []
-    for key, value in details.items():
-        if isinstance(value, dict):
-            value = "{…}" if key == "analysis" else _details(value)
-        elif isinstance(value, list):
-            value = ",".join(str(v) for v in value)
-        parts.append(f"{key}={value}")
-    return "; ".join(parts)
-
-
 for _command in [*account_commands, prospect_analysis]:
     prospect.add_command(_command)
-COMMANDS = [prospect, template, analyse, history]
+
+
+def _template_import() -> None:
+    from cli.importing import template_import
+
+    template.add_command(template_import)
+
+
+_template_import()
+COMMANDS = [prospect, template, analyse]

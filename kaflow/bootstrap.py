@@ -4,24 +4,28 @@ the projections worker, safe to share between a server's threads."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kaflow import settings as settings_module
 from kaflow.application.service import Kaflow
 from kaflow.clock import Clock, parse_duration
-from kaflow.errors import KaflowError, WorkspaceError
+from kaflow.errors import KaflowError
 from kaflow.policies.backdating import Backdating
 from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings
 from kaflow.storage.switch import switch_store
-from kaflow.storage.url import StoreURL, holds_secret, safe_url
+from kaflow.storage.url import holds_secret, safe_url
+from kaflow.workspace import init_workspace, owner_name
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from kaflow.application.actor import Actor
+    from kaflow.application.importing import Importer
     from kaflow.application.people import People
     from kaflow.application.projections import Projections
     from kaflow.application.queries import Queries
@@ -39,7 +43,9 @@ __all__ = [
     "check_store",
     "copy_store",
     "holds_secret",
+    "init_workspace",
     "load_settings",
+    "owner_name",
     "safe_url",
     "switch_store",
 ]
@@ -113,7 +119,15 @@ class Services:
         with self._lock:
             if self._app is None:
                 self._app = open_app(self.settings, self.clock)
+                self._app.account_names = self._account_names
             return self._app
+
+    def _account_names(self) -> list[tuple[str, str]]:
+        """The names a new account is compared with (likely duplicates)."""
+        from kaflow.projections.accounts import live_names
+
+        with self.views().reading() as cursor:
+            return live_names(cursor)
 
     @property
     def queries(self) -> Queries:
@@ -138,6 +152,30 @@ class Services:
         from kaflow.application.projections import Projections
 
         return Projections(self.app, self.views)
+
+    def importer(self, actor: Actor, path: Path, allow_duplicates: bool = False) -> Importer:
+        """An import of ``path`` by ``actor``: rows imported before, and accounts by
+        name, read from the views."""
+        from kaflow.application.importing import Importer
+        from kaflow.projections.accounts import named
+        from kaflow.projections.imports import imported_rows
+
+        def imported() -> dict[str, tuple[str, str]]:
+            with self.views().reading() as cursor:
+                return imported_rows(cursor)
+
+        def called(name: str) -> list[str]:
+            with self.views().reading() as cursor:
+                return named(cursor, name)
+
+        return Importer(
+            self.app,
+            actor,
+            path,
+            imported=imported,
+            named=called,
+            allow_duplicates=allow_duplicates,
+        )
 
     def views(self, *, catch_up: bool = True) -> Views:
         """The store's views, caught up with the log at each call (every read sees the
@@ -235,107 +273,3 @@ def known_error(error: BaseException) -> KaflowError | None:
         where = f": {error.filename}" if error.filename else ""
         return BadInputError(f"cannot use the file system{where}: {error.strerror or error}")
     return None
-
-
-def owner_name(text: str) -> str:
-    """The first user's name as it will be kept: a new user's name, by its rules."""
-    from kaflow.application.commands import AddUser, Role
-
-    return AddUser.validate({"name": text, "role": Role.OWNER}, "owner").name
-
-
-def init_workspace(
-    root: settings_module.StrPath,
-    owner: str | None,
-    store: str,
-    timezone: str,
-    clock: Clock | None = None,
-    since: str | None = None,
-) -> Settings:
-    """Write kaflow.toml, then create the store and its first user, a process owner
-    from ``since`` (default: now; earlier, for the work they did before the workspace
-    existed). Without an owner, join a store that holds a workspace already: only
-    kaflow.toml.
-
-    All or nothing: if any part fails, kaflow.toml and a store file this call created
-    are removed again. The owner's name is a new user's name (its rules checked here,
-    for every front end).
-    """
-    if owner is not None:
-        owner = owner_name(owner)
-    zone = settings_module.zone(timezone)
-    start = None if since is None else _owner_since(since, zone, clock)
-    if os.path.exists(os.path.join(root, settings_module.CONFIG_NAME)):
-        raise WorkspaceError(f"{root} is a workspace already")
-    url = StoreURL.parse(store, root)
-    if url.engine == "memory":
-        raise WorkspaceError("memory:// keeps nothing between commands; use sqlite:///PATH")
-    if owner is None:
-        Kaflow(env=url.library_env(), clock=clock, zone=zone).close()
-        settings_module.write(root, store, timezone)
-    else:
-        _create_workspace(root, url, owner, timezone, clock=clock, zone=zone, since=start)
-    # The workspace just made, as written: KAFLOW_STORE may name another store.
-    return settings_module.load(root, environ={})
-
-
-def _create_workspace(
-    root: settings_module.StrPath,
-    url: StoreURL,
-    owner: str,
-    timezone: str,
-    *,
-    clock: Clock | None,
-    zone: tzinfo,
-    since: datetime | None = None,
-) -> None:
-    """The store created with its first user, and kaflow.toml, all or nothing."""
-    env = url.library_env(create=True)
-    path = url.path
-    created = path is not None and not os.path.exists(path)
-    # kaflow.toml is written first under another name, and named so last: an init that
-    # fails or is killed leaves no workspace whose store holds none. (A store it left
-    # with its first user is joined with --join; tables it left empty are no obstacle.)
-    partial = settings_module.CONFIG_NAME + ".partial"
-    config = settings_module.write(root, url.text, timezone, name=partial)
-    try:
-        if path is not None:
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        app = Kaflow(env=env, clock=clock, zone=zone)
-        try:
-            app.create_directory(owner, since)
-        finally:
-            app.close()
-        os.replace(config, os.path.join(root, settings_module.CONFIG_NAME))
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(config)
-        if created and path is not None:
-            _remove_store_file(path)
-        raise
-
-
-def _owner_since(text: str, zone: tzinfo, clock: Clock | None) -> datetime:
-    """When the first owner's role starts, as a user writes it; never in the future."""
-    from kaflow.clock import SystemClock, fixed_offset, parse_when
-    from kaflow.errors import BadInputError, field
-
-    now = fixed_offset((clock or SystemClock()).now().astimezone(zone))
-    try:
-        moment = fixed_offset(parse_when(text, zone, today=now.date()))
-    except ValueError as e:
-        raise BadInputError(f"{field('effective_from')}: {e}", field="effective_from") from None
-    if moment > now:
-        raise BadInputError(
-            f"{field('effective_from')} {text} is in the future: the owner must hold the role "
-            "from now on",
-            field="effective_from",
-        )
-    return moment
-
-
-def _remove_store_file(path: str) -> None:
-    """An SQLite store this init created, with the files beside it."""
-    for leftover in (path, f"{path}-wal", f"{path}-shm"):
-        if os.path.exists(leftover):
-            os.remove(leftover)

@@ -233,6 +233,21 @@ class Prospect(Aggregate):
             )
         self._archived(reason=reason, duplicate_of=duplicate_of, **meta)
 
+    def mark_imported(self, file: str, rows: list[dict[str, Any]], **meta: Any) -> None:
+        """Say which of the events before came from which row of an import file."""
+        self._imported(file=file, rows=rows, **meta)
+
+    @event("Imported")
+    def _imported(
+        self,
+        file: str,
+        rows: list[dict[str, Any]],  # {row, key, ref, first, last}: the events of each row
+        actor: str,
+        actor_role: str,
+        occurred_at: datetime,
+    ) -> None:
+        pass
+
     @event("AccountAssigned")
     def _assigned(
         self,

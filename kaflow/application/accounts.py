@@ -140,8 +140,22 @@ def history(
         "account": account,
         "as_of": _plain(as_of),
         "recorded_by": _plain(recorded_by),
-        "events": [_entry(e, app.zone) for e in kept],
+        "events": _imported([_entry(e, app.zone) for e in kept], kept),
     }
+
+
+def _imported(entries: list[dict[str, Any]], events: list[Any]) -> list[dict[str, Any]]:
+    """Each event an import recorded says so: from which file and row, by whom."""
+    rows: dict[int, dict[str, Any]] = {}
+    for e in events:
+        if type(e).__name__ == "Imported":
+            for r in e.rows:
+                for sequence in range(r["first"], r["last"] + 1):
+                    rows[sequence] = {"file": e.file, "row": r["row"], "by": e.actor}
+    for entry in entries:
+        if entry["sequence"] in rows:
+            entry["imported"] = rows[entry["sequence"]]
+    return entries
 
 
 def inside(

@@ -38,9 +38,6 @@ Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=TEXT_MAX)]
 Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=TEXT_MAX)]
 LongText = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=LONG_TEXT_MAX)]
 EntryNumber = Annotated[int, cs.int_schema(ge=1)]
-# Optional fields of an edit: None, not given; a text given is bounded as above.
-MaybeText = Annotated[str | None, cs.nullable_schema(typing.get_args(Text)[1])]
-MaybeRequired = Annotated[str | None, cs.nullable_schema(typing.get_args(Required)[1])]
 MaybeUserName = Annotated[str | None, cs.nullable_schema(_NAME)]
 
 
@@ -176,6 +173,7 @@ class IdentifyProspect(Command):
     service: Text = ""
     occurred_at: datetime | None = None
     owner: MaybeUserName = None  # the responsible salesperson (default: who identifies)
+    allow_duplicate: bool = False  # added even if an account is called (nearly) the same
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -289,44 +287,6 @@ class CorrectEntry(ProspectCommand):
     reason: Text
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
-class AssignAccount(ProspectCommand):
-    """Make another user the account's responsible salesperson."""
-
-    trigger = "assign"
-    to: UserName
-    reason: Required
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
-class EditAccount(ProspectCommand):
-    """Change the account's own fields (R1's classification, its name)."""
-
-    trigger = "edit"
-    name: MaybeRequired = None
-    category: Category | None = None
-    nature: MaybeText = None
-    product_line: MaybeText = None
-    service: MaybeText = None
-    reason: Required
-
-    def values(self) -> dict[str, str]:
-        """The fields given, as the account keeps them."""
-        given = {f: getattr(self, f) for f in ("name", "nature", "product_line", "service")}
-        if self.category is not None:
-            given["category"] = self.category.value
-        return {f: v for f, v in given.items() if v is not None}
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
-class ArchiveAccount(ProspectCommand):
-    """Archive a duplicate or test account: it takes no more steps."""
-
-    trigger = "archive"
-    reason: Required
-    duplicate_of: UUID | None = None
-
-
 def when(command: ProspectCommand | IdentifyProspect, now: datetime) -> datetime:
     """When the step happened: as given, or now."""
     return command.occurred_at or now
@@ -362,4 +322,6 @@ def schema_of(hint: Any) -> CoreSchema:
         return cs.uuid_schema()
     if hint is datetime:
         return cs.datetime_schema(tz_constraint="aware")
+    if hint is bool:
+        return cs.bool_schema(strict=True)
     raise TypeError(f"no schema for {hint!r}")

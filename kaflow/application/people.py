@@ -11,6 +11,7 @@ from kaflow.aggregates.directory import DIRECTORY_ID
 from kaflow.aggregates.errors import InvalidChangeError
 from kaflow.aggregates.lifecycle import OPEN_STATES
 from kaflow.application import commands as c
+from kaflow.application.account_commands import AssignAccount
 from kaflow.application.actor import Actor
 from kaflow.application.service import Kaflow
 from kaflow.errors import field
@@ -46,7 +47,7 @@ class People:
             at = min(since, self.app.now())  # a leaving scheduled ahead hands over now
             reason = f"hand-over: {name} left"
             for account in accounts:
-                assign = c.AssignAccount(prospect_id=account, to=to, reason=reason, occurred_at=at)
+                assign = AssignAccount(prospect_id=account, to=to, reason=reason, occurred_at=at)
                 self.app.handle(actor, assign)
         return {
             "name": name,

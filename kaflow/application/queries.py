@@ -5,14 +5,13 @@ dicts and lists) that a terminal table, a JSON document and an HTML page all ren
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
-from kaflow.application import accounts
+from kaflow.application import accounts, moments
 from kaflow.application.actor import Actor
 from kaflow.application.service import Kaflow
-from kaflow.clock import parse_when
 from kaflow.errors import BadInputError, NotFoundError, field
 
 if TYPE_CHECKING:
@@ -46,14 +45,7 @@ class Queries:
     def moment(self, text: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
         """A time as a user writes it (ISO 8601; a date, a time of day), in the
         workspace's zone; ``name`` is the field it fills, for the message."""
-        if text is None:
-            return None
-        try:
-            return parse_when(
-                text, self.app.zone, end_of_day=end_of_day, today=self.app.now().date()
-            )
-        except ValueError as e:
-            raise BadInputError(f"{field(name)}: {e}", field=name) from None
+        return moments.moment(text, name, self.app.zone, self.app.now(), end_of_day=end_of_day)
 
     def account_id(self, actor: Actor, text: str) -> UUID:
         """An account from its id, a unique prefix of at least 6 characters, or its
@@ -104,11 +96,7 @@ class Queries:
     def _cut(
         self, as_of: str | None, recorded_by: str | None
     ) -> tuple[datetime | None, datetime | None]:
-        """The two moments a read may be limited to, each by its end if a bare date."""
-        return (
-            self.moment(as_of, "as_of", end_of_day=True),
-            self.moment(recorded_by, "recorded_by", end_of_day=True),
-        )
+        return moments.cut(as_of, recorded_by, self.app.zone, self.app.now())
 
     def analysis(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
         """The account's latest analysis (R2, R3) whole, in the form the analyse step
@@ -151,7 +139,7 @@ class Queries:
         filters: dict[str, Any] = {"search": search, "category": category, "state": state}
         filters["owner"] = self._owner(actor.name if mine else owner)
         if idle is not None:
-            filters["idle_since"] = (self.app.now() - self._span(idle, "idle")).timestamp()
+            filters["idle_since"] = (self.app.now() - moments.span(idle, "idle")).timestamp()
         with self._views().reading() as cursor:
             ids = find(cursor, sort=sort, include_archived=include_archived, **filters)
         return accounts.summaries(self.app, [UUID(i) for i in ids])
@@ -159,14 +147,27 @@ class Queries:
     def _owner(self, name: str | None) -> str | None:
         return self.app.directory().canonical(name) if name else None
 
-    @staticmethod
-    def _span(text: str, name: str) -> timedelta:
-        from kaflow.settings import window
+    def duplicates(self, actor: Actor, least: int | None = None) -> list[dict[str, Any]]:
+        """Likely duplicate pairs among the accounts not archived, most similar first:
+        for a manager to archive one of each (names alike once case, width, punctuation
+        and company suffixes are set aside, ``least`` percent alike or more)."""
+        from kaflow.application.duplicates import SIMILAR, pairs
+        from kaflow.projections.accounts import live_names
 
-        try:
-            return window(text)
-        except (ValueError, OverflowError) as e:
-            raise BadInputError(f"{field(name)}: {e}", field=name) from None
+        self.app.authorise(actor)
+        if least is not None and not 50 <= least <= 100:
+            raise BadInputError(
+                f"{field('least')}: give a percentage from 50 to 100", field="least"
+            )
+        with self._views().reading() as cursor:
+            names = live_names(cursor)
+        return [
+            {
+                "similarity": a.similarity,
+                "accounts": [{"id": str(UUID(m.account_id)), "name": m.name} for m in (a, b)],
+            }
+            for a, b in pairs(names, SIMILAR if least is None else least)
+        ]
 
     def history(
         self,
@@ -191,7 +192,7 @@ class Queries:
         """The development record (R14) as it stands; or of the work as it stood at
         ``as_of``, as recorded by ``recorded_by`` (either alone, or both): built from
         the account's own events inside that cut, by the same view."""
-        from kaflow.projections.runner import Folded
+        from kaflow.projections.folded import Folded
         from kaflow.reporting.ledger import ledger
 
         self.app.authorise(actor)
@@ -235,11 +236,12 @@ class Queries:
         if name not in REPORTS:
             raise BadInputError(f"no report named {name!r} ({', '.join(REPORTS)})", field="name")
         now = self.app.now()
-        happened = self._as_of(as_of, now, "as_of")
-        recorded = self._as_of(recorded_by, now, "recorded_by") if recorded_by else None
+        zone = self.app.zone
+        happened = moments.as_of(as_of, "as_of", zone, now)
+        recorded = moments.as_of(recorded_by, "recorded_by", zone, now) if recorded_by else None
         options: dict[str, Any] = {}
         if name in ("visits", "activity"):
-            options = self._period(since, until)
+            options = moments.period(since, until, zone, now)
         elif since or until:
             raise BadInputError(
                 f"{field('since')} and {field('until')} apply to the visits and activity "
@@ -269,27 +271,6 @@ class Queries:
             keep_shown(data["sections"][0])
         return data
 
-    def _period(self, since: str | None, until: str | None) -> dict[str, Any]:
-        """From ``since`` to ``until`` (a bare date: to its end), by when steps happened."""
-        start = self.moment(since, "since")
-        end = self.moment(until, "until", end_of_day=True)
-        if start and end and start > end:
-            raise BadInputError(f"{field('since')} is after {field('until')}", field="since")
-        return {"since": start, "until": end}
-
-    def _as_of(self, text: str | None, now: datetime, name: str) -> datetime:
-        """A moment to read as of (``name``: the field it fills), by its end if a bare
-        date, and not in the future: today means now."""
-        moment = self.moment(text, name, end_of_day=True) or now
-        if text is not None and moment > now:
-            start = self.moment(text, name)  # today, to its end: as it stands now
-            if start is None or start > now:
-                raise BadInputError(
-                    f"{field(name)} {text} is in the future: the record does not say yet",
-                    field=name,
-                )
-        return min(moment, now)
-
     def deadlines(self, actor: Actor, overdue: bool = False) -> list[dict[str, Any]]:
         """Open follow-up deadlines (R11), earliest due first."""
         from kaflow.projections.deadlines import open_deadlines
@@ -301,13 +282,9 @@ class Queries:
         """Which recorded visits would have missed their follow-up under another window."""
         from kaflow.projections.accounts import names
         from kaflow.reporting.what_if import what_if
-        from kaflow.settings import window
 
         self.app.authorise(actor)
-        try:
-            span = window(within)
-        except (ValueError, OverflowError) as e:
-            raise BadInputError(f"{field('window')}: {e}", field="window") from None
+        span = moments.span(within, "window")
         data = {"follow_up_within": within, **what_if(self.app, span, self.app.now())}
         known = names(self._views())
         for row in data["rows"]:

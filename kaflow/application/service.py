@@ -25,6 +25,7 @@ from kaflow.aggregates.directory import DIRECTORY_ID, UserDirectory
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
 from kaflow.application.access import require
+from kaflow.application.account_commands import AssignAccount
 from kaflow.application.actor import SCHEDULER, Actor
 from kaflow.application.saving import save
 from kaflow.application.steps import Checked, Context, canonical_names, owner_of, step_of
@@ -83,6 +84,9 @@ class Kaflow(Application[UUID]):
         self.backdating = backdating or Backdating()
         self._directory: UserDirectory | None = None
         self._directory_lock = threading.Lock()
+        # The accounts' names, (id, name) of those not archived, for finding likely
+        # duplicates: given by whoever builds the application with views (None: unchecked).
+        self.account_names: Callable[[], list[tuple[str, str]]] | None = None
         self.commits = 0  # saves committed by this application (a front end's Ctrl-C asks)
         self._commits_lock = threading.Lock()
 
@@ -185,12 +189,21 @@ class Kaflow(Application[UUID]):
     # -- prospects ----------------------------------------------------------------
 
     def identify(self, actor: Actor, cmd: c.IdentifyProspect) -> UUID:
+        prospect = self.new_prospect(actor, cmd)
+        self._save(prospect)
+        return prospect.id
+
+    def new_prospect(self, actor: Actor, cmd: c.IdentifyProspect) -> Prospect:
+        """The account ``cmd`` identifies, checked (R1, access, a likely duplicate) and
+        not saved yet."""
         directory = self.directory()
         now = self.now()
         role = self.authorise(actor, "record_step", directory, now)
         found = prospect_classified.check(cmd)
         if found is not None:
             raise found.error()
+        if not cmd.allow_duplicate:
+            self._refuse_duplicate(cmd.name)
         name = directory.canonical(actor.name)
         owner = self._owner(directory, cmd.owner, now) if cmd.owner else name
         meta: dict[str, Any] = {"actor": name, "actor_role": role}
@@ -205,8 +218,40 @@ class Kaflow(Application[UUID]):
         )
         if owner != name:
             prospect.assign(owner, name, "", occurred_at=prospect.identified_at, **meta)
-        self._save(prospect)
-        return prospect.id
+        return prospect
+
+    def save_imported(
+        self, actor: Actor, prospect: Prospect, file: str, rows: list[dict[str, Any]]
+    ) -> None:
+        """Save an account's imported steps, saying which row each came from, in one
+        transaction; a concurrent change of the account writes nothing."""
+        directory = self.directory()
+        now = self.now()
+        role = self.authorise(actor, "record_step", directory, now)
+        name = directory.canonical(actor.name)
+        prospect.mark_imported(file, rows, actor=name, actor_role=role, occurred_at=now)
+        if not self._save(prospect):
+            raise ConflictError(
+                "the account changed while it was imported; nothing of it was written: "
+                "run the import again"
+            )
+
+    def _refuse_duplicate(self, name: str) -> None:
+        """A name the same as, or nearly, an account's that is not archived: refused."""
+        from kaflow.application.duplicates import likely
+
+        if self.account_names is None:
+            return
+        found = likely(name, self.account_names(), limit=3)
+        if found:
+            shown = "; ".join(f"'{m.name}' ({UUID(m.account_id)}, {m.similarity}%)" for m in found)
+            raise RefusedError(
+                f"'{name}' is likely a duplicate of {shown}: record steps on that account, "
+                f"or add it anyway with {field('allow_duplicate')}",
+                rule="duplicate",
+                field="name",
+                duplicates=[str(UUID(m.account_id)) for m in found],
+            )
 
     @staticmethod
     def _owner(directory: UserDirectory, name: str, now: datetime) -> str:
@@ -244,38 +289,41 @@ class Kaflow(Application[UUID]):
     def handle(self, actor: Actor, cmd: c.ProspectCommand) -> None:
         """Load, check the actor, the date, the lifecycle and the rules, act, save;
         retry on a concurrent write."""
-        the_step = step_of(cmd)
         for _ in range(RETRIES):
-            now = self.now()
             prospect = self.get_prospect(cmd.prospect_id)
-            directory = self.directory()
-            role = self.authorise(actor, the_step.action, directory, now)
-            occurred_at = self._dated(cmd, now, role)
-            prospect.require_active(cmd.trigger)
-            if isinstance(cmd, c.AssignAccount):
-                self._owner(directory, cmd.to, now)
-            if the_step.lifecycle:
-                prospect.require(cmd.trigger, occurred_at)
-            name = directory.canonical(actor.name)
-            named = dataclasses.replace(
-                cmd, occurred_at=occurred_at, **canonical_names(cmd, directory)
-            )
-            checked = Checked(named, name)
-            found = guards.violation(checked, prospect, directory)
-            if found is not None:
-                raise found.error()
-            meta: dict[str, Any] = {"actor": name, "actor_role": role, "occurred_at": occurred_at}
-            if the_step.settles_deadline:
-                # Settled after it passed: the miss is recorded (and escalated) first,
-                # once, as the scheduler would have.
-                self.notice_overdue(prospect, directory, occurred_at, now, by=name)
-            if the_step.inputs is not None:
-                context = Context(self.policy, self.zone, self.events.get, directory, name)
-                meta.update(the_step.inputs(prospect, cmd, occurred_at, context))
-            the_step.act(prospect, named, meta)
+            self.prepare(actor, prospect, cmd)
             if self._save(prospect):
                 return
         raise ConflictError("the account kept changing under this command; nothing was written")
+
+    def prepare(self, actor: Actor, prospect: Prospect, cmd: c.ProspectCommand) -> None:
+        """Check the actor, the date, the lifecycle and the rules, and act on
+        ``prospect`` in memory: saved by the caller, or not at all."""
+        the_step = step_of(cmd)
+        now = self.now()
+        directory = self.directory()
+        role = self.authorise(actor, the_step.action, directory, now)
+        occurred_at = self._dated(cmd, now, role)
+        prospect.require_active(cmd.trigger)
+        if isinstance(cmd, AssignAccount):
+            self._owner(directory, cmd.to, now)
+        if the_step.lifecycle:
+            prospect.require(cmd.trigger, occurred_at)
+        name = directory.canonical(actor.name)
+        named = dataclasses.replace(cmd, occurred_at=occurred_at, **canonical_names(cmd, directory))
+        checked = Checked(named, name)
+        found = guards.violation(checked, prospect, directory)
+        if found is not None:
+            raise found.error()
+        meta: dict[str, Any] = {"actor": name, "actor_role": role, "occurred_at": occurred_at}
+        if the_step.settles_deadline:
+            # Settled after it passed: the miss is recorded (and escalated) first,
+            # once, as the scheduler would have.
+            self.notice_overdue(prospect, directory, occurred_at, now, by=name)
+        if the_step.inputs is not None:
+            context = Context(self.policy, self.zone, self.events.get, directory, name)
+            meta.update(the_step.inputs(prospect, cmd, occurred_at, context))
+        the_step.act(prospect, named, meta)
 
     def notice_due(self, prospect_id: UUID, number: int, now: datetime) -> str | None:
         """The scheduler's command: record what is due on the follow-up deadline

@@ -10,6 +10,7 @@ from typing import Any
 
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
+from kaflow.application.account_commands import ArchiveAccount, AssignAccount, EditAccount
 from kaflow.policies.follow_up_within import FollowUpPolicy
 
 Act = Callable[[Prospect, Any, dict[str, Any]], None]
@@ -126,18 +127,18 @@ STEPS: dict[type[c.ProspectCommand], Step] = {
 # The account itself: its owner, its fields, its archiving (none is a lifecycle step).
 STEPS.update(
     {
-        c.AssignAccount: Step(
+        AssignAccount: Step(
             lambda p, x, m: p.assign(x.to, m.pop("previous"), x.reason, **m),
             action="assign_accounts",
             lifecycle=False,
             inputs=lambda p, x, at, ctx: {"previous": owner_of(p, ctx.events)},
         ),
-        c.EditAccount: Step(
+        EditAccount: Step(
             lambda p, x, m: p.edit(x.values(), x.reason, **m),
             action="keep_record",
             lifecycle=False,
         ),
-        c.ArchiveAccount: Step(
+        ArchiveAccount: Step(
             lambda p, x, m: p.archive(x.reason, m.pop("duplicate_of"), **m),
             action="archive_accounts",
             lifecycle=False,

@@ -216,6 +216,12 @@ def left_out(cursor: Cursor, cut: Cut, owner: str | None, archived: bool) -> set
     return {r[0] for r in cursor.execute(sql, tuple(params)).fetchall()}
 
 
+def live_names(cursor: Cursor) -> list[tuple[str, str]]:
+    """(id, name) of every account not archived: where a duplicate would be."""
+    rows = cursor.execute("SELECT account_id, name FROM accounts WHERE archived_ts IS NULL")
+    return [(r[0], r[1]) for r in rows]
+
+
 def account_names(cursor: Cursor) -> dict[str, str]:
     """Every account's name, by its id as the views keep it (hex)."""
     return dict(cursor.execute("SELECT account_id, name FROM accounts").fetchall())

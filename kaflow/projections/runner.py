@@ -11,7 +11,7 @@ unapplied.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +28,7 @@ from kaflow.projections.db import (
 )
 from kaflow.projections.deadlines import DeadlinesView
 from kaflow.projections.dispatch import Dispatch, check_versions, decoder
+from kaflow.projections.imports import ImportsView
 from kaflow.projections.ledger import LedgerView
 from kaflow.projections.pipeline import PipelineView
 from kaflow.storage.errors import refuses_writes
@@ -45,7 +46,7 @@ Progress = Callable[[int, int], None]  # (position reached, head of the log)
 
 
 def all_views() -> list[View]:
-    return [AccountsView(), DeadlinesView(), LedgerView(), PipelineView()]
+    return [AccountsView(), DeadlinesView(), LedgerView(), PipelineView(), ImportsView()]
 
 
 class Views:
@@ -282,29 +283,3 @@ class Views:
             }
             for v in self.views
         ]
-
-
-class Folded:
-    """Views built in memory from the given events alone (each applied as the next one,
-    whatever its version): what the views would say had the log held only those. A
-    development record as of a moment is one account's events inside that cut, folded."""
-
-    def __init__(self, events: Iterable[Any], views: Sequence[View] | None = None) -> None:
-        self.database = SqliteDatabase(":memory:", 10)
-        self.views = list(views) if views is not None else all_views()
-        with self.database.writing() as cursor:
-            for view in self.views:
-                self.database.script(cursor, view.schema)
-            for position, domain_event in enumerate(events, start=1):
-                name = type(domain_event).__name__
-                for view in self.views:
-                    if name in view.handlers:
-                        view.apply(cursor, domain_event, position)
-            for view in self.views:
-                view.flush(cursor)
-
-    def reading(self) -> Any:
-        return self.database.reading()
-
-    def close(self) -> None:
-        self.database.close()

@@ -15,7 +15,7 @@ from kaflow.policies.backdating import Backdating
 from kaflow.projections import Cut
 from kaflow.projections.accounts import account_names
 from kaflow.projections.deadlines import deadlines_as_of
-from kaflow.projections.ledger import changes_recorded, meetings_and_visits
+from kaflow.projections.ledger_reads import changes_recorded, meetings_and_visits
 from kaflow.projections.pipeline import steps as recorded_steps
 from kaflow.reporting.recording import conformance_note
 

@@ -12,8 +12,9 @@ from uuid import UUID
 from kaflow.aggregates.record import CUSTOMER_FACING
 from kaflow.errors import NotFoundError
 from kaflow.policies.backdating import Backdating
-from kaflow.projections.ledger import Record, record
-from kaflow.projections.runner import Folded, Views
+from kaflow.projections.folded import Folded
+from kaflow.projections.ledger_reads import Record, record
+from kaflow.projections.runner import Views
 from kaflow.reporting.export import Document, Money, Section, label, value
 from kaflow.reporting.money import DEFAULT_CURRENCY
 from kaflow.reporting.recording import form_section, marks

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from kaflow.policies.backdating import Backdating, recorded_by_other
 from kaflow.projections import Cut
-from kaflow.projections.ledger import entries_recorded
+from kaflow.projections.ledger_reads import entries_recorded
 from kaflow.reporting.export import Section, label
 
 # The form's section, in its two languages (the other labels are the form's own).

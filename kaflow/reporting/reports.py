@@ -14,10 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from kaflow.aggregates.lifecycle import State
-from kaflow.projections import Cut, ledger, pipeline
-from kaflow.projections.accounts import account_names, left_out, owners
-from kaflow.projections.deadlines import deadlines_as_of, follow_ups
-from kaflow.projections.runner import Folded, Views
+from kaflow.projections import Cut, ledger_reads, pipeline
+from kaflow.projections.accounts import account_names, left_out
+from kaflow.projections.deadlines import deadlines_as_of
+from kaflow.projections.folded import Folded
+from kaflow.projections.runner import Views
+from kaflow.reporting.activity import activity
 from kaflow.reporting.conformance import conformance
 
 STAGES = [s.value for s in State if s is not State.LOST]  # the way to a win, in order
@@ -190,7 +192,7 @@ def registry(
 ) -> list[dict[str, Any]]:
     names = account_names(db)
     values = pipeline.development_values(db, cut)
-    leads = ledger.visit_leads(db, cut)
+    leads = ledger_reads.visit_leads(db, cut)
     won = [o for o in _last_outcomes(db, cut, left_out).values() if o["result"] == "won"]
     won.sort(key=lambda o: o["occurred_at"])
     rows = [
@@ -222,7 +224,7 @@ def visits(
     the cut: a correction made or recorded after it is folded back."""
     later = _changes_outside(db, cut)
     rows = []
-    for r in ledger.visits(db, cut, since, until):
+    for r in ledger_reads.visits(db, cut, since, until):
         if lead and r["person"].casefold() != lead.casefold():  # in Python: SQL's lower()
             continue  # differs between the stores beyond ASCII
         fields = json.loads(r["details"])
@@ -238,7 +240,7 @@ def _changes_outside(db: Any, cut: Cut) -> dict[tuple[str, int], list[tuple[str,
     """Corrections outside the cut, newest first, by the entry (account, event number)
     they changed: (field, what it said before)."""
     found: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
-    for account, seq, field, old in ledger.changes_outside(db, cut):
+    for account, seq, field, old in ledger_reads.changes_outside(db, cut):
         found[(account, seq)].append((field.replace("-", "_"), old))
     return found
 
@@ -265,41 +267,6 @@ def overdue(db: Any, cut: Cut) -> list[dict[str, Any]]:
             past,
         ),
     ]
-
-
-ACTIVITY = ["steps", "visits_led", "follow_ups_in_time", "follow_ups_late", "accounts"]
-
-
-def activity(
-    db: Any,
-    cut: Cut,
-    left_out: set[str] | frozenset[str] = frozenset(),
-    people: tuple[str, ...] = (),
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Per person (``people``, and anyone else found): the steps they recorded, the
-    visits they led, the follow-ups they recorded in time and late (R11) that happened
-    between ``since`` and ``until``, and the accounts they own now."""
-    done: dict[str, Counter[str]] = defaultdict(Counter)
-    for step in pipeline.steps_done(db, cut, since, until):
-        if step.account_id not in left_out:
-            done[step.actor]["steps"] += 1
-    for visit in ledger.visits(db, cut, since, until):
-        if visit["account_id"] not in left_out:
-            done[visit["person"]]["visits_led"] += 1
-    for follow_up in follow_ups(db, cut, since, until):
-        if follow_up.account_id not in left_out:
-            kind = "follow_ups_late" if follow_up.late else "follow_ups_in_time"
-            done[follow_up.actor][kind] += 1
-    for account, owner in owners(db, cut):
-        if account not in left_out:
-            done[owner]["accounts"] += 1
-    rows = [
-        [name, *(done[name][c] for c in ACTIVITY)]
-        for name in sorted({*people, *done}, key=str.casefold)
-    ]
-    return [_section("activity by person", ["person", *ACTIVITY], rows)]
 
 
 COUNTING = ("funnel", "losses", "registry", "activity")

@@ -104,6 +104,7 @@ def new_account(run: Run, upto: str = "identified") -> str:
         "distributor",
         "--at",
         "2026-03-01",
+        "--allow-duplicate",  # every account here is called Acme
     ).stdout.strip()
     steps: list[tuple[str, list[str]]] = [
         ("analysed", ["analyse", pid, "--file", "analysis.json", "--at", "2026-03-02"]),

@@ -141,7 +141,7 @@ def test_an_edit_keeps_the_old_values_and_counts_as_a_change(ws: Run) -> None:
 
 def test_an_archived_account_takes_no_steps_and_is_left_out(ws: Run) -> None:
     keep = add(ws, "Acme")
-    dup = add(ws, "ACME")
+    dup = add(ws, "ACME", "--allow-duplicate")
     ws("prospect", "archive", dup, "--reason", "twice", code=1)  # sales may not
     ws("prospect", "archive", dup, "--reason", "twice", "--duplicate-of", dup, user="mia", code=2)
     ws("prospect", "archive", dup, "--reason", "twice", "--duplicate-of", keep, user="mia")
@@ -236,7 +236,7 @@ def test_show_takes_a_unique_exact_name(ws: Run) -> None:
     pid = add(ws, "Huadong Supplies")
     assert shown(ws, "Huadong Supplies")["id"] == pid
     ws("prospect", "show", "Huadong", code=2)  # not a name, not an id
-    add(ws, "Huadong Supplies")
+    add(ws, "Huadong Supplies", "--allow-duplicate")
     ambiguous = ws("prospect", "show", "Huadong Supplies", code=2)
     assert "more than one account" in ambiguous.output
     assert shown(ws, pid)["name"] == "Huadong Supplies"  # its id still works

@@ -21,6 +21,7 @@ def policies(tmp_path: Path, *lines: str) -> None:
 
 def add(ws: Run, at: str, user: str = "sam", code: int = 0) -> str:
     args = ["prospect", "add", "Acme", "--category", "potential", "--nature", "distributor"]
+    args.append("--allow-duplicate")  # every account here is called Acme
     return str(ws(*args, "--at", at, user=user, code=code).output.strip())
 
 

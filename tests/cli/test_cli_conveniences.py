@@ -120,6 +120,7 @@ def test_as_before_and_after_naming_different_users_is_refused(ws: Run) -> None:
 ACTS_AS_NOBODY = {
     ("init",),
     ("template", "analysis"),
+    ("template", "import"),
     ("scheduler", "tick"),
     ("scheduler", "run"),
     ("projections", "run"),

@@ -197,7 +197,7 @@ def test_projections_status_and_rebuild_give_the_same_views(ws: Run) -> None:
     pid = won_and_reviewed(ws)
     before = ws("ledger", pid, "--json").stdout
     status = as_json(ws("projections", "status", "--json"))
-    assert {s["view"] for s in status} == {"accounts", "deadlines", "ledger", "pipeline"}
+    assert {s["view"] for s in status} == {"accounts", "deadlines", "imports", "ledger", "pipeline"}
     assert all(s["behind"] == 0 and s["position"] == s["head"] for s in status)
     rebuilt = as_json(ws("projections", "rebuild", "ledger", "--json"))
     assert rebuilt["rebuilt"] == ["ledger"]

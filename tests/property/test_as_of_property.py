@@ -18,7 +18,8 @@ from kaflow.application import commands as c
 from kaflow.clock import FixedClock
 from kaflow.errors import KaflowError
 from kaflow.projections.dispatch import decoder
-from kaflow.projections.runner import Folded, Views
+from kaflow.projections.folded import Folded
+from kaflow.projections.runner import Views
 from kaflow.reporting.reports import REPORTS, run
 from tests.builders import MIA, T0, identify, make_app, staff
 from tests.property.test_views_property import command

@@ -65,7 +65,9 @@ def test_front_ends_import_only_the_application(front_end: str) -> None:
         assert not deep, f"{path.relative_to(ROOT)} imports {deep}"
 
 
-@pytest.mark.parametrize("module", ["service", "steps", "commands", "correction", "saving"])
+@pytest.mark.parametrize(
+    "module", ["service", "steps", "commands", "account_commands", "correction", "saving"]
+)
 def test_the_write_side_reads_no_view(module: str) -> None:
     imported = kaflow_imports(KAFLOW / "application" / f"{module}.py")
     assert not {m for m in imported if m.startswith(("kaflow.projections", "kaflow.reporting"))}

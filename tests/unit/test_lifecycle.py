@@ -91,6 +91,7 @@ def test_the_aggregate_refuses_a_trigger_and_records_nothing() -> None:
 def test_every_trigger_has_an_action_and_a_command() -> None:
     import dataclasses
 
+    from kaflow.application import account_commands
     from kaflow.application import commands as c
     from kaflow.application.analysis import AnalyseProspect
     from kaflow.application.steps import STEPS
@@ -103,7 +104,7 @@ def test_every_trigger_has_an_action_and_a_command() -> None:
         AnalyseProspect,
         *(
             v
-            for v in vars(c).values()
+            for v in {**vars(c), **vars(account_commands)}.values()
             if isinstance(v, type)
             and issubclass(v, c.ProspectCommand)
             and v is not c.ProspectCommand
