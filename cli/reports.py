@@ -23,7 +23,11 @@ LANG = click.option(
 
 
 @click.command("ledger")
-@click.argument("account_id", metavar="ID")
+@click.argument("account_id", metavar="ID", required=False)
+@click.option("--all", "every", is_flag=True, help="Many accounts' records in one workbook.")
+@click.option("--state", metavar="STATE", help="--all: only accounts in STATE (won, lost ...).")
+@click.option("--from", "since", metavar="WHEN", help="--all: only those worked on since WHEN.")
+@click.option("--to", "until", metavar="WHEN", help="--all: only those worked on until WHEN.")
 @click.option(
     "--format",
     "fmt",
@@ -39,7 +43,11 @@ LANG = click.option(
 @pass_env
 def ledger(
     env: Env,
-    account_id: str,
+    account_id: str | None,
+    every: bool,
+    state: str | None,
+    since: str | None,
+    until: str | None,
     fmt: str,
     lang: str,
     output: str | None,
@@ -60,10 +68,23 @@ def ledger(
       kaflow ledger 3f2a1b --lang zh --format xlsx --output huadong.xlsx
       kaflow ledger 3f2a1b --format csv --lang zh > record.csv
       kaflow ledger 3f2a1b --as-of 2025-11-30 --recorded-by 2025-11-30
+      kaflow ledger --all --state won --from 2025-11-01 --to 2025-11-30 \\
+          --format xlsx --lang zh --output 2025-11.xlsx
+
+    With --all, the records of every account (not archived) in one workbook, an index
+    sheet then one sheet per account, ready to print; --state, --from and --to (by when
+    steps happened) choose which.
     """
     from kaflow.reporting.ledger import document
 
     fmt = output_format(fmt, as_json)  # before any reading: a usage error
+    if every or account_id is None:
+        from cli.records import records
+
+        records(env, account_id, every, fmt, lang, output, (state, since, until))
+        return
+    if state or since or until:
+        raise click.UsageError("--state, --from and --to choose the accounts of --all")
     data = env.queries.ledger(env.actor(), env.account(account_id), as_of, recorded_by)
     doc = document(data, lang, env.settings.timezone, env.settings.currency)
     export(env, doc, data, fmt, output)
@@ -174,7 +195,7 @@ def correct(
 @click.option(
     "--format",
     "fmt",
-    type=choice(["table", "json", "csv", "md"]),
+    type=choice(["table", "json", "csv", "xlsx", "md"]),
     default="table",
     show_default=True,
 )
@@ -188,6 +209,11 @@ def correct(
 )
 @click.option("--owner", metavar="USER", help="Only the accounts USER owns now.")
 @click.option("--include-archived", is_flag=True, help="Archived accounts too.")
+@click.option(
+    "--section",
+    metavar="TITLE",
+    help="csv: the section to write, where a report has several (default: the first).",
+)
 @output_options
 @acting
 @pass_env
@@ -203,6 +229,7 @@ def report(
     until: str | None,
     owner: str | None,
     include_archived: bool,
+    section: str | None,
     as_json: bool,
 ) -> None:
     """A report, read from the views: funnel, losses, registry, visits, overdue,
@@ -250,13 +277,31 @@ def report(
         include_archived=include_archived,
     )
     if fmt == "json":
-        for section in data["sections"]:
-            section["rows"] = [
-                dict(zip(section["columns"], r, strict=True)) for r in section["rows"]
-            ]
+        for part in data["sections"]:
+            part["rows"] = [dict(zip(part["columns"], r, strict=True)) for r in part["rows"]]
         export(env, None, data, "json", output)
     else:
-        export(env, _document(env, data, fmt), data, fmt, output)
+        doc = _document(env, data, fmt)
+        if fmt == "csv":  # one rectangular table: a header row, then rows
+            doc = _one_section(doc, section)
+        elif section is not None:
+            raise click.UsageError("--section picks the table a CSV file holds")
+        export(env, doc, data, fmt, output)
+
+
+def _one_section(doc: Any, title: str | None) -> Any:
+    from kaflow.reporting.export import Document
+
+    tables = [s for s in doc.sections if not s.pairs]
+    if title is None:
+        return Document(doc.title, tables[:1], doc.empty, table=True)
+    for s in tables:
+        if (s.title or "").casefold() == title.strip().casefold():
+            return Document(doc.title, [s], doc.empty, table=True)
+    known = ", ".join(repr(s.title) for s in tables)
+    raise click.BadParameter(
+        f"no section {title!r} in this report ({known})", param_hint="--section"
+    )
 
 
 def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:

@@ -122,7 +122,7 @@ class Services:
                 self._app.account_names = self._account_names
             return self._app
 
-    def _account_names(self) -> list[tuple[str, str]]:
+    def _account_names(self) -> list[tuple[str, str, str]]:
         """The names a new account is compared with (likely duplicates)."""
         from kaflow.projections.accounts import live_names
 
@@ -174,6 +174,7 @@ class Services:
             path,
             imported=imported,
             named=called,
+            names=self._account_names,
             allow_duplicates=allow_duplicates,
         )
 

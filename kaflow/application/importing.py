@@ -18,6 +18,7 @@ from kaflow.application.import_file import Row, read
 from kaflow.application.service import Kaflow
 from kaflow.clock import parse_when
 from kaflow.errors import BadInputError, ConflictError, KaflowError, NotFoundError
+from kaflow.projections.accounts import duplicate_key
 
 STEPS: dict[str, type[c.ProspectCommand]] = {
     "analyse": AnalyseProspect,
@@ -120,6 +121,7 @@ class Importer:
         *,
         imported: Callable[[], dict[str, tuple[str, str]]],
         named: Callable[[str], list[str]],
+        names: Callable[[], list[tuple[str, str, str]]],
         allow_duplicates: bool = False,
     ) -> None:
         self.app = app
@@ -127,8 +129,10 @@ class Importer:
         self.path = path
         self.imported = imported  # row key -> (account id, its reference in its file)
         self.named = named  # ids of the accounts called exactly that
+        self.names = names  # (id, name, its duplicate key) of those not archived
         self.allow_duplicates = allow_duplicates
         self.codes = _codes()
+        self._analyses: dict[Path, Any] = {}
 
     def run(
         self, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
@@ -136,6 +140,7 @@ class Importer:
         rows = read(self.path)
         self.app.authorise(self.actor, "record_step")
         done = self.imported()
+        self.known = self.names()  # read once; the accounts this import adds join them
         refs = {ref: account for account, ref in done.values() if ref}
         groups = self._groups(rows)
         outcomes: list[Outcome] = []
@@ -236,9 +241,10 @@ class Importer:
                 raise _Refused(extra, twice)
             try:
                 cmd = c.IdentifyProspect.validate(self._fields(row, c.IdentifyProspect, None))
-                prospect = self.app.new_prospect(self.actor, cmd)
+                prospect = self.app.new_prospect(self.actor, cmd, self.known)
             except KaflowError as e:
                 raise _Refused(row, e) from None
+            self.known.append((prospect.id.hex, cmd.name, duplicate_key(cmd.name)))
             return prospect, [(row, 1, prospect.version)]
         account = refs.get(ref)
         if account is None:
@@ -306,7 +312,9 @@ class Importer:
         path = Path(value)
         if not path.is_absolute():
             path = self.path.parent / path
-        return load_analysis_file(path)
+        if path not in self._analyses:  # many accounts may share one analysis file
+            self._analyses[path] = load_analysis_file(path)
+        return self._analyses[path]
 
 
 class _Refused(Exception):

@@ -147,6 +147,32 @@ class Queries:
     def _owner(self, name: str | None) -> str | None:
         return self.app.directory().canonical(name) if name else None
 
+    def ledgers(
+        self,
+        actor: Actor,
+        state: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The development records of many accounts (not archived; in ``state`` if
+        given; worked on between ``since`` and ``until``, by when steps happened), in
+        the order they were added: a month's records to print."""
+        from kaflow.projections.accounts import STATE_ORDER, worked_on
+
+        self.app.authorise(actor)
+        if state is not None and state not in STATE_ORDER:
+            raise BadInputError(f"no state {state!r} ({', '.join(STATE_ORDER)})", field="state")
+        period = moments.period(since, until, self.app.zone, self.app.now())
+        start, end = period["since"], period["until"]
+        with self._views().reading() as cursor:
+            ids = worked_on(
+                cursor,
+                state,
+                start.timestamp() if start else None,
+                end.timestamp() if end else None,
+            )
+        return [self.ledger(actor, UUID(i)) for i in ids]
+
     def duplicates(self, actor: Actor, least: int | None = None) -> list[dict[str, Any]]:
         """Likely duplicate pairs among the accounts not archived, most similar first:
         for a manager to archive one of each (names alike once case, width, punctuation

@@ -86,7 +86,7 @@ class Kaflow(Application[UUID]):
         self._directory_lock = threading.Lock()
         # The accounts' names, (id, name) of those not archived, for finding likely
         # duplicates: given by whoever builds the application with views (None: unchecked).
-        self.account_names: Callable[[], list[tuple[str, str]]] | None = None
+        self.account_names: Callable[[], list[tuple[str, str, str]]] | None = None
         self.commits = 0  # saves committed by this application (a front end's Ctrl-C asks)
         self._commits_lock = threading.Lock()
 
@@ -193,9 +193,14 @@ class Kaflow(Application[UUID]):
         self._save(prospect)
         return prospect.id
 
-    def new_prospect(self, actor: Actor, cmd: c.IdentifyProspect) -> Prospect:
-        """The account ``cmd`` identifies, checked (R1, access, a likely duplicate) and
-        not saved yet."""
+    def new_prospect(
+        self,
+        actor: Actor,
+        cmd: c.IdentifyProspect,
+        names: list[tuple[str, str, str]] | None = None,
+    ) -> Prospect:
+        """The account ``cmd`` identifies, checked (R1, access, a likely duplicate among
+        ``names``, by default the store's) and not saved yet."""
         directory = self.directory()
         now = self.now()
         role = self.authorise(actor, "record_step", directory, now)
@@ -203,7 +208,7 @@ class Kaflow(Application[UUID]):
         if found is not None:
             raise found.error()
         if not cmd.allow_duplicate:
-            self._refuse_duplicate(cmd.name)
+            self._refuse_duplicate(cmd.name, names)
         name = directory.canonical(actor.name)
         owner = self._owner(directory, cmd.owner, now) if cmd.owner else name
         meta: dict[str, Any] = {"actor": name, "actor_role": role}
@@ -236,13 +241,14 @@ class Kaflow(Application[UUID]):
                 "run the import again"
             )
 
-    def _refuse_duplicate(self, name: str) -> None:
+    def _refuse_duplicate(self, name: str, names: list[tuple[str, str, str]] | None) -> None:
         """A name the same as, or nearly, an account's that is not archived: refused."""
         from kaflow.application.duplicates import likely
 
-        if self.account_names is None:
+        if names is None and self.account_names is None:
             return
-        found = likely(name, self.account_names(), limit=3)
+        known = names if names is not None else self.account_names()  # type: ignore[misc]
+        found = likely(name, known, limit=3)
         if found:
             shown = "; ".join(f"'{m.name}' ({UUID(m.account_id)}, {m.similarity}%)" for m in found)
             raise RefusedError(

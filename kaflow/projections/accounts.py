@@ -37,6 +37,40 @@ def search_key(text: str) -> str:
     return "".join(ch for ch in folded if ch.isalnum())
 
 
+# Company suffixes, as the end of a name reads (longest first): stripped before comparing.
+SUFFIXES_ZH = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "集团公司",
+    "分公司",
+    "集团",
+    "公司",
+)
+SUFFIXES_EN = frozenset(
+    ("co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc")
+) | frozenset(("plc", "gmbh", "group", "holding", "holdings"))
+
+
+def duplicate_key(name: str) -> str:
+    """``Acme Co., Ltd.``, ``ACME limited`` and ``Ａｃｍｅ`` all read ``acme``;
+    ``华东建材(集团)有限公司`` reads ``华东建材``."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    words = "".join(ch if ch.isalnum() else " " for ch in text).split()
+    while len(words) > 1 and words[-1] in SUFFIXES_EN:
+        words.pop()
+    key = "".join(words)
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in SUFFIXES_ZH:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key, stripped = key[: -len(suffix)], True
+                break
+    return key
+
+
 def grams(key: str) -> set[str]:
     """The pairs of neighbouring characters of a search key: what the search index holds,
     so that a search reads the accounts holding its rarest pair, not every account."""
@@ -45,7 +79,7 @@ def grams(key: str) -> set[str]:
 
 class AccountsView(View):
     name = "accounts"
-    version = 5
+    version = 6
     row_table = "accounts"
     tables = ("accounts", "account_grams")
     schema = """
@@ -54,6 +88,7 @@ class AccountsView(View):
         position INTEGER NOT NULL,    -- where it was identified in the log: list order
         name TEXT NOT NULL,
         search_key TEXT NOT NULL,     -- the name's letters and digits, folded (search_key)
+        duplicate_key TEXT NOT NULL,  -- the name without company suffixes (duplicate_key)
         category TEXT NOT NULL,       -- R1: existing | potential | competitor
         owner TEXT NOT NULL,          -- the responsible salesperson
         state TEXT NOT NULL,          -- identified | analysed | ... | won | lost
@@ -91,6 +126,7 @@ class AccountsView(View):
             position=position,
             name=e.name,
             search_key=search_key(e.name),
+            duplicate_key=duplicate_key(e.name),
             category=e.category,
             owner=e.actor,
             state="identified",
@@ -129,6 +165,7 @@ class AccountsView(View):
             if name in e.changes:
                 row[name] = e.changes[name]["new"]
         row["search_key"] = search_key(row["name"])
+        row["duplicate_key"] = duplicate_key(row["name"])
         if "name" in e.changes:
             self.flush(db)  # its old name's pairs may be queued still
             db.execute("DELETE FROM account_grams WHERE account_id = ?", (row["account_id"],))
@@ -216,10 +253,38 @@ def left_out(cursor: Cursor, cut: Cut, owner: str | None, archived: bool) -> set
     return {r[0] for r in cursor.execute(sql, tuple(params)).fetchall()}
 
 
-def live_names(cursor: Cursor) -> list[tuple[str, str]]:
-    """(id, name) of every account not archived: where a duplicate would be."""
-    rows = cursor.execute("SELECT account_id, name FROM accounts WHERE archived_ts IS NULL")
-    return [(r[0], r[1]) for r in rows]
+def worked_on(
+    cursor: Cursor, state: str | None, since: float | None, until: float | None
+) -> list[str]:
+    """Ids (hex) of the accounts not archived, in ``state`` if given, with a step that
+    happened between ``since`` and ``until`` if given, in the order they were added."""
+    where: list[str] = ["a.archived_ts IS NULL"]
+    params: list[Any] = []
+    if state is not None:
+        where.append("a.state = ?")
+        params.append(state)
+    if since is not None or until is not None:
+        low, high = since if since is not None else 0.0, until if until is not None else 1e12
+        where.append(
+            "(EXISTS (SELECT 1 FROM pipeline_states s WHERE s.account_id = a.account_id "
+            "AND s.occurred_ts BETWEEN ? AND ?) OR EXISTS (SELECT 1 FROM ledger_entries e "
+            "WHERE e.account_id = a.account_id AND e.occurred_ts BETWEEN ? AND ?))"
+        )
+        params += [low, high, low, high]
+    rows = cursor.execute(
+        f"SELECT a.account_id FROM accounts a WHERE {' AND '.join(where)} ORDER BY a.position",
+        tuple(params),
+    )
+    return [r[0] for r in rows]
+
+
+def live_names(cursor: Cursor) -> list[tuple[str, str, str]]:
+    """(id, name, duplicate_key) of every account not archived: where a duplicate
+    would be."""
+    rows = cursor.execute(
+        "SELECT account_id, name, duplicate_key FROM accounts WHERE archived_ts IS NULL"
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 def account_names(cursor: Cursor) -> dict[str, str]:

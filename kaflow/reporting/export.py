@@ -143,6 +143,7 @@ class Document:
     title: str
     sections: list[Section] = field(default_factory=list)
     empty: str = "(none)"  # what an empty table shows, in the document's language
+    table: bool = False  # CSV: its one section as a rectangular table, nothing around it
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,10 @@ def _inert(v: Any) -> str:
 def to_csv(doc: Document) -> str:
     """Rows ending in a newline; a cell holding a line break (a carriage return too)
     quoted, so that a CSV reader reads back the cells written."""
+    if doc.table:
+        (only,) = doc.sections
+        table = [[_inert(c) for c in only.columns], *([_inert(v) for v in r] for r in only.rows)]
+        return "".join(_csv_row(r) for r in table)
     rows: list[list[str]] = [[_inert(doc.title)]]
     for s in doc.sections:
         rows.append([])
@@ -262,7 +267,7 @@ def to_xlsx(doc: Document, path: str | IO[bytes]) -> None:
 
     book = Workbook()
     sheet: Any = book.active
-    sheet.title = doc.title[:31]
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", doc.title).strip()[:31] or "sheet"
     width = max([len(s.columns) for s in doc.sections] + [2])
     sheet.append([doc.title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)

@@ -38,6 +38,13 @@ def test_near_names_are_likely_and_different_ones_are_not() -> None:
     assert likely("Bolt Works", known) == []
 
 
+def test_names_that_differ_in_their_numbers_are_two_accounts() -> None:
+    known = [("a", "Acme Shop 12"), ("b", "Account 1 有限公司")]
+    assert likely("Acme Shop 13", known) == []
+    assert likely("Account 10 有限公司", known) == []
+    assert [m.account_id for m in likely("ACME shop 12 Ltd", known)] == ["a"]
+
+
 def test_a_likely_duplicate_is_refused_unless_allowed(ws: Run) -> None:
     first = add(ws, "华东建材有限公司")
     result = ws("prospect", "add", "华东建材(集团)有限公司", "--category", "potential",

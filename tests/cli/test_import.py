@@ -205,3 +205,48 @@ def test_the_template_imports_as_it_is_once_its_analysis_is_there(ws: Run, tmp_p
     assert data["refused"] == 0 and data["imported"] == 4
     csv = ws("template", "import", "--format", "csv", "--output", "-").stdout
     assert csv.startswith("\ufeffaccount,step,when,name")
+
+
+KILLED_MID_IMPORT = """
+import os, signal, sys
+from kaflow.application.service import Kaflow
+from cli.main import main
+save = Kaflow.save_imported
+saved = []
+def dying(app, *args, **kwargs):
+    if len(saved) == 2:  # two accounts written: die, no clean-up
+        os.kill(os.getpid(), signal.SIGKILL)
+    saved.append(save(app, *args, **kwargs))
+Kaflow.save_imported = dying
+sys.argv = ["kaflow", "import", sys.argv[1]]
+main()
+"""
+
+
+def test_an_import_killed_midway_leaves_whole_accounts_and_a_rerun_completes_it(
+    ws: Run, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    path = workbook(
+        tmp_path / "three.xlsx",
+        [[ref, f"Account {ref}", "potential", "d", "", "2026-03-01"] for ref in "XYZ"],
+        [row for ref in "XYZ" for row in procedure(ref)],
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_IMPORT, str(path)],
+        cwd=tmp_path,
+        env={**os.environ, "KAFLOW_USER": "sam", "PYTHONPATH": str(Path(__file__).parents[2])},
+        capture_output=True,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    listed = as_json(ws("prospect", "list", "--json"))
+    assert sorted(r["name"] for r in listed) == ["Account X", "Account Y"]
+    assert {r["state"] for r in listed} == {"visited"}  # whole: every step of each
+    data = as_json(ws("import", str(path), "--json"))
+    assert (data["imported"], data["already_imported"]) == (7, 14)
+    assert names(ws) == ["Account X", "Account Y", "Account Z"]

@@ -185,7 +185,7 @@ def test_a_report_as_of_an_earlier_moment(ws: Run) -> None:
 def test_reports_write_csv_and_markdown_files(ws: Run, tmp_path: Path) -> None:
     won_and_reviewed(ws)
     ws("report", "registry", "--format", "csv", "--output", "registry.csv")
-    lines = (tmp_path / "registry.csv").read_text().splitlines()
+    lines = (tmp_path / "registry.csv").read_text("utf-8-sig").splitlines()
     assert "account,name,classification,development_value,won_at,lead" in lines
     ws("report", "conformance", "--format", "md", "--output", "c.md")
     assert "| account | name | rule | status | evidence |" in (tmp_path / "c.md").read_text()
