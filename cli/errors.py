@@ -47,6 +47,8 @@ COMMANDS = {
     "init_owner_store": "init --owner NAME --store URL",
     "template_analysis": "template analysis",
     "store_check": "store check",
+    "audit_keygen": "audit keygen",
+    "audit_seal": "audit seal",
 }
 SHOWN_PROBLEMS = 5
 

@@ -40,6 +40,8 @@ COMMANDS = {
     "report": "cli.reports",
     "projections": "cli.projections",
     "store": "cli.store",
+    "privacy": "cli.privacy",
+    "audit": "cli.audit",
     "demo": "cli.demo",
 }
 

@@ -66,6 +66,7 @@ def init(
       kaflow init --owner olga --store postgresql://kaflow@db.example:5432/sales
       kaflow init --join --store postgresql://kaflow@db.example:5432/sales
     """
+    from kaflow.application.privacy import master_key_file
     from kaflow.bootstrap import init_workspace, owner_name, safe_url
 
     if join and owner is not None:
@@ -81,11 +82,35 @@ def init(
     data = {"workspace": str(settings.root), "store": shown, "owner": name, "timezone": timezone}
     if since is not None:
         data["since"] = since
+    key = master_key_file(str(settings.root))
+    data["master_key"] = key
     if join:
-        emit(as_json, data, lambda: f"Workspace in {settings.root} joined {shown}.")
+        where = key or "kaflow.key"
+        emit(
+            as_json,
+            data,
+            lambda: (
+                f"Workspace in {settings.root} joined {shown}.\n"
+                + (
+                    f"Personal data is read with the team's master key: copy {where} from the "
+                    "workspace that made the store, or set KAFLOW_MASTER_KEY."
+                    if key is None
+                    else f"Personal data is sealed under the master key in {key}."
+                )
+            ),
+        )
     else:
         role = f" (since {since})" if since else ""
-        emit(as_json, data, lambda: f"Workspace created in {settings.root}; owner: {name}{role}.")
+        kept = key or "KAFLOW_MASTER_KEY"
+        emit(
+            as_json,
+            data,
+            lambda: (
+                f"Workspace created in {settings.root}; owner: {name}{role}.\n"
+                f"Personal data is sealed under the master key in {kept}: back it up apart "
+                "from the store (without it that data cannot be read; see docs/privacy.md)."
+            ),
+        )
 
 
 @click.group()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from kaflow.application.actor import Actor
+    from kaflow.application.audit import Audit
     from kaflow.application.importing import Importer
     from kaflow.application.people import People
     from kaflow.application.projections import Projections
@@ -76,6 +77,27 @@ def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
     )
 
 
+def keyring(app: Kaflow, settings: Settings) -> Any:
+    """What seals and reveals the application's personal fields: the store's data keys,
+    wrapped by the workspace's master key (read when first needed; made then only for a
+    store that holds no key yet, as one made before keys were)."""
+    from kaflow.application.privacy import Keyring, master_key
+    from kaflow.errors import UnavailableError
+    from kaflow.storage.keys import key_store
+
+    keys = key_store(app)
+
+    def master() -> bytes:
+        try:
+            return master_key(settings.root)
+        except UnavailableError:
+            if keys.all():
+                raise
+            return master_key(settings.root, create=True)
+
+    return Keyring(keys, master)
+
+
 def check_store(settings: Settings) -> dict[str, Any]:
     """The workspace's store checked, reading only: its file (SQLite) and its log."""
     from kaflow.storage.check import check_store as check
@@ -120,6 +142,7 @@ class Services:
             if self._app is None:
                 self._app = open_app(self.settings, self.clock)
                 self._app.account_names = self._account_names
+                self._app.keyring = keyring(self._app, self.settings)
             return self._app
 
     def _account_names(self) -> list[tuple[str, str, str]]:
@@ -138,6 +161,20 @@ class Services:
             if self._queries is None:
                 self._queries = Queries(self.app, self.views)
             return self._queries
+
+    @property
+    def audit(self) -> Audit:
+        """The log's chain, checkpoints and their signing key."""
+        from kaflow.application.audit import Audit
+
+        root = self.settings.root
+        return Audit(
+            self.app,
+            root,
+            self.settings.signing_key,
+            self.settings.seal_every,
+            configure=lambda key_file: settings_module.name_signing_key(root, key_file),
+        )
 
     @property
     def people(self) -> People:

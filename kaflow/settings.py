@@ -40,6 +40,8 @@ class Settings:
     currency: str = "CNY"  # ISO 4217: the amounts people read are shown in it
     late_entry_after: str = "P3D"  # a step recorded longer after it happened is marked
     max_backdate: str | None = None  # dating a step further back needs a manager or above
+    signing_key: str | None = None  # [audit]: the Ed25519 key checkpoints are signed with
+    seal_every: str = "P1D"  # [audit]: how often the scheduler signs a checkpoint
 
     @cached_property
     def store_url(self) -> StoreURL:
@@ -52,6 +54,9 @@ class Settings:
         """The workspace's own files, which no export may write over: kaflow.toml, the
         outbox, and an SQLite store with its journal files."""
         paths = [os.path.join(self.root, CONFIG_NAME), self.outbox_path()]  # in this order
+        paths.append(os.path.join(self.root, "kaflow.key"))  # the master key (privacy)
+        if self.signing_key is not None:  # the audit's signing key
+            paths.append(os.path.join(self.root, os.path.expanduser(self.signing_key)))
         store = self.store_url.path
         if store is not None:
             paths += [store, *(store + suffix for suffix in ("-wal", "-shm", "-journal"))]
@@ -103,6 +108,8 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         lock_timeout=_seconds(data.get("lock_timeout", 10), path),
         outbox=_text(_table(data, "notify", path).get("outbox", "outbox.jsonl"), path),
         currency=_currency(data.get("currency", "CNY"), path),
+        signing_key=_optional_text(_table(data, "audit", path).get("signing_key"), path),
+        seal_every=_seal_every(_table(data, "audit", path).get("seal_every", "P1D"), path),
     )
     _outbox_of_its_own(settings, path)
     return settings
@@ -144,10 +151,27 @@ def _toml_problem(error: tomllib.TOMLDecodeError, text: str) -> str:
 # Every key kaflow.toml may hold, by table ("" the top level): a key kaflow does not know
 # is a typo that would otherwise silently fall back to a default (timzone -> UTC).
 KNOWN_KEYS: dict[str, set[str]] = {
-    "": {"store", "timezone", "lock_timeout", "currency", "policies", "notify"},
+    "": {"store", "timezone", "lock_timeout", "currency", "policies", "notify", "audit"},
+    "audit": {"signing_key", "seal_every"},
     "policies": {"follow_up_within", "remind_before", "late_entry_after", "max_backdate"},
     "notify": {"outbox"},
 }
+
+
+def _optional_text(value: object, path: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise WorkspaceError(f"{path}: [audit] signing_key must be a file name")
+    return value
+
+
+def _seal_every(value: object, path: str) -> str:
+    try:
+        window(str(value))
+    except (ValueError, OverflowError) as e:
+        raise WorkspaceError(f"{path}: [audit] seal_every: {e}") from None
+    return str(value)
 
 
 def _known_keys(data: dict[str, object], path: str) -> None:
@@ -280,3 +304,22 @@ def _write(config: TextIO, store: str, timezone: str) -> None:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def name_signing_key(root: StrPath, key_file: str) -> None:
+    """Name the audit's signing key in kaflow.toml (``[audit] signing_key``), keeping the
+    rest of the file as it is."""
+    path = os.path.join(root, CONFIG_NAME)
+    with open(path, encoding="utf-8") as config:
+        lines = config.read().splitlines()
+    entry = f"signing_key = {_quote(key_file)}  # signs checkpoints (kaflow audit seal)"
+    if "[audit]" in (line.strip() for line in lines):
+        at = [line.strip() for line in lines].index("[audit]")
+        lines.insert(at + 1, entry)
+    else:
+        lines += ["", "[audit]", entry]
+    temporary = path + ".partial"
+    with open(temporary, "w", encoding="utf-8") as config:
+        config.write("\n".join(lines) + "\n")
+    os.chmod(temporary, os.stat(path).st_mode & 0o777)
+    os.replace(temporary, path)

@@ -53,6 +53,9 @@ def init_workspace(
         settings_module.write(root, store, timezone)
     else:
         _create_workspace(root, url, owner, timezone, clock=clock, zone=zone, since=start)
+        from kaflow.application.privacy import master_key
+
+        master_key(str(root), create=True)  # personal data is sealed under it
     # The workspace just made, as written: KAFLOW_STORE may name another store.
     return settings_module.load(root, environ={})
 

@@ -233,6 +233,17 @@ class Prospect(Aggregate):
             )
         self._archived(reason=reason, duplicate_of=duplicate_of, **meta)
 
+    def erase_personal_data(self, reason: str, **meta: Any) -> None:
+        """Record that the account's personal data was erased: who, when and why, and
+        nothing of the data."""
+        self._personal_data_erased(reason=reason, **meta)
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(
+        self, reason: str, actor: str, actor_role: str, occurred_at: datetime
+    ) -> None:
+        pass
+
     def mark_imported(self, file: str, rows: list[dict[str, Any]], **meta: Any) -> None:
         """Say which of the events before came from which row of an import file."""
         self._imported(file=file, rows=rows, **meta)

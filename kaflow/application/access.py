@@ -20,6 +20,8 @@ ACCESS: dict[str, Role] = {
     "add_users": Role.OWNER,
     "change_roles": Role.OWNER,
     "deactivate_users": Role.OWNER,
+    "erase_personal_data": Role.OWNER,  # a person's request to be forgotten
+    "audit": Role.OWNER,  # the log's signing key and its checkpoints
 }
 
 

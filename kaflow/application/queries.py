@@ -4,9 +4,10 @@ dicts and lists) that a terminal table, a JSON document and an HTML page all ren
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 from uuid import UUID
 
 from kaflow.application import accounts, moments
@@ -31,6 +32,22 @@ if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up
         role: str | None
         since: str
         roles: list[Role]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def revealed(method: F) -> F:
+    """The answer with its personal fields opened (or ``[erased]``): they are sealed in
+    the log and the views, and in clear only in an answer to a user."""
+
+    @functools.wraps(method)
+    def answer(self: Queries, *args: Any, **kwargs: Any) -> Any:
+        found = method(self, *args, **kwargs)
+        keyring = self.app.keyring
+        return found if keyring is None else keyring.reveal(found)
+
+    return cast(F, answer)
 
 
 class Queries:
@@ -64,6 +81,7 @@ class Queries:
 
     # -- accounts -----------------------------------------------------------------
 
+    @revealed
     def account(
         self,
         actor: Actor,
@@ -98,6 +116,7 @@ class Queries:
     ) -> tuple[datetime | None, datetime | None]:
         return moments.cut(as_of, recorded_by, self.app.zone, self.app.now())
 
+    @revealed
     def analysis(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
         """The account's latest analysis (R2, R3) whole, in the form the analyse step
         reads: to edit and record again. Never analysed: not found."""
@@ -195,6 +214,7 @@ class Queries:
             for a, b in pairs(names, SIMILAR if least is None else least)
         ]
 
+    @revealed
     def history(
         self,
         actor: Actor,
@@ -208,6 +228,7 @@ class Queries:
         self.app.authorise(actor)
         return accounts.history(self.app, account_id, *self._cut(as_of, recorded_by))
 
+    @revealed
     def ledger(
         self,
         actor: Actor,
@@ -234,8 +255,48 @@ class Queries:
         found["recorded_by"] = recorded.isoformat() if recorded else None
         return found
 
+    @revealed
+    def personal_data(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
+        """What personal data the account holds (a subject's access request): each
+        declared personal field of each event, where and when it was recorded, and what
+        it says (``[erased]`` once erased)."""
+        from kaflow.application.privacy import ERASED, sealed_in
+
+        self.app.authorise(actor)
+        found = accounts.history(self.app, account_id)
+        held = [
+            {
+                "sequence": entry["sequence"],
+                "type": entry["type"],
+                "occurred_at": entry["occurred_at"],
+                "recorded_at": entry["recorded_at"],
+                "actor": entry["actor"],
+                "field": where,
+                "value": text,
+            }
+            for entry in found["events"]
+            for where, text in sealed_in(entry["details"])
+        ]
+        keyring = self.app.keyring
+        erasures = [e for e in found["events"] if e["type"] == "PersonalDataErased"]
+        return {
+            "account": {"id": found["account"]["id"], "name": found["account"]["name"]},
+            "sealed": keyring is not None,
+            "erased": [
+                {
+                    "at": e["occurred_at"],
+                    "by": e["actor"],
+                    "reason": e["details"].get("reason"),
+                }
+                for e in erasures
+            ],
+            "fields": held,
+            "placeholder": ERASED,
+        }
+
     # -- reports ------------------------------------------------------------------
 
+    @revealed
     def report(
         self,
         actor: Actor,

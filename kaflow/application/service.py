@@ -87,6 +87,9 @@ class Kaflow(Application[UUID]):
         # The accounts' names, (id, name) of those not archived, for finding likely
         # duplicates: given by whoever builds the application with views (None: unchecked).
         self.account_names: Callable[[], list[tuple[str, str, str]]] | None = None
+        # Seals the declared personal fields of each step (kaflow.application.privacy);
+        # given by whoever builds the application with its master key (None: kept clear).
+        self.keyring: Any = None
         self.commits = 0  # saves committed by this application (a front end's Ctrl-C asks)
         self._commits_lock = threading.Lock()
 
@@ -225,6 +228,27 @@ class Kaflow(Application[UUID]):
             prospect.assign(owner, name, "", occurred_at=prospect.identified_at, **meta)
         return prospect
 
+    def erase_personal_data(self, actor: Actor, prospect_id: UUID, reason: str) -> int:
+        """Destroy the account's data keys (an owner only): every personal field they
+        sealed reads ``[erased]`` from now on; recorded, without the data. The number
+        of keys destroyed (0: erased already, recorded again all the same)."""
+        if not reason.strip():
+            raise BadInputError(f"{field('reason')}: say why", field="reason")
+        if self.keyring is None:
+            raise WorkspaceError("this application keeps no personal data sealed")
+        for _ in range(RETRIES):
+            prospect = self.get_prospect(prospect_id)
+            directory = self.directory()
+            now = self.now()
+            role = self.authorise(actor, "erase_personal_data", directory, now)
+            name = directory.canonical(actor.name)
+            prospect.erase_personal_data(
+                reason.strip(), actor=name, actor_role=role, occurred_at=now
+            )
+            if self._save(prospect):
+                return int(self.keyring.erase(prospect_id))
+        raise ConflictError("the account kept changing under this command; nothing was written")
+
     def save_imported(
         self, actor: Actor, prospect: Prospect, file: str, rows: list[dict[str, Any]]
     ) -> None:
@@ -321,6 +345,10 @@ class Kaflow(Application[UUID]):
         found = guards.violation(checked, prospect, directory)
         if found is not None:
             raise found.error()
+        if self.keyring is not None:
+            from kaflow.application.privacy import seal_command
+
+            named = seal_command(self.keyring, prospect.id, named)
         meta: dict[str, Any] = {"actor": name, "actor_role": role, "occurred_at": occurred_at}
         if the_step.settles_deadline:
             # Settled after it passed: the miss is recorded (and escalated) first,

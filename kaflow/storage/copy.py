@@ -167,7 +167,41 @@ def _copy(source: Store, target: Store, total: int, progress: Progress | None) -
         else:
             target.write(DELIVERED_TABLE)
         target.insert(DELIVERED, "notifier, position", list(delivered))
+    for table, create, columns in _side_tables(target.pg):
+        if source.has_table(table):
+            target.write(create)
+            for batch in _batches(iter(source.rows(f"SELECT {columns} FROM {table}"))):
+                target.insert(table, columns, [tuple(_plain(v) for v in row) for row in batch])
     target.finish(last)
+
+
+def _side_tables(pg: bool) -> list[tuple[str, str, str]]:
+    """The tables beside the log that go with it: the hash chain, the checkpoints and
+    their public keys, the accounts' (wrapped) data keys."""
+    from kaflow.storage import audit, chain, keys
+
+    engine = "postgresql" if pg else "sqlite"
+    checkpoints, public_keys = audit.side_tables()
+    return [
+        (chain.TABLE, chain.Dialect(engine, "").create, "position, digest, hash, login"),
+        (audit.CHECKPOINTS, checkpoints, "position, hash, at, public_key, signature"),
+        (audit.KEYS, public_keys, "public_key, created_at"),
+        (keys.TABLE, keys.create_statement(engine), "key_id, account_id, wrapped"),
+    ]
+
+
+def _plain(value: Any) -> Any:
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def _chain_head(store: Store) -> tuple[int, str]:
+    from kaflow.storage import chain
+
+    if not store.has_table(chain.TABLE):
+        return 0, ""
+    sql = f"SELECT position, hash FROM {chain.TABLE} ORDER BY position DESC LIMIT 1"
+    found = list(store.rows(sql))
+    return (int(found[0][0]), bytes(found[0][1]).hex()) if found else (0, "")
 
 
 def _batches(rows: Iterator[Event]) -> Iterator[list[Event]]:
@@ -215,6 +249,8 @@ def _verify(source: Store, target: Store, total: int, progress: Progress | None)
     delivered = source.delivered()
     if delivered != target.delivered():
         problems.append("the delivery positions (kaflow_delivered) differ")
+    if _chain_head(source) != _chain_head(target):
+        problems.append("the log's hash chain (kaflow_chain) differs")
     report = {
         "from": safe_url(source.url),
         "to": safe_url(target.url),

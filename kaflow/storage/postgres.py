@@ -23,7 +23,9 @@ from typing import Any
 
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL
 
+from kaflow.storage import chain
 from kaflow.storage.server import session_options
 
 _once = {
@@ -38,6 +40,26 @@ class Recorder(PostgresApplicationRecorder):
         pool_kwargs = datastore.pool.kwargs  # used for each connection the pool opens
         if isinstance(pool_kwargs, dict) and "options" not in pool_kwargs:
             pool_kwargs["options"] = session_options(datastore.lock_timeout or 10)
+        schema = datastore.schema or "public"
+        self.chain = chain.Dialect(
+            "postgresql",
+            f'"{schema}"."{self.events_table_name}"',
+            f'"{schema}".{chain.TABLE}',
+        )
+        self.sql_create_statements.append(SQL(self.chain.create))  # type: ignore[arg-type]
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The positions the events were given; the chain extended over them, in the
+        same transaction (the log's table lock, taken before, keeps appends in order),
+        each link naming the database login that wrote it."""
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        curs.execute(self.chain.create)  # a store made before the chain was
+        curs.execute("SELECT session_user AS login")
+        login = str(curs.fetchall()[0]["login"])
+        chain.extend(curs, self.chain, list(positions or ()), stored_events, login)
+        return positions
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

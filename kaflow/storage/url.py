@@ -74,6 +74,8 @@ class StoreURL:
             name = self.path if create else sqlite_name(self.path)
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                # The library's recorder, extending the log's hash chain on every append.
+                "APPLICATION_RECORDER_TOPIC": "kaflow.storage.sqlite:Recorder",
                 "SQLITE_DBNAME": name,
                 "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
                 # Only init makes the tables (a store opened read-only is read as it is).

@@ -4,10 +4,16 @@ optional limit on how far back a step may be dated; nothing dated before 2000.""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.cli.conftest import VISIT, Run, as_json
+
+# The steps recorded "within days" happened yesterday: the record is read today, with the
+# system's clock, and P3D after a fixed date passes.
+RECENT = (date.today() - timedelta(days=1)).isoformat()
+TODAY = date.today().isoformat()
 
 RULES_BEFORE = ["account", "name", "rule", "status", "evidence"]
 
@@ -33,11 +39,11 @@ def to_visit(ws: Run) -> str:
     ws("approach", pid, "--method", "visit", "--chair", "mia", "--notes", "go", "--at",
        "2026-11-04")  # fmt: skip
     ws("contact", pid, "--channel", "phone", "--person", "Wang", "--attitude", "positive",
-       "--notes", "keen", "--at", "2026-11-30")  # fmt: skip
-    ws("conference", pid, "--participants", "sam,mia", "--notes", "plan", "--at", "2026-11-30")
+       "--notes", "keen", "--at", RECENT)  # fmt: skip
+    ws("conference", pid, "--participants", "sam,mia", "--notes", "plan", "--at", RECENT)
     ws("prepare", pid, "--customer-data", "d", "--analysis", "a", "--sales-materials", "m",
-       "--at", "2026-11-30")  # fmt: skip
-    ws(*VISIT(pid, at="2026-11-30T15:00"), user="mia")
+       "--at", RECENT)  # fmt: skip
+    ws(*VISIT(pid, at=f"{RECENT}T15:00"), user="mia")
     return pid
 
 
@@ -57,19 +63,19 @@ def test_the_record_marks_late_entries_and_entries_recorded_for_another(ws: Run)
     assert as_json(ws("ledger", pid, "--json"))["late_entry_after"] == "P3D"
     zh = ws("ledger", pid, "--lang", "zh", "--format", "md").output
     assert "补录与代录" in zh and "补录日期" in zh and "代录人" in zh
-    assert "| 1 | 2026-11-04 00:00 | 2026-12-02 " in zh and "| sam |" in zh
+    assert "| 1 | 2026-11-04 00:00 | " + TODAY + " " in zh and "| sam |" in zh
     en = ws("ledger", pid).output
     assert "Entries recorded late or for another" in en and "Recorded late, on" in en
 
 
 def test_a_visit_recorded_for_its_lead_is_marked_even_on_the_day(ws: Run) -> None:
     pid = to_visit(ws)
-    ws("follow-up", pid, "--channel", "phone", "--feedback", "good", "--at", "2026-11-30T16:00")
+    ws("follow-up", pid, "--channel", "phone", "--feedback", "good", "--at", f"{RECENT}T16:00")
     ws("conference", pid, "--participants", "sam,mia", "--notes", "again", "--at",
-       "2026-11-30T16:30")  # fmt: skip
+       f"{RECENT}T16:30")  # fmt: skip
     ws("prepare", pid, "--customer-data", "d", "--analysis", "a", "--sales-materials", "m",
-       "--at", "2026-11-30T16:40")  # fmt: skip
-    ws(*VISIT(pid, at="2026-11-30T17:00"))  # sam records mia's second visit
+       "--at", f"{RECENT}T16:40")  # fmt: skip
+    ws(*VISIT(pid, at=f"{RECENT}T17:00"))  # sam records mia's second visit
     visits = [e for e in as_json(ws("ledger", pid, "--json"))["entries"] if e["kind"] == "visit"]
     assert [(v["late_entry"], v["recorded_by_other"]) for v in visits] == [
         (False, None),

@@ -1,0 +1,205 @@
+"""Personal data, sealed and erasable (docs/privacy.md).
+
+The fields that hold personal information are declared here, in one place: each
+decision maker's personality, pressures and interests (the analysis, R2), and the
+customer data gathered for a visit (R8). Before a step is recorded, each is sealed with
+AES-256-GCM under a data key of the account's own, itself kept wrapped by the workspace's
+master key (a file outside the store, or ``KAFLOW_MASTER_KEY``). The log, its snapshots
+and the views hold the sealed text only; every read reveals it for the user asking.
+Erasing an account's personal data destroys its data key: from then on each sealed field
+reads ``[erased]``, wherever it is, while the log stays whole (and verifiable)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from kaflow.errors import UnavailableError
+
+# Declared personal fields: the command's field, and within it the parts that are.
+PERSONAL = {
+    "PrepareMaterial": ("customer_data",),
+    "CorrectEntry": ("value, where it corrects a material entry's customer data",),
+    "AnalyseProspect": (
+        "analysis.decision_makers[].personality",
+        "analysis.decision_makers[].pressures",
+        "analysis.decision_makers[].interests",
+    ),
+}
+ERASED = "[erased]"
+KEY_FILE = "kaflow.key"
+ENV = "KAFLOW_MASTER_KEY"
+SEALED = re.compile(r"⟦sealed:v1:([0-9a-f]{32}):([0-9a-f]{32}):([A-Za-z0-9_=-]+)⟧")
+
+
+def master_key(root: str, create: bool = False) -> bytes:
+    """The workspace's master key: ``KAFLOW_MASTER_KEY`` (32 bytes, base64), else the
+    key file in the workspace (made, readable by its owner only, if ``create``)."""
+    text = os.environ.get(ENV)
+    path = Path(root) / KEY_FILE
+    if text is None and path.exists():
+        text = path.read_text(encoding="ascii").strip()
+    if text is None:
+        if not create:
+            raise UnavailableError(
+                f"no master key: {path} is missing and {ENV} is not set; the personal data "
+                "sealed under it cannot be read (restore the key file from its backup)"
+            )
+        key = secrets.token_bytes(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as f:
+            f.write(base64.urlsafe_b64encode(key).decode("ascii") + "\n")
+        return key
+    try:
+        key = base64.urlsafe_b64decode(text.encode("ascii"))
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise UnavailableError(f"the master key ({ENV} or {path}) is not 32 bytes in base64")
+    return key
+
+
+def master_key_file(root: str) -> str | None:
+    """The master key's file, if the key is kept in one (not in ``KAFLOW_MASTER_KEY``)."""
+    path = Path(root) / KEY_FILE
+    return str(path) if ENV not in os.environ and path.exists() else None
+
+
+class Keyring:
+    """Seals and reveals the personal fields of accounts, each under a data key of its
+    account's own."""
+
+    def __init__(self, keys: Any, master: Any) -> None:
+        self.keys = keys  # kaflow.storage.keys.KeyStore
+        self._master = master  # a callable giving the master key (read when first needed)
+        self._open_keys: dict[str, bytes] = {}  # key id -> the data key, in memory only
+        self._lock = threading.Lock()
+
+    def _aead(self, key: bytes) -> Any:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        return AESGCM(key)
+
+    def _wrap(self, key_id: str, account: str, key: bytes) -> bytes:
+        nonce = secrets.token_bytes(12)
+        aad = f"{key_id}:{account}".encode()
+        return nonce + bytes(self._aead(self._master()).encrypt(nonce, key, aad))
+
+    def _unwrap(self, key_id: str, account: str, wrapped: bytes) -> bytes:
+        from cryptography.exceptions import InvalidTag
+
+        aad = f"{key_id}:{account}".encode()
+        try:
+            return bytes(self._aead(self._master()).decrypt(wrapped[:12], wrapped[12:], aad))
+        except InvalidTag:
+            raise UnavailableError(
+                "the personal data cannot be read: the master key is not the one it was "
+                f"sealed under ({ENV} or {KEY_FILE}; restore the right key from its backup)"
+            ) from None
+
+    def _current(self, account: UUID) -> tuple[str, bytes]:
+        """The account's data key in use, made if it has none (or had its erased)."""
+        found = self.keys.current(account.hex)
+        if found is None:
+            key_id, key = secrets.token_hex(16), secrets.token_bytes(32)
+            self.keys.add(key_id, account.hex, self._wrap(key_id, account.hex, key))
+            found = self.keys.current(account.hex)  # another writer's, if it came first
+        key_id, wrapped = found
+        return key_id, self._key(key_id, account.hex, wrapped)
+
+    def _key(self, key_id: str, account: str, wrapped: bytes) -> bytes:
+        with self._lock:
+            key = self._open_keys.get(key_id)
+        if key is None:
+            key = self._unwrap(key_id, account, wrapped)
+            with self._lock:
+                self._open_keys[key_id] = key
+        return key
+
+    def seal(self, account: UUID, text: str) -> str:
+        """``text`` sealed under the account's key (empty text, or text sealed already,
+        as it is)."""
+        if not text or SEALED.search(text):
+            return text
+        key_id, key = self._current(account)
+        nonce = secrets.token_bytes(12)
+        box = nonce + self._aead(key).encrypt(nonce, text.encode("utf-8"), account.bytes)
+        token = base64.urlsafe_b64encode(box).decode("ascii")
+        return f"⟦sealed:v1:{key_id}:{account.hex}:{token}⟧"
+
+    def reveal(self, value: Any) -> Any:
+        """``value`` (text, or lists and dicts of them) with every sealed field opened,
+        or ``[erased]`` where its account's key was destroyed."""
+        if isinstance(value, str):
+            return SEALED.sub(self._open, value) if "⟦sealed:" in value else value
+        if isinstance(value, dict):
+            return {k: self.reveal(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.reveal(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.reveal(v) for v in value)
+        return value
+
+    def _open(self, match: re.Match[str]) -> str:
+        key_id, account, token = match.groups()
+        with self._lock:
+            key = self._open_keys.get(key_id)
+        if key is None:
+            wrapped = self.keys.get(key_id)
+            if wrapped is None:
+                return ERASED
+            key = self._key(key_id, account, wrapped)
+        box = base64.urlsafe_b64decode(token)
+        opened: bytes = self._aead(key).decrypt(box[:12], box[12:], UUID(account).bytes)
+        return opened.decode("utf-8")
+
+    def erase(self, account: UUID) -> int:
+        """Destroy the account's keys: how many it had."""
+        with self._lock:
+            for key_id in self.keys.held(account.hex):
+                self._open_keys.pop(key_id, None)
+        count: int = self.keys.erase(account.hex)
+        with self._lock:
+            self._open_keys.clear()  # another process may have made one meanwhile
+        return count
+
+
+def seal_command(keyring: Keyring, account: UUID, cmd: Any) -> Any:
+    """``cmd`` with its declared personal fields sealed."""
+    import dataclasses
+
+    name = type(cmd).__name__
+    if name == "PrepareMaterial":
+        return dataclasses.replace(cmd, customer_data=keyring.seal(account, cmd.customer_data))
+    if name == "CorrectEntry" and cmd.field.lower().replace("-", "_") == "customer_data":
+        return dataclasses.replace(cmd, value=keyring.seal(account, cmd.value))
+    if name == "AnalyseProspect":
+        makers = [
+            dm.model_copy(
+                update={
+                    f: keyring.seal(account, getattr(dm, f))
+                    for f in ("personality", "pressures", "interests")
+                }
+            )
+            for dm in cmd.analysis.decision_makers
+        ]
+        analysis = cmd.analysis.model_copy(update={"decision_makers": makers})
+        return dataclasses.replace(cmd, analysis=analysis)
+    return cmd
+
+
+def sealed_in(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(where, sealed text) of every sealed field within ``value``."""
+    if isinstance(value, str):
+        return [(path, value)] if "⟦sealed:" in value else []
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in sealed_in(v, f"{path}.{k}".lstrip("."))]
+    if isinstance(value, list | tuple):
+        return [f for n, v in enumerate(value) for f in sealed_in(v, f"{path}[{n}]")]
+    return []

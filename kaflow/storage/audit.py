@@ -1,0 +1,306 @@
+"""The log's chain read back and checked, and its signed checkpoints (docs/audit.md).
+
+A checkpoint is a signature (Ed25519) over a position of the log and the chain's link
+there, with the time it was made: anyone holding it (kept apart from the store, mailed,
+printed) can later tell whether the log up to that position is still the one signed,
+even if whoever rewrote the log rewrote the chain with it. Checkpoints are kept in the
+store too (``kaflow_checkpoints``), with the workspace's public keys
+(``kaflow_audit_keys``); the private key never is.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kaflow.storage import chain
+
+CHECKPOINTS = "kaflow_checkpoints"
+KEYS = "kaflow_audit_keys"
+BATCH = 2000
+FORMAT = "kaflow-checkpoint:v1"
+Progress = Callable[[int, int], None]  # done, total
+
+
+def side_tables(checkpoints: str = CHECKPOINTS, keys: str = KEYS) -> list[str]:
+    """The checkpoints' and public keys' tables."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {checkpoints} (position BIGINT NOT NULL, "
+        "hash TEXT NOT NULL, at TEXT NOT NULL, public_key TEXT NOT NULL, "
+        "signature TEXT NOT NULL, PRIMARY KEY (position, at))",
+        f"CREATE TABLE IF NOT EXISTS {keys} (public_key TEXT PRIMARY KEY, "
+        "created_at TEXT NOT NULL, unused TEXT)",
+    ]
+
+
+def message(position: int, link_hex: str, at: str) -> bytes:
+    """What a checkpoint's signature signs."""
+    return f"{FORMAT}\n{position}\n{link_hex}\n{at}\n".encode()
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    position: int
+    hash: str  # the chain's link at position, hex
+    at: str  # ISO 8601
+    public_key: str  # base64 of the raw Ed25519 public key
+    signature: str  # base64
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "position": self.position,
+            "hash": self.hash,
+            "at": self.at,
+            "public_key": self.public_key,
+            "signature": self.signature,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Checkpoint:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a kaflow checkpoint (format {data.get('format')!r})")
+        return cls(
+            int(data["position"]),
+            str(data["hash"]),
+            str(data["at"]),
+            str(data["public_key"]),
+            str(data["signature"]),
+        )
+
+    def signed_by(self) -> bool:
+        """Whether the signature is the named public key's over what it says."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        try:
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.public_key))
+            key.verify(base64.b64decode(self.signature), message(self.position, self.hash, self.at))
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def sign(private_pem: bytes, position: int, link: bytes, at: datetime) -> Checkpoint:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("the signing key is not an Ed25519 key")
+    stamp = at.isoformat()
+    signature = key.sign(message(position, link.hex(), stamp))
+    return Checkpoint(
+        position,
+        link.hex(),
+        stamp,
+        public_key_of(private_pem),
+        base64.b64encode(signature).decode(),
+    )
+
+
+def new_key() -> bytes:
+    """A new Ed25519 private key, as PEM (PKCS #8, unencrypted: the file's mode guards it)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def public_key_of(private_pem: bytes) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    key: Any = serialization.load_pem_private_key(private_pem, password=None)
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+class Log:
+    """The log of one store, its chain and checkpoints, read and written through the
+    library's datastore (each call its own transaction)."""
+
+    def __init__(self, recorder: Any, engine: str) -> None:
+        self.recorder = recorder
+        self.engine = engine
+        table = recorder.events_table_name
+        if engine == "postgresql":
+            schema = recorder.datastore.schema or "public"
+            self.dialect = chain.Dialect(
+                engine, f'"{schema}"."{table}"', f'"{schema}".{chain.TABLE}'
+            )
+            self.checkpoints, self.keys = f'"{schema}".{CHECKPOINTS}', f'"{schema}".{KEYS}'
+        else:
+            self.dialect = chain.Dialect(engine, table)
+            self.checkpoints, self.keys = CHECKPOINTS, KEYS
+        self.create = [self.dialect.create, *side_tables(self.checkpoints, self.keys)]
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            with self.recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(self.dialect.sql(sql), params)
+                return [chain._row(r) for r in cursor.fetchall()]
+        except Exception as error:
+            if "no such table" in str(error) or "does not exist" in str(error):
+                return []
+            raise
+
+    def _write(self, statements: list[tuple[str, tuple[Any, ...]]], lock: bool = False) -> Any:
+        with self.recorder.datastore.transaction(commit=True) as cursor:
+            for create in self.create:
+                cursor.execute(create)
+            if lock and self.engine == "postgresql":
+                for statement in self.recorder.lock_table_statements:
+                    cursor.execute(statement)
+            for sql, params in statements:
+                cursor.execute(self.dialect.sql(sql), params)
+            return cursor
+
+    # -- the chain --------------------------------------------------------------------
+
+    def last_position(self) -> int:
+        found = self._rows(f"SELECT max({self.dialect.position}) FROM {self.dialect.events_table}")
+        return int(found[0][0] or 0) if found else 0
+
+    def head(self) -> tuple[int, bytes]:
+        found = self._rows(
+            f"SELECT position, hash FROM {self.dialect.table} ORDER BY position DESC LIMIT 1"
+        )
+        return (int(found[0][0]), bytes(found[0][1])) if found else (0, chain.GENESIS)
+
+    def link_at(self, position: int) -> bytes | None:
+        found = self._rows(f"SELECT hash FROM {self.dialect.table} WHERE position = ?", (position,))
+        return bytes(found[0][0]) if found else None
+
+    def catch_up(self) -> int:
+        """Chain the events stored without it (before the chain existed): how many."""
+        with self.recorder.datastore.transaction(commit=True) as cursor:
+            for create in self.create:
+                cursor.execute(create)
+            if self.engine == "postgresql":
+                for statement in self.recorder.lock_table_statements:
+                    cursor.execute(statement)
+            after, previous = chain.last_link(cursor, self.dialect)
+            cursor.execute(
+                self.dialect.sql(
+                    f"SELECT {self.dialect.position}, originator_id, originator_version, topic, "
+                    f"state FROM {self.dialect.events_table} WHERE {self.dialect.position} > ? "
+                    f"ORDER BY {self.dialect.position}"
+                ),
+                (after,),
+            )
+            behind = [chain._row(r) for r in cursor.fetchall()]
+            login = ""
+            if self.engine == "postgresql":
+                cursor.execute("SELECT session_user AS login")
+                login = str(chain._row(cursor.fetchall()[0])[0])
+            made = chain.links(previous, behind, login)
+            cursor.executemany(
+                self.dialect.sql(
+                    f"INSERT INTO {self.dialect.table} (position, digest, hash, login) "
+                    "VALUES (?,?,?,?)"
+                ),
+                [(k.position, k.digest, k.hash, k.login) for k in made],
+            )
+            return len(made)
+
+    def events(self, after: int = 0) -> Iterator[chain.Stored]:
+        position = after
+        while True:
+            found = self.recorder.select_notifications(
+                position, limit=BATCH, inclusive_of_start=False
+            )
+            for n in found:
+                yield n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)
+            if len(found) < BATCH:
+                return
+            position = found[-1].id
+
+    def links(self, after: int = 0) -> Iterator[chain.Link]:
+        position = after
+        while True:
+            found = self._rows(
+                f"SELECT position, digest, hash, login FROM {self.dialect.table} "
+                f"WHERE position > ? ORDER BY position LIMIT {BATCH}",
+                (position,),
+            )
+            for p, d, h, login in found:
+                yield chain.Link(int(p), bytes(d), bytes(h), str(login))
+            if len(found) < BATCH:
+                return
+            position = int(found[-1][0])
+
+    def position_of(self, event_digest: bytes) -> int | None:
+        found = self._rows(
+            f"SELECT position FROM {self.dialect.table} WHERE digest = ? ORDER BY position LIMIT 1",
+            (event_digest,),
+        )
+        return int(found[0][0]) if found else None
+
+    def walk(
+        self, wanted: set[int], progress: Progress | None = None
+    ) -> tuple[chain.Walk, dict[int, bytes]]:
+        total = self.last_position()
+        found: dict[int, bytes] = {}
+        events = self.events()
+        if progress is not None:
+            events = _counted(events, total, progress)
+        result = chain.walk(
+            events, self.links(), wanted=wanted, found=found, elsewhere=self.position_of
+        )
+        return result, found
+
+    # -- checkpoints and keys -----------------------------------------------------------
+
+    def add_checkpoint(self, point: Checkpoint) -> None:
+        self._write(
+            [
+                (
+                    f"INSERT INTO {self.checkpoints} VALUES (?, ?, ?, ?, ?)",
+                    (point.position, point.hash, point.at, point.public_key, point.signature),
+                )
+            ]
+        )
+
+    def stored_checkpoints(self) -> list[Checkpoint]:
+        rows = self._rows(
+            f"SELECT position, hash, at, public_key, signature FROM {self.checkpoints} "
+            "ORDER BY position, at"
+        )
+        return [Checkpoint(int(p), str(h), str(a), str(k), str(s)) for p, h, a, k, s in rows]
+
+    def add_key(self, public_key: str, at: datetime) -> None:
+        conflict = "ON CONFLICT (public_key) DO NOTHING"
+        self._write(
+            [
+                (
+                    f"INSERT INTO {self.keys} VALUES (?, ?, NULL) {conflict}",
+                    (public_key, at.isoformat()),
+                )
+            ]
+        )
+
+    def public_keys(self) -> list[tuple[str, str]]:
+        rows = self._rows(f"SELECT public_key, created_at FROM {self.keys} ORDER BY created_at")
+        return [(str(k), str(c)) for k, c in rows]
+
+
+def _counted(
+    events: Iterator[chain.Stored], total: int, progress: Progress
+) -> Iterator[chain.Stored]:
+    for done, event in enumerate(events, 1):
+        if done % BATCH == 0:
+            progress(event[0], total)
+        yield event
+    progress(total, total)
+
+
+def read_checkpoint(text: str) -> Checkpoint:
+    return Checkpoint.from_dict(json.loads(text))

@@ -1,0 +1,200 @@
+"""The accounts' data keys, each wrapped by the workspace's master key, in a table of
+their own beside the log (never in it: a key in the log could not be destroyed).
+Destroying an account's keys is what erases its personal data: the log keeps only
+ciphertext, which without its key is noise.
+
+A key has an id of its own (named in each sealed text) and belongs to an account; an
+account erased keeps its rows, without keys, and data recorded for it later is sealed
+under a new key."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Protocol
+
+TABLE = "kaflow_data_keys"
+
+
+class KeyStore(Protocol):
+    def current(self, account: str) -> tuple[str, bytes] | None:
+        """The account's key in use (id, wrapped), if it has one not erased."""
+        ...
+
+    def get(self, key_id: str) -> bytes | None:
+        """A key (wrapped), or None if it was erased (or never was)."""
+        ...
+
+    def add(self, key_id: str, account: str, wrapped: bytes) -> None: ...
+
+    def erase(self, account: str) -> int:
+        """Destroy every key of the account: how many there were."""
+        ...
+
+    def held(self, account: str) -> list[str]:
+        """The ids of the account's keys not erased."""
+        ...
+
+    def all(self) -> list[tuple[str, str, bytes | None]]:
+        """Every key: (id, account, wrapped or None if erased)."""
+        ...
+
+    def put(self, rows: list[tuple[str, str, bytes | None]]) -> None:
+        """Keep these keys as they are (a store's copy)."""
+        ...
+
+
+class MemoryKeys:
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[str, bytes | None]] = {}
+        self._lock = threading.Lock()
+
+    def current(self, account: str) -> tuple[str, bytes] | None:
+        for key_id, (owner, wrapped) in self._keys.items():
+            if owner == account and wrapped is not None:
+                return key_id, wrapped
+        return None
+
+    def get(self, key_id: str) -> bytes | None:
+        return self._keys.get(key_id, ("", None))[1]
+
+    def add(self, key_id: str, account: str, wrapped: bytes) -> None:
+        with self._lock:
+            self._keys.setdefault(key_id, (account, wrapped))
+
+    def erase(self, account: str) -> int:
+        with self._lock:
+            mine = [k for k, (a, w) in self._keys.items() if a == account and w is not None]
+            for key_id in mine:
+                self._keys[key_id] = (account, None)
+        return len(mine)
+
+    def held(self, account: str) -> list[str]:
+        return [k for k, (a, w) in self._keys.items() if a == account and w is not None]
+
+    def all(self) -> list[tuple[str, str, bytes | None]]:
+        return sorted((k, a, w) for k, (a, w) in self._keys.items())
+
+    def put(self, rows: list[tuple[str, str, bytes | None]]) -> None:
+        with self._lock:
+            for key_id, account, wrapped in rows:
+                self._keys[key_id] = (account, wrapped)
+
+
+class SqlKeys:
+    """On the store's own database (SQLite or PostgreSQL), through the library's
+    datastore: a row per key; an erased key keeps its row, without the key."""
+
+    def __init__(self, recorder: Any, engine: str) -> None:
+        self.recorder = recorder
+        self.engine = engine
+        self.mark = "?" if engine == "sqlite" else "%s"
+        self.table = TABLE
+        if engine == "postgresql":
+            self.table = f'"{recorder.datastore.schema}".{TABLE}'
+        self._ready = False
+
+    def _run(self, sql: str, params: tuple[Any, ...] = (), fetch: bool = False) -> Any:
+        if not self._ready:
+            self._ready = True
+            try:
+                self._run(create_statement(self.engine, self.table))
+            except Exception as error:  # a store opened read-only: read as it is
+                if not _read_only(error):
+                    raise
+        sql = sql.replace("?", self.mark)
+        try:
+            with self.recorder.datastore.transaction(commit=True) as cursor:
+                if self.engine == "sqlite":
+                    cursor.execute("PRAGMA secure_delete = ON")  # a key erased is overwritten
+                cursor.execute(sql, params)
+                if fetch:
+                    return [
+                        tuple(r.values()) if isinstance(r, dict) else tuple(r)
+                        for r in cursor.fetchall()
+                    ]
+                raw = getattr(cursor, "sqlite_cursor", cursor)  # the library's, or psycopg's
+                return raw.rowcount
+        except Exception as error:
+            if fetch and _missing(error):  # no key was ever made in this store
+                return []
+            raise
+
+    def current(self, account: str) -> tuple[str, bytes] | None:
+        rows = self._run(
+            f"SELECT key_id, wrapped FROM {self.table} WHERE account_id = ? "
+            "AND wrapped IS NOT NULL ORDER BY key_id LIMIT 1",
+            (account,),
+            True,
+        )
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
+
+    def get(self, key_id: str) -> bytes | None:
+        rows = self._run(f"SELECT wrapped FROM {self.table} WHERE key_id = ?", (key_id,), True)
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def add(self, key_id: str, account: str, wrapped: bytes) -> None:
+        self._run(
+            f"INSERT INTO {self.table} VALUES (?, ?, ?) ON CONFLICT (key_id) DO NOTHING",
+            (key_id, account, wrapped),
+        )
+
+    def erase(self, account: str) -> int:
+        count = int(
+            self._run(
+                f"UPDATE {self.table} SET wrapped = NULL WHERE account_id = ? "
+                "AND wrapped IS NOT NULL",
+                (account,),
+            )
+        )
+        if self.engine == "sqlite":  # fold the write-ahead log in: no old page left there
+            with self.recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return count
+
+    def held(self, account: str) -> list[str]:
+        rows = self._run(
+            f"SELECT key_id FROM {self.table} WHERE account_id = ? AND wrapped IS NOT NULL "
+            "ORDER BY key_id",
+            (account,),
+            True,
+        )
+        return [r[0] for r in rows]
+
+    def all(self) -> list[tuple[str, str, bytes | None]]:
+        sql = f"SELECT key_id, account_id, wrapped FROM {self.table} ORDER BY 1"
+        rows = self._run(sql, (), True)
+        return [(r[0], r[1], None if r[2] is None else bytes(r[2])) for r in rows]
+
+    def put(self, rows: list[tuple[str, str, bytes | None]]) -> None:
+        for key_id, account, wrapped in rows:
+            self._run(
+                f"INSERT INTO {self.table} VALUES (?, ?, ?) ON CONFLICT (key_id) "
+                "DO UPDATE SET wrapped = excluded.wrapped",
+                (key_id, account, wrapped),
+            )
+
+
+def create_statement(engine: str, table: str = TABLE) -> str:
+    blob = "BLOB" if engine == "sqlite" else "BYTEA"
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table} (key_id TEXT PRIMARY KEY, "
+        f"account_id TEXT NOT NULL, wrapped {blob})"
+    )
+
+
+def _read_only(error: Exception) -> bool:
+    return "readonly" in str(error).replace(" ", "").lower()
+
+
+def _missing(error: Exception) -> bool:
+    text = str(error)
+    return "no such table" in text or "does not exist" in text
+
+
+def key_store(app: Any) -> KeyStore:
+    from kaflow.projections.db import engine_of
+
+    engine = engine_of(app)
+    if engine in ("sqlite", "postgresql"):
+        return SqlKeys(app.recorder, engine)
+    return MemoryKeys()
