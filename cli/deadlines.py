@@ -76,6 +76,8 @@ def _tick_text(env: Env, data: dict[str, Any]) -> str:
             f"  not done, will try again: account {short(item['account'])}, "
             f"visit {item['deadline']}: {item['error']}"
         )
+    if data.get("sealed"):
+        lines.append(f"  checkpoint of the log signed at position {data['sealed']['position']}")
     return "\n".join(lines)
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_STORE",
     "Services",
     "Settings",
+    "backup_store",
     "check_store",
     "copy_store",
     "holds_secret",
@@ -103,6 +104,42 @@ def check_store(settings: Settings) -> dict[str, Any]:
     from kaflow.storage.check import check_store as check
 
     return check(lambda: open_app(settings), settings.store_url.safe)
+
+
+def backup_store(settings: Settings, target: str) -> dict[str, Any]:
+    """A consistent copy of the workspace's SQLite store at ``target``, then checked as
+    ``store check`` and ``audit verify`` check (its file, its log, its hash chain)."""
+    import dataclasses
+
+    from kaflow.errors import WorkspaceError
+    from kaflow.storage.audit import Log
+    from kaflow.storage.backup import backup_sqlite
+
+    source = settings.store_url.path
+    if source is None:
+        raise WorkspaceError(
+            "store backup copies an SQLite store; back a PostgreSQL store up with its own "
+            "tools (pg_dump, or a base backup), as docs/storage.md says"
+        )
+    size = backup_sqlite(source, target, settings.lock_timeout)
+    copy = dataclasses.replace(settings, store=f"sqlite:///{os.path.abspath(target)}")
+    report = check_store(copy)
+    app = open_app(copy)
+    try:
+        walked, _ = Log(app.recorder, "sqlite").walk(set())
+    finally:
+        app.close()
+    broken = walked.broken
+    report.update(
+        backup=os.path.abspath(target),
+        bytes=size,
+        position=walked.position,
+        chain=walked.hash.hex() if walked.position else None,
+        chain_intact=broken is None,
+        chain_problem=None if broken is None else f"{broken.kind} at {broken.position}",
+        verified=report["intact"] and broken is None,
+    )
+    return report
 
 
 def follow_up_policy(settings: Settings) -> FollowUpPolicy:
@@ -247,7 +284,16 @@ class Services:
         moment, warning = checked_now(self.app, now, allow_future)
         report = tick(self.app, self._writable(self.views()), self.outbox(), moment)
         report.warning = warning
+        seal = self._seal()
+        if seal is not None:
+            report.sealed = seal(moment)
         return report
+
+    def _seal(self) -> Callable[[datetime], dict[str, Any] | None] | None:
+        """The scheduler's daily checkpoint, when a signing key is named."""
+        if self.settings.signing_key is None:
+            return None
+        return self.audit.seal_if_due
 
     def scheduler(
         self,
@@ -260,7 +306,11 @@ class Services:
 
         store = self.settings.store_url.path
         views = self._writable(self.views())
-        return DeadlineScheduler(self.app, views, self.outbox(), poll, report, warn, ready, store)
+        scheduler = DeadlineScheduler(
+            self.app, views, self.outbox(), poll, report, warn, ready, store
+        )
+        scheduler.seal = self._seal()
+        return scheduler
 
     def worker(
         self, say: Callable[[str], None], warn: Callable[[str], None], poll: float

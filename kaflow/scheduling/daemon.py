@@ -52,6 +52,8 @@ class DeadlineScheduler:
         self.looked = False
         self.stale = False  # the store is gone, or its views were rebuilt by another version
         self.store_path = store_path
+        # Signs a checkpoint of the log when one is due (kaflow.application.audit).
+        self.seal: Callable[[datetime], dict[str, Any] | None] | None = None
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         # One worker: polls and deadline jobs never overlap. A job late for any reason
         # still runs (the default would drop it after one second), once.
@@ -124,7 +126,21 @@ class DeadlineScheduler:
             self.views.reconnect_if_broken()
             return False
         self.planned = {k: v for k, v in self.planned.items() if self._pending(k)}
-        if done.reminded or done.overdue or done.delivered or done.undelivered or done.failed:
+        if self.seal is not None:
+            try:
+                done.sealed = self.seal(now)
+            except Exception as e:
+                if not isinstance(e, expected):
+                    raise
+                self.warn(f"{now.isoformat(timespec='seconds')} checkpoint not signed: {e}")
+        if (
+            done.reminded
+            or done.overdue
+            or done.delivered
+            or done.undelivered
+            or done.failed
+            or done.sealed
+        ):
             self.report(done)
         return True
 

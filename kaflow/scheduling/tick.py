@@ -36,9 +36,11 @@ class TickReport:
     failed: list[dict[str, Any]] = field(default_factory=list)  # to try again next time
     undelivered: str | None = None  # why notices could not be delivered this time
     warning: str | None = None  # about the moment it was asked to work at
+    sealed: dict[str, Any] | None = None  # the log's checkpoint signed, when one was due
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "sealed": self.sealed,
             "now": self.now.isoformat(),
             "reminded": self.reminded,
             "overdue": self.overdue,

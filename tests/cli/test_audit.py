@@ -234,3 +234,55 @@ def test_a_store_from_before_the_chain_is_chained_by_a_seal(
     assert report["problem"]["kind"] == "unchained"
     sealed("audit", "seal", user="olga")
     assert verify(sealed, code=0)["intact"]
+
+
+def test_the_scheduler_seals_when_a_checkpoint_is_due(
+    sealed: Run, tmp_path: Path, store_url: str | None
+) -> None:
+    with (tmp_path / "kaflow.toml").open("a") as config:
+        config.write('seal_every = "PT1H"\n')  # under [audit], the file's last table
+    assert as_json(sealed("scheduler", "tick", "--json"))["sealed"] is None  # sealed just now
+    with raw(tmp_path, store_url) as (db, _, _):
+        db.execute("DELETE FROM kaflow_checkpoints")
+    ticked = sealed("scheduler", "tick")
+    assert "checkpoint of the log signed at position" in ticked.stdout
+    assert as_json(sealed("scheduler", "tick", "--json"))["sealed"] is None  # not due again
+    points = verify(sealed, code=0)["checkpoints"]
+    assert len(points) == 1 and points[0]["ok"]
+
+
+WRITER = """
+import sys
+from kaflow.application import commands as c
+from kaflow.application.actor import Actor
+from kaflow.bootstrap import open_app, load_settings
+app = open_app(load_settings("."))
+print("ready", flush=True)
+for n in range(int(sys.argv[1])):
+    app.identify(Actor("sam"), c.IdentifyProspect(
+        name=f"Account {n}", category=c.Category.POTENTIAL, nature="d", allow_duplicate=True))
+"""
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_taken_under_a_writer_is_whole(sealed: Run, tmp_path: Path) -> None:
+    from tests.cli.conftest import spawn, wait_for_line
+
+    writer = spawn(tmp_path, "-c", WRITER, "400")
+    try:
+        wait_for_line(writer, "ready")
+        for n in range(3):
+            report = as_json(sealed("store", "backup", f"backup{n}.db", "--json"))
+            assert report["verified"] and report["chain_intact"] and report["integrity"] == "ok"
+            assert report["position"] == report["events"]  # every event in it chained
+    finally:
+        assert writer.wait(120) == 0, writer.communicate()
+    assert not list(tmp_path.glob("*.partial"))
+    again = as_json(sealed("store", "backup", "backup0.db", "--json", code=2))
+    assert "exists already" in again["error"]
+
+
+@pytest.mark.postgresql_only
+def test_a_postgresql_store_is_backed_up_with_its_own_tools(sealed: Run) -> None:
+    refused = as_json(sealed("store", "backup", "b.db", "--json", code=2))
+    assert "pg_dump" in refused["error"]
