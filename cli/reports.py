@@ -294,10 +294,10 @@ def _one_section(doc: Any, title: str | None) -> Any:
 
     tables = [s for s in doc.sections if not s.pairs]
     if title is None:
-        return Document(doc.title, tables[:1], doc.empty, table=True)
+        return Document(doc.title, tables[:1], doc.empty, table=True, log=doc.log)
     for s in tables:
         if (s.title or "").casefold() == title.strip().casefold():
-            return Document(doc.title, [s], doc.empty, table=True)
+            return Document(doc.title, [s], doc.empty, table=True, log=doc.log)
     known = ", ".join(repr(s.title) for s in tables)
     raise click.BadParameter(
         f"no section {title!r} in this report ({known})", param_hint="--section"
@@ -320,7 +320,7 @@ def _document(env: Env, data: dict[str, Any], fmt: str) -> Any:
         sections = [_matrix(data["sections"][0])]
     if data["report"] == "conformance" and "recording" in data["sections"][0]:
         sections.append(_recording(data["sections"][0]["recording"], fmt))
-    return Document(f"{data['report']} (as of {moment})", sections)
+    return Document(f"{data['report']} (as of {moment})", sections, log=data.get("log"))
 
 
 def _for_terminal(env: Env, columns: list[str], row: list[Any]) -> list[Any]:

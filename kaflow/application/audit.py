@@ -245,3 +245,19 @@ def _check(point: Any, known: set[str], walked: Any, links: dict[int, bytes]) ->
             f"{point.at}: rewritten at or before it (its chain recomputed)",
         }}  # fmt: skip
     return {"ok": True, "problem": None}
+
+
+def read_at(app: Kaflow, position: int | None = None) -> dict[str, Any] | None:
+    """Where a read stood in the log: ``position`` (default: the log's last) and the
+    chain's link there, for a report or record to carry (None on a store kept in memory).
+    A printed record can be checked against the log later: ``audit verify`` and a
+    checkpoint say whether the log up to that position is still the one read."""
+    from kaflow.projections.db import engine_of
+    from kaflow.storage.audit import Log
+
+    engine = engine_of(app)
+    if engine == "memory":
+        return None
+    log = Log(app.recorder, engine)
+    at, link = log.head() if position is None else log.link_before(position)
+    return {"position": at, "chain": link.hex() if at else None}

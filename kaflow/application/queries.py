@@ -246,13 +246,17 @@ class Queries:
         happened, recorded = self._cut(as_of, recorded_by)
         now = self.app.now()
         if happened is None and recorded is None:
-            return ledger(self._views(), account_id, now, self.app.backdating)
+            found = ledger(self._views(), account_id, now, self.app.backdating)
+            found["log"] = self._read_at()
+            return found
+        log = self._read_at(cut=True)
         events = accounts.inside(self.app.events.get(account_id), happened, recorded)
         accounts.as_it_stood(account_id, events, happened, recorded)  # identified by then?
         moment = min(m for m in (happened, recorded, now) if m is not None)
         found = ledger(Folded(events), account_id, moment, self.app.backdating)
         found["as_of"] = happened.isoformat() if happened else None
         found["recorded_by"] = recorded.isoformat() if recorded else None
+        found["log"] = log
         return found
 
     @revealed
@@ -356,7 +360,18 @@ class Queries:
             from kaflow.reporting.recording import keep_shown
 
             keep_shown(data["sections"][0])
+        data["log"] = self._read_at()
         return data
+
+    def _read_at(self, cut: bool = False) -> dict[str, Any] | None:
+        """The log position (and the chain's link there) the views were read at, or,
+        for a read of the log itself (``cut``), its last."""
+        from kaflow.application.audit import read_at
+
+        if cut:
+            return read_at(self.app)
+        positions = self._views().positions().values()
+        return read_at(self.app, min(positions, default=0))
 
     def deadlines(self, actor: Actor, overdue: bool = False) -> list[dict[str, Any]]:
         """Open follow-up deadlines (R11), earliest due first."""

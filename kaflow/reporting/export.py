@@ -144,6 +144,17 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     empty: str = "(none)"  # what an empty table shows, in the document's language
     table: bool = False  # CSV: its one section as a rectangular table, nothing around it
+    log: dict[str, Any] | None = None  # where in the log it was read: position, chain
+    lang: str = "en"
+
+    def read_at(self) -> str | None:
+        """Where in the log it was read, for its footer: checked against the log later."""
+        if not self.log or not self.log.get("position"):
+            return None
+        position, chain = self.log["position"], self.log["chain"]
+        if self.lang == "zh":
+            return f"读取于事件日志位置 {position}，哈希链 {chain}"
+        return f"Read at log position {position}, hash chain {chain}"
 
 
 @dataclass(frozen=True)
@@ -190,6 +201,9 @@ def to_markdown(doc: Document) -> str:
         else:
             out.append(doc.empty)
         out.append("")
+    footer = doc.read_at()
+    if footer is not None:
+        out += ["---", "", f"_{footer}_", ""]
     return "\n".join(out)
 
 
@@ -221,9 +235,17 @@ def _inert(v: Any) -> str:
 def to_csv(doc: Document) -> str:
     """Rows ending in a newline; a cell holding a line break (a carriage return too)
     quoted, so that a CSV reader reads back the cells written."""
+    log = doc.log if doc.log and doc.log.get("position") else None
     if doc.table:
         (only,) = doc.sections
-        table = [[_inert(c) for c in only.columns], *([_inert(v) for v in r] for r in only.rows)]
+        columns, extra = list(only.columns), []
+        if log is not None:  # on every row: the table stays rectangular
+            columns += ["log_position", "log_chain"]
+            extra = [log["position"], log["chain"]]
+        table = [
+            [_inert(c) for c in columns],
+            *([_inert(v) for v in [*r, *extra]] for r in only.rows),
+        ]
         return "".join(_csv_row(r) for r in table)
     rows: list[list[str]] = [[_inert(doc.title)]]
     for s in doc.sections:
@@ -233,6 +255,8 @@ def to_csv(doc: Document) -> str:
         if not s.pairs:
             rows.append([_inert(c) for c in s.columns])
         rows += [[_inert(v) for v in r] for r in s.rows]
+    if log is not None:
+        rows += [[], ["log_position", str(log["position"])], ["log_chain", log["chain"]]]
     return "".join(_csv_row(r) for r in rows)
 
 
@@ -293,6 +317,11 @@ def to_xlsx(doc: Document, path: str | IO[bytes]) -> None:
             for r in s.rows:
                 sheet.append([_xlsx(v) for v in r])
                 _money_format(sheet, r)
+    footer = doc.read_at()
+    if footer is not None:
+        sheet.append([])
+        sheet.append([footer])
+        sheet.cell(sheet.max_row, 1).font = Font(italic=True, size=8)
     for row in sheet.iter_rows():  # what people wrote is text, never a formula to run
         for cell in row:
             if cell.data_type == "f":

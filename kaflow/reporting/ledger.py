@@ -143,7 +143,7 @@ def document(
         f"{label(k, lang)} {form.when(data[k])}" for k in ("as_of", "recorded_by") if data.get(k)
     ]
     title = label("title", lang) + (f" ({'; '.join(cut)})" if cut else "")
-    return Document(title, sections, empty=label("none", lang))
+    return Document(title, sections, empty=label("none", lang), log=data.get("log"), lang=lang)
 
 
 class _Form:

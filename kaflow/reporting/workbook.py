@@ -81,6 +81,12 @@ def _sheet(book: Any, title: str, doc: Document) -> Any:
             put(list(s.columns), bold=True)
             for r in s.rows:
                 put(list(r))
+    footer = doc.read_at()
+    if footer is not None:  # printed with the record: checked against the log later
+        sheet.append([])
+        sheet.append([footer])
+        sheet.cell(sheet.max_row, 1).font = Font(italic=True, size=8)
+        sheet.oddFooter.center.text = footer
     for n, w in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = w
     sheet.print_title_rows = "1:1"

@@ -175,6 +175,15 @@ class Log:
         )
         return (int(found[0][0]), bytes(found[0][1])) if found else (0, chain.GENESIS)
 
+    def link_before(self, position: int) -> tuple[int, bytes]:
+        """The chain's last link at or before ``position``: (its position, link)."""
+        found = self._rows(
+            f"SELECT position, hash FROM {self.dialect.table} WHERE position <= ? "
+            "ORDER BY position DESC LIMIT 1",
+            (position,),
+        )
+        return (int(found[0][0]), bytes(found[0][1])) if found else (0, chain.GENESIS)
+
     def link_at(self, position: int) -> bytes | None:
         found = self._rows(f"SELECT hash FROM {self.dialect.table} WHERE position = ?", (position,))
         return bytes(found[0][0]) if found else None

@@ -286,3 +286,34 @@ def test_a_backup_taken_under_a_writer_is_whole(sealed: Run, tmp_path: Path) -> 
 def test_a_postgresql_store_is_backed_up_with_its_own_tools(sealed: Run) -> None:
     refused = as_json(sealed("store", "backup", "b.db", "--json", code=2))
     assert "pg_dump" in refused["error"]
+
+
+def test_reports_and_records_carry_where_in_the_log_they_were_read(
+    sealed: Run, tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    head = verify(sealed, code=0)
+    at = {"position": head["position"], "chain": head["chain"]}
+    assert as_json(sealed("report", "funnel", "--json"))["log"] == at
+    rows = list(csv.DictReader(io.StringIO(sealed("report", "funnel", "--format", "csv").stdout)))
+    assert {(r["log_position"], r["log_chain"]) for r in rows} == {
+        (str(at["position"]), at["chain"])
+    }
+    pid = as_json(sealed("prospect", "list", "--json"))[0]["id"]
+    assert as_json(sealed("ledger", pid, "--json"))["log"] == at
+    footer = f"Read at log position {at['position']}, hash chain {at['chain']}"
+    assert footer in sealed("ledger", pid, "--format", "md").stdout
+    sealed("ledger", "--all", "--format", "xlsx", "--output", "month.xlsx")
+    sheets = load_workbook(tmp_path / "month.xlsx").worksheets
+    assert footer in [c.value for c in sheets[1]["A"]]
+    sealed("report", "funnel", "--format", "xlsx", "--output", "funnel.xlsx")
+    cells = [
+        c.value for row in load_workbook(tmp_path / "funnel.xlsx").active.iter_rows() for c in row
+    ]
+    assert footer in cells
+    # A read of the past, from the log itself, is stamped with where the log stood.
+    assert as_json(sealed("ledger", pid, "--as-of", "2026-03-05", "--json"))["log"] == at

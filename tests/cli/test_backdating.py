@@ -97,7 +97,7 @@ def test_conformance_counts_them_per_account_beside_the_rules(ws: Run) -> None:
     assert "entries recorded late or for another" in table and "late_entries" in table
     csv = ws("report", "conformance", "--format", "csv",
              "--section", "Entries recorded late or for another").output  # fmt: skip
-    assert csv.splitlines()[1] == f"{pid},Acme,1,1"  # a table of its own
+    assert csv.splitlines()[1].startswith(f"{pid},Acme,1,1,")  # a table of its own
     assert "entries recorded" not in ws("report", "conformance", "--format", "csv").output
 
 

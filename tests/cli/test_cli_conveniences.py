@@ -125,6 +125,7 @@ ACTS_AS_NOBODY = {
     ("scheduler", "run"),
     ("projections", "run"),
     ("store", "check"),
+    ("store", "backup"),
     ("store", "copy"),
     ("demo",),
 }

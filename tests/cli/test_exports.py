@@ -69,13 +69,14 @@ def test_every_reports_csv_is_one_rectangular_table(ws: Run, name: str) -> None:
     rows = list(csv.reader(io.StringIO(text)))
     assert len({len(r) for r in rows}) == 1, rows  # a header and rows, all as wide
     json_columns = as_json(ws("report", name, "--json"))["sections"][0]["columns"]
-    assert rows[0] == json_columns
+    # Each row says where in the log the report was read (issue 13): the same columns.
+    assert rows[0] == [*json_columns, "log_position", "log_chain"]
 
 
 def test_a_section_is_picked_by_its_title_and_reports_write_xlsx(ws: Run, tmp_path: Path) -> None:
     won_and_reviewed(ws)
     text = ws("report", "losses", "--format", "csv", "--section", "TOTALS").stdout
-    assert text.lstrip("\ufeff").splitlines()[0] == "count,value"
+    assert text.lstrip("\ufeff").splitlines()[0] == "count,value,log_position,log_chain"
     err = ws("report", "losses", "--format", "csv", "--section", "nope", code=2).stderr
     assert "no section 'nope'" in err and "'by reason'" in err
     assert "--section picks" in ws("report", "losses", "--section", "totals", code=2).stderr
