@@ -125,9 +125,23 @@ class Keyring:
     def seal(self, account: UUID, text: str) -> str:
         """``text`` sealed under the account's key (empty text, or text sealed already,
         as it is)."""
-        if not text or SEALED.search(text):
-            return text
-        key_id, key = self._current(account)
+        sealed: str = self.sealer(account)(text)
+        return sealed
+
+    def sealer(self, account: UUID) -> Any:
+        """Seals texts of one command under the account's key, looked up once."""
+        found: list[tuple[str, bytes]] = []
+
+        def seal(text: str) -> str:
+            if not text or SEALED.search(text):
+                return text
+            if not found:
+                found.append(self._current(account))
+            return self._sealed(account, *found[0], text)
+
+        return seal
+
+    def _sealed(self, account: UUID, key_id: str, key: bytes, text: str) -> str:
         nonce = secrets.token_bytes(12)
         box = nonce + self._aead(key).encrypt(nonce, text.encode("utf-8"), account.bytes)
         token = base64.urlsafe_b64encode(box).decode("ascii")
@@ -175,17 +189,15 @@ def seal_command(keyring: Keyring, account: UUID, cmd: Any) -> Any:
     import dataclasses
 
     name = type(cmd).__name__
+    seal = keyring.sealer(account)
     if name == "PrepareMaterial":
-        return dataclasses.replace(cmd, customer_data=keyring.seal(account, cmd.customer_data))
+        return dataclasses.replace(cmd, customer_data=seal(cmd.customer_data))
     if name == "CorrectEntry" and cmd.field.lower().replace("-", "_") == "customer_data":
-        return dataclasses.replace(cmd, value=keyring.seal(account, cmd.value))
+        return dataclasses.replace(cmd, value=seal(cmd.value))
     if name == "AnalyseProspect":
         makers = [
             dm.model_copy(
-                update={
-                    f: keyring.seal(account, getattr(dm, f))
-                    for f in ("personality", "pressures", "interests")
-                }
+                update={f: seal(getattr(dm, f)) for f in ("personality", "pressures", "interests")}
             )
             for dm in cmd.analysis.decision_makers
         ]

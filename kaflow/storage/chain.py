@@ -116,12 +116,18 @@ def extend(
     positions: Sequence[int],
     events: Sequence[Any],
     login: str = "",
-) -> None:
+    head: tuple[int, bytes] | None = None,
+) -> tuple[int, bytes] | None:
     """Chain ``events`` (the library's ``StoredEvent``s, just inserted at ``positions``),
-    after any event stored since the chain's last link that is not linked yet."""
+    after any event stored since the chain's last link that is not linked yet; the new
+    last link. ``head`` is a link known to be committed: when the events follow it
+    directly, it is the last one, and is not read again."""
     if not positions:
-        return
-    after, previous = last_link(cursor, dialect)
+        return None
+    if head is not None and min(positions) == head[0] + 1:
+        after, previous = head
+    else:
+        after, previous = last_link(cursor, dialect)
     first = min(positions)
     behind: list[Stored] = []
     if first > after + 1:  # events stored unchained (before the chain was): linked first
@@ -145,6 +151,7 @@ def extend(
         ),
         [(k.position, k.digest, k.hash, k.login) for k in made],
     )
+    return made[-1].position, made[-1].hash
 
 
 # -- checking -------------------------------------------------------------------------

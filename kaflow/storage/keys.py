@@ -13,6 +13,24 @@ import threading
 from typing import Any, Protocol
 
 TABLE = "kaflow_data_keys"
+# Keys made while a step is prepared, written by the recorder in the transaction that
+# records the step (kaflow.storage.sqlite, kaflow.storage.postgres): no commit of their
+# own, and no key left behind by a step that was not recorded. Per thread and store.
+_pending = threading.local()
+
+
+def _waiting(datastore: Any) -> list[tuple[str, str, bytes]]:
+    found: dict[int, list[tuple[str, str, bytes]]] = getattr(_pending, "keys", None) or {}
+    _pending.keys = found
+    return found.setdefault(id(datastore), [])
+
+
+def take_pending(datastore: Any) -> list[tuple[str, str, bytes]]:
+    """The keys made for the step being recorded on ``datastore``: written with it."""
+    waiting = _waiting(datastore)
+    taken = list(waiting)
+    waiting.clear()
+    return taken
 
 
 class KeyStore(Protocol):
@@ -103,8 +121,9 @@ class SqlKeys:
                     raise
         sql = sql.replace("?", self.mark)
         try:
-            with self.recorder.datastore.transaction(commit=True) as cursor:
-                if self.engine == "sqlite":
+            # A read takes no write lock and commits nothing (no wait on the disk).
+            with self.recorder.datastore.transaction(commit=not fetch) as cursor:
+                if self.engine == "sqlite" and not fetch:
                     cursor.execute("PRAGMA secure_delete = ON")  # a key erased is overwritten
                 cursor.execute(sql, params)
                 if fetch:
@@ -120,6 +139,9 @@ class SqlKeys:
             raise
 
     def current(self, account: str) -> tuple[str, bytes] | None:
+        for key_id, owner, wrapped in _waiting(self.recorder.datastore):
+            if owner == account:
+                return key_id, wrapped
         rows = self._run(
             f"SELECT key_id, wrapped FROM {self.table} WHERE account_id = ? "
             "AND wrapped IS NOT NULL ORDER BY key_id LIMIT 1",
@@ -128,15 +150,19 @@ class SqlKeys:
         )
         return (rows[0][0], bytes(rows[0][1])) if rows else None
 
-    def get(self, key_id: str) -> bytes | None:
+    def _stored(self, key_id: str) -> bytes | None:
         rows = self._run(f"SELECT wrapped FROM {self.table} WHERE key_id = ?", (key_id,), True)
         return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def add(self, key_id: str, account: str, wrapped: bytes) -> None:
-        self._run(
-            f"INSERT INTO {self.table} VALUES (?, ?, ?) ON CONFLICT (key_id) DO NOTHING",
-            (key_id, account, wrapped),
-        )
+        """Kept to be written with the step being recorded (see ``take_pending``)."""
+        _waiting(self.recorder.datastore).append((key_id, account, wrapped))
+
+    def get(self, key_id: str) -> bytes | None:
+        for waiting, _, wrapped in _waiting(self.recorder.datastore):
+            if waiting == key_id:
+                return wrapped
+        return self._stored(key_id)
 
     def erase(self, account: str) -> int:
         count = int(
@@ -172,6 +198,19 @@ class SqlKeys:
                 "DO UPDATE SET wrapped = excluded.wrapped",
                 (key_id, account, wrapped),
             )
+
+
+def write_pending(cursor: Any, datastore: Any, engine: str, table: str = TABLE) -> None:
+    """In the recorder's transaction: the keys made for the step it records."""
+    rows = take_pending(datastore)
+    if not rows:
+        return
+    mark = "?" if engine == "sqlite" else "%s"
+    cursor.execute(create_statement(engine, table))
+    cursor.executemany(
+        f"INSERT INTO {table} VALUES ({mark}, {mark}, {mark}) ON CONFLICT (key_id) DO NOTHING",
+        rows,
+    )
 
 
 def create_statement(engine: str, table: str = TABLE) -> str:

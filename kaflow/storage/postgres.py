@@ -25,7 +25,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
 
-from kaflow.storage import chain
+from kaflow.storage import chain, keys
 from kaflow.storage.server import session_options
 
 _once = {
@@ -47,6 +47,7 @@ class Recorder(PostgresApplicationRecorder):
             f'"{schema}".{chain.TABLE}',
         )
         self.sql_create_statements.append(SQL(self.chain.create))  # type: ignore[arg-type]
+        self.chained = False  # the chain's table is known to be there
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -55,15 +56,24 @@ class Recorder(PostgresApplicationRecorder):
         same transaction (the log's table lock, taken before, keeps appends in order),
         each link naming the database login that wrote it."""
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        curs.execute(self.chain.create)  # a store made before the chain was
         curs.execute("SELECT session_user AS login")
         login = str(curs.fetchall()[0]["login"])
         chain.extend(curs, self.chain, list(positions or ()), stored_events, login)
+        schema = self.datastore.schema or "public"
+        keys.write_pending(curs, self.datastore, "postgresql", f'"{schema}".{keys.TABLE}')
         return positions
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        if not self.chained:  # a store made before the chain was: made by its first append
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute("SELECT to_regclass(%s) IS NOT NULL AS there", (self.chain.table,))
+                there = curs.fetchall()[0]["there"]
+            if not there:
+                with self.datastore.transaction(commit=True) as curs:
+                    curs.execute(self.chain.create)
+            self.chained = True
         found: Sequence[int] | None = _once["insert_events"](self, stored_events, **kwargs)
         return found
 
