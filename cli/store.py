@@ -89,6 +89,44 @@ def backup(env: Env, file: str, as_json: bool) -> None:
     emit(as_json, report, lambda: _backed_up(report))
 
 
+@store.command("protect")
+@click.option(
+    "--runtime-role",
+    metavar="ROLE",
+    required=True,
+    help="The database role kaflow runs as from now on (it exists: CREATE ROLE ... LOGIN).",
+)
+@output_options
+@pass_env
+def protect(env: Env, runtime_role: str, as_json: bool) -> None:
+    """Let ROLE run kaflow on a PostgreSQL store without any right to rewrite the log.
+
+    Run it as the store's owner (the role that ran 'kaflow init', or a superuser). ROLE
+    may then read the log and append to it (SELECT and INSERT), never UPDATE, DELETE or
+    TRUNCATE it; appends are kept in order by a lock on a table of their own, and
+    triggers refuse a rewrite of the log, its hash chain and its checkpoints whoever
+    asks. The views become ROLE's own (it keeps and rebuilds them). Then point the
+    workspace at the store as ROLE; keep the owner's login for migrations and
+    'store copy' (docs/storage.md).
+
+    \b
+    Example:
+      kaflow store protect --runtime-role kaflow_app
+    """
+    from kaflow.bootstrap import protect_store
+
+    data = protect_store(env.settings, runtime_role)
+    emit(
+        as_json,
+        data,
+        lambda: (
+            f"{runtime_role} may now append to the log and read it, never rewrite it "
+            f"(append-only: {', '.join(data['append_only'])}). Run kaflow as {runtime_role}: "
+            f"set the store's URL to log in as {runtime_role} (kaflow.toml or KAFLOW_STORE)."
+        ),
+    )
+
+
 def _backed_up(report: dict[str, Any]) -> str:
     lines = [
         f"Backed up to {report['backup']} ({report['bytes']:,} bytes): {report['events']} "

@@ -48,6 +48,7 @@ __all__ = [
     "init_workspace",
     "load_settings",
     "owner_name",
+    "protect_store",
     "safe_url",
     "switch_store",
 ]
@@ -140,6 +141,25 @@ def backup_store(settings: Settings, target: str) -> dict[str, Any]:
         verified=report["intact"] and broken is None,
     )
     return report
+
+
+def protect_store(settings: Settings, role: str) -> dict[str, Any]:
+    """A PostgreSQL store set up for ``role`` to run kaflow on: appending to the log and
+    reading it, never rewriting it (run as the store's owner)."""
+    from kaflow.errors import WorkspaceError
+    from kaflow.projections.db import engine_of
+    from kaflow.storage.protect import protect
+
+    app = open_app(settings)
+    try:
+        if engine_of(app) != "postgresql":
+            raise WorkspaceError(
+                "store protect sets up a PostgreSQL store's roles; an SQLite store is "
+                "guarded by its file's permissions (and verified by its hash chain)"
+            )
+        return protect(app, role)
+    finally:
+        app.close()
 
 
 def follow_up_policy(settings: Settings) -> FollowUpPolicy:

@@ -25,7 +25,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL
 
-from kaflow.storage import chain, keys
+from kaflow.storage import chain, keys, protect
 from kaflow.storage.server import session_options
 
 _once = {
@@ -48,6 +48,15 @@ class Recorder(PostgresApplicationRecorder):
         )
         self.sql_create_statements.append(SQL(self.chain.create))  # type: ignore[arg-type]
         self.chained = False  # the chain's table is known to be there
+        # Appends kept in order by a lock of their own, which needs UPDATE on that table
+        # only: the role kaflow runs as may then hold no right to rewrite the log.
+        self.append_lock = f'"{schema}".{protect.APPEND_LOCK}'
+        self.lock_table_statements = [
+            self.lock_table_statements[0],  # SET LOCAL lock_timeout
+            SQL(f"LOCK TABLE {self.append_lock} IN EXCLUSIVE MODE"),
+        ]
+        for statement in protect.statements(schema, self.events_table_name):
+            self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
 
     def _fetch_ids_after_insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -68,11 +77,16 @@ class Recorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         if not self.chained:  # a store made before the chain was: made by its first append
             with self.datastore.transaction(commit=False) as curs:
-                curs.execute("SELECT to_regclass(%s) IS NOT NULL AS there", (self.chain.table,))
+                curs.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL AS there",
+                    (self.chain.table, self.append_lock),
+                )
                 there = curs.fetchall()[0]["there"]
             if not there:
+                schema = self.datastore.schema or "public"
                 with self.datastore.transaction(commit=True) as curs:
-                    curs.execute(self.chain.create)
+                    for statement in protect.statements(schema, self.events_table_name):
+                        curs.execute(statement)
             self.chained = True
         found: Sequence[int] | None = _once["insert_events"](self, stored_events, **kwargs)
         return found

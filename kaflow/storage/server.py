@@ -160,8 +160,9 @@ def _refuse_taken_names(db: Any, url: str) -> None:
 
 def may_write(app: Any) -> bool:
     """Whether the store's user may append to its log (a PostgreSQL role may not): insert
-    into it, lock it as the library does before an insert (EXCLUSIVE: UPDATE, DELETE or
-    TRUNCATE), draw its positions from its sequence, and record snapshots."""
+    into it, take the lock that keeps appends in order (UPDATE on kaflow_append_lock; on
+    a store made before it, the library's lock on the log: UPDATE, DELETE or TRUNCATE),
+    draw its positions from its sequence, and record snapshots."""
     from kaflow.projections.db import engine_of
 
     if engine_of(app) != "postgresql":
@@ -170,15 +171,18 @@ def may_write(app: Any) -> bool:
     schema = datastore.schema or SCHEMA
     table = f"{schema}.{recorder.events_table_name}"
     snapshots = f"{schema}.{recorder.events_table_name.removesuffix('events')}snapshots"
+    lock = f"{schema}.kaflow_append_lock"  # appends lock it (kaflow.storage.protect)
     sql = (
         "SELECT has_table_privilege(%(t)s, 'INSERT') "
-        "AND has_table_privilege(%(t)s, 'UPDATE, DELETE, TRUNCATE') "
+        "AND CASE WHEN to_regclass(%(l)s) IS NULL "
+        "THEN has_table_privilege(%(t)s, 'UPDATE, DELETE, TRUNCATE') "
+        "ELSE has_table_privilege(%(l)s, 'UPDATE, DELETE, TRUNCATE') END "
         "AND coalesce(has_sequence_privilege("
         "pg_get_serial_sequence(%(t)s, 'notification_id'), 'USAGE'), true) "
         "AND (to_regclass(%(s)s) IS NULL OR has_table_privilege(%(s)s, 'INSERT')) AS ok"
     )
     with datastore.transaction(commit=False) as cursor:
-        cursor.execute(sql, {"t": table, "s": snapshots})
+        cursor.execute(sql, {"t": table, "s": snapshots, "l": lock})
         row = cursor.fetchone()
     return bool(row and row["ok"])
 

@@ -45,6 +45,9 @@ def raw(tmp_path: Path, store_url: str | None) -> Iterator[tuple[Any, str, str]]
     import psycopg
 
     with psycopg.connect(store_url, autocommit=True) as db:
+        # Triggers keep the log append-only; a superuser can switch them off (the chain
+        # is what catches that).
+        db.execute("SET session_replication_role = replica")
         yield db, "public.kaflow_events", "notification_id"
 
 
@@ -317,3 +320,54 @@ def test_reports_and_records_carry_where_in_the_log_they_were_read(
     assert footer in cells
     # A read of the past, from the log itself, is stamped with where the log stood.
     assert as_json(sealed("ledger", pid, "--as-of", "2026-03-05", "--json"))["log"] == at
+
+
+@pytest.mark.postgresql_only
+def test_the_runtime_role_appends_and_may_not_rewrite_the_log(
+    sealed: Run, store_url: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    server = request.getfixturevalue("pg_server")
+    role = f"kaflow_app_{id(request) % 100000}"
+    with server.admin() as db:
+        db.execute(f"DROP ROLE IF EXISTS {role}")
+        db.execute(f"CREATE ROLE {role} LOGIN")
+    dbname = store_url.rsplit("/", 1)[1]
+    try:
+        missing = as_json(sealed("store", "protect", "--runtime-role", "nobody_x", "--json",
+                                 code=2))  # fmt: skip
+        assert "CREATE ROLE nobody_x" in missing["error"]
+        done = as_json(sealed("store", "protect", "--runtime-role", role, "--json"))
+        assert "kaflow_events" in done["append_only"] and "kaflow_chain" in done["append_only"]
+        theirs = store_url.replace(f"{server.user}@", f"{role}@")
+        with monkeypatch.context() as as_role:
+            as_role.setenv("KAFLOW_STORE", theirs)
+            pid = new_account(sealed, "contacted")  # appends, as the runtime role
+            sealed("report", "funnel")
+            sealed("projections", "rebuild", user="olga")  # the views are its own
+            assert verify(sealed, code=0)["intact"]
+        with psycopg.connect(theirs, autocommit=True) as db:
+            login = db.execute(
+                "SELECT login FROM kaflow_chain ORDER BY position DESC LIMIT 1"
+            ).fetchone()
+            assert login == (role,)  # who wrote it, whatever name it was recorded under
+            rewrites = [
+                "UPDATE kaflow_events SET topic = topic",
+                "DELETE FROM kaflow_events",
+                "TRUNCATE kaflow_events",
+                "DELETE FROM kaflow_chain",
+                "UPDATE kaflow_checkpoints SET at = at",
+            ]
+            for rewrite in rewrites:
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    db.execute(rewrite)
+        with server.admin(dbname) as db:  # the owner too, while the triggers stand
+            for rewrite in ("DELETE FROM kaflow_events", "TRUNCATE kaflow_chain"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+                    db.execute(rewrite)
+        assert as_json(sealed("history", pid, "--json"))["events"]
+    finally:
+        server.drop(dbname)
+        with server.admin() as db:
+            db.execute(f"DROP ROLE IF EXISTS {role}")

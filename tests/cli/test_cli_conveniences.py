@@ -126,6 +126,7 @@ ACTS_AS_NOBODY = {
     ("projections", "run"),
     ("store", "check"),
     ("store", "backup"),
+    ("store", "protect"),
     ("store", "copy"),
     ("demo",),
 }

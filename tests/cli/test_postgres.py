@@ -170,8 +170,9 @@ def test_the_views_sit_beside_the_log_whatever_schema_a_role_sees_first(
             "WHERE table_name LIKE 'kaflow%%' OR table_name IN ('accounts', 'ledger_entries') "
             "GROUP BY 1"
         ).fetchall()
-    # the log, its chain, its snapshots, tracking, two views
-    assert dict(found) == {"public": 6}
+    # the log, its chain, checkpoints and their keys, the append lock, its snapshots,
+    # tracking, two views
+    assert dict(found) == {"public": 9}
 
 
 def test_tables_kaflow_did_not_make_are_never_dropped(

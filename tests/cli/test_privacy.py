@@ -51,7 +51,6 @@ def clear_texts() -> list[bytes]:
 def test_personal_fields_are_sealed_at_rest_and_read_in_clear(
     ws: Run, held: str, tmp_path: Path, store_url: str | None
 ) -> None:
-    ws("projections", "run", "--once", user="olga", code=None)
     ledger = ws("ledger", held, "--format", "json").stdout
     assert CUSTOMER_DATA in ledger
     analysis = as_json(ws("prospect", "analysis", held, "--format", "json"))
@@ -92,7 +91,7 @@ def test_erase_is_for_an_owner_confirmed_and_reads_erased_everywhere(
     assert erasure["type"] == "PersonalDataErased" and erasure["actor_role"] == "owner"
     analysis = as_json(ws("prospect", "analysis", held, "--format", "json"))
     assert {analysis["decision_makers"][0][k] for k in SECRETS} == {"[erased]"}
-    ws("projections", "rebuild", "--yes", user="olga", code=None)
+    ws("projections", "rebuild", user="olga")
     readers = [
         ["ledger", held, "--format", "json"],
         ["history", held, "--json"],
