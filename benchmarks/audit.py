@@ -155,6 +155,8 @@ def main() -> None:
             f"commands: chained and sealed {rates['chained']:.0f}/s, plain "
             f"{rates['plain']:.0f}/s, ratio {rates['ratio']:.2f} (target >= 0.8)"
         )
+        if args.events == 0:
+            return
         root = folder / "log"
         app = workspace(root, START - timedelta(days=30))
         for name, role in (("dan", Role.DIRECTOR),):

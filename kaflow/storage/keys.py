@@ -116,6 +116,7 @@ class SqlKeys:
             self._ready = True
             try:
                 self._run(create_statement(self.engine, self.table))
+                self._run(index_statement(self.table))
             except Exception as error:  # a store opened read-only: read as it is
                 if not _read_only(error):
                     raise
@@ -207,10 +208,16 @@ def write_pending(cursor: Any, datastore: Any, engine: str, table: str = TABLE) 
         return
     mark = "?" if engine == "sqlite" else "%s"
     cursor.execute(create_statement(engine, table))
+    cursor.execute(index_statement(table))
     cursor.executemany(
         f"INSERT INTO {table} VALUES ({mark}, {mark}, {mark}) ON CONFLICT (key_id) DO NOTHING",
         rows,
     )
+
+
+def index_statement(table: str = TABLE) -> str:
+    """An account's keys found by its id (every step that seals looks them up)."""
+    return f"CREATE INDEX IF NOT EXISTS kaflow_data_keys_account ON {table} (account_id)"
 
 
 def create_statement(engine: str, table: str = TABLE) -> str:

@@ -73,6 +73,7 @@ def protect(app: Any, role: str) -> dict[str, Any]:
         for statement in statements(schema, events):
             cursor.execute(statement)
         cursor.execute(keys.create_statement("postgresql", f'"{schema}".{keys.TABLE}'))
+        cursor.execute(keys.index_statement(f'"{schema}".{keys.TABLE}'))
         who = sql.Identifier(role)
         where = sql.Identifier(schema)
 
