@@ -117,8 +117,10 @@ class SqlKeys:
             try:
                 self._run(create_statement(self.engine, self.table))
                 self._run(index_statement(self.table))
-            except Exception as error:  # a store opened read-only: read as it is
-                if not _read_only(error):
+            except Exception as error:
+                # A store opened read-only is read as it is; a table its owner made (for
+                # a runtime role that may not alter it: kaflow.storage.protect) is used.
+                if not _read_only(error) and "owner" not in str(error):
                     raise
         sql = sql.replace("?", self.mark)
         try:
@@ -206,9 +208,7 @@ def write_pending(cursor: Any, datastore: Any, engine: str, table: str = TABLE) 
     rows = take_pending(datastore)
     if not rows:
         return
-    mark = "?" if engine == "sqlite" else "%s"
-    cursor.execute(create_statement(engine, table))
-    cursor.execute(index_statement(table))
+    mark = "?" if engine == "sqlite" else "%s"  # the table: made when the key was looked for
     cursor.executemany(
         f"INSERT INTO {table} VALUES ({mark}, {mark}, {mark}) ON CONFLICT (key_id) DO NOTHING",
         rows,
