@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,20 +151,29 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows(table: list[list[Any]], columns: list[tuple[str, str, str]], sheet: str) -> list[Row]:
-    if not table:
-        return []
-    fields = _fields(table[0], columns, f"{sheet}!1")
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
+def _rows(
+    table: Iterable[Sequence[Any]], columns: list[tuple[str, str, str]], sheet: str
+) -> Iterator[Row]:
+    """The sheet's rows, one at a time (its first row names the fields)."""
+    lines = iter(table)
+    first = next(lines, None)
+    if first is None:
+        return
+    fields = _fields(list(first), columns, f"{sheet}!1")
+    for number, cells in enumerate(lines, start=2):
         values = {f: _text(v) for f, v in zip(fields, cells, strict=False) if f and _text(v)}
         if values:
-            rows.append(Row(f"{sheet}!{number}", values, fields))
-    return rows
+            yield Row(f"{sheet}!{number}", values, fields)
 
 
 def read(path: Path) -> list[Row]:
     """Every row of an import file: accounts (step ``identify``) then dated steps."""
+    return list(stream(path))
+
+
+def stream(path: Path) -> Iterator[Row]:
+    """Every row of an import file, one at a time, as the file is read: accounts (step
+    ``identify``) then dated steps."""
     if not path.is_file():
         raise BadInputError(f"no file {path}", field="file")
     if path.suffix.lower() == ".xlsx":
@@ -173,33 +183,38 @@ def read(path: Path) -> list[Row]:
     raise BadInputError(f"{path.name}: give an .xlsx or .csv file", field="file")
 
 
-def _read_xlsx(path: Path) -> list[Row]:
+def _read_xlsx(path: Path) -> Iterator[Row]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # a damaged or foreign file: said in one line
         raise BadInputError(f"{path.name} is not a readable workbook ({e})", field="file") from None
-    rows: list[Row] = []
+    return _xlsx_rows(path, book)
+
+
+def _xlsx_rows(path: Path, book: Any) -> Iterator[Row]:
+    any_rows = False
     by_name = {name.casefold(): name for name in book.sheetnames}
-    for kind, columns in (("accounts", ACCOUNT_COLUMNS), ("steps", STEP_COLUMNS)):
-        sheet = next((by_name[n.casefold()] for n in SHEETS[kind] if n.casefold() in by_name), None)
-        if sheet is None:
-            continue
-        table = [list(r) for r in book[sheet].iter_rows(values_only=True)]
-        found = _rows(table, columns, sheet)
-        if kind == "accounts":
-            for row in found:
-                row.values["step"] = "identify"
-        rows += found
-    book.close()
-    if not rows:
-        names = " and ".join(f"'{en}' ('{zh}')" for en, zh in SHEETS.values())
-        raise BadInputError(f"{path.name} has no sheet {names} with rows", field="file")
-    return rows
+    try:
+        for kind, columns in (("accounts", ACCOUNT_COLUMNS), ("steps", STEP_COLUMNS)):
+            names = SHEETS[kind]
+            sheet = next((by_name[n.casefold()] for n in names if n.casefold() in by_name), None)
+            if sheet is None:
+                continue
+            for row in _rows(book[sheet].iter_rows(values_only=True), columns, sheet):
+                if kind == "accounts":
+                    row.values["step"] = "identify"
+                any_rows = True
+                yield row
+    finally:
+        book.close()
+    if not any_rows:
+        wanted = " and ".join(f"'{en}' ('{zh}')" for en, zh in SHEETS.values())
+        raise BadInputError(f"{path.name} has no sheet {wanted} with rows", field="file")
 
 
-def _read_csv(data: bytes) -> list[Row]:
+def _read_csv(data: bytes) -> Iterator[Row]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -208,8 +223,48 @@ def _read_csv(data: bytes) -> list[Row]:
             continue
     else:  # pragma: no cover - gb18030 decodes any bytes
         raise BadInputError("the CSV file is neither UTF-8 nor GBK", field="file")
-    table = list(csv.reader(io.StringIO(text)))
-    return _rows(table, CSV_COLUMNS, "csv")
+    return _rows(csv.reader(io.StringIO(text)), CSV_COLUMNS, "csv")
+
+
+class Spool:
+    """The rows of a file kept in a temporary SQLite file, by account: an import holds
+    one account's rows at a time, however large the file."""
+
+    def __init__(self) -> None:
+        import sqlite3
+
+        self.db = sqlite3.connect("")  # a temporary file, removed when closed
+        self.db.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY, ref TEXT, row TEXT)")
+        self.columns: list[list[str]] = []
+        self.count = 0
+
+    def add(self, ref: str, row: Row) -> None:
+        if not self.columns or self.columns[-1] is not row.columns:
+            self.columns.append(row.columns)
+        data = [row.where, row.values, len(self.columns) - 1, row.key]
+        self.db.execute(
+            "INSERT INTO rows (ref, row) VALUES (?, ?)", (ref, json.dumps(data, ensure_ascii=False))
+        )
+        self.count += 1
+
+    def refs(self) -> list[str]:
+        """The accounts' references, in the order the file first names them."""
+        self.db.execute("CREATE INDEX rows_ref ON rows (ref, seq)")
+        found = self.db.execute("SELECT ref FROM rows GROUP BY ref ORDER BY min(seq)")
+        return [r[0] for r in found]
+
+    def rows(self, ref: str) -> list[Row]:
+        found = self.db.execute("SELECT row FROM rows WHERE ref = ? ORDER BY seq", (ref,))
+        rows = []
+        for (text,) in found:
+            where, values, columns, key = json.loads(text)
+            row = Row(where, values, self.columns[columns])
+            row.key = key  # as the file said it, before its step was read
+            rows.append(row)
+        return rows
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def template(fmt: str, lang: str) -> bytes:

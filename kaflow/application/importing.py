@@ -14,7 +14,7 @@ from uuid import UUID
 from kaflow.application import commands as c
 from kaflow.application.actor import Actor
 from kaflow.application.analysis import AnalyseProspect
-from kaflow.application.import_file import Row, read
+from kaflow.application.import_file import Row, Spool, stream
 from kaflow.application.service import Kaflow
 from kaflow.clock import parse_when
 from kaflow.errors import BadInputError, ConflictError, KaflowError, NotFoundError
@@ -137,42 +137,45 @@ class Importer:
     def run(
         self, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> dict[str, Any]:
-        rows = read(self.path)
-        self.app.authorise(self.actor, "record_step")
-        done = self.imported()
-        self.known = self.names()  # read once; the accounts this import adds join them
-        refs = {ref: account for account, ref in done.values() if ref}
-        groups = self._groups(rows)
-        outcomes: list[Outcome] = []
-        for n, (ref, group) in enumerate(groups.items(), start=1):
-            outcomes += self._account(ref, group, done, refs, dry_run)
-            if progress is not None:
-                progress(n, len(groups))
+        spool = Spool()  # the file's rows by account, kept on disk: memory stays flat
+        try:
+            for row in stream(self.path):
+                spool.add(self._ref(row), row)
+            self.app.authorise(self.actor, "record_step")
+            done = self.imported()
+            self.known = self.names()  # read once; the accounts this import adds join them
+            refs = {ref: account for account, ref in done.values() if ref}
+            accounts = spool.refs()
+            results: list[dict[str, Any]] = []
+            for n, ref in enumerate(accounts, start=1):
+                outcomes = self._account(ref, spool.rows(ref), done, refs, dry_run)
+                results += [o.data() for o in outcomes]  # the rows themselves let go
+                if progress is not None:
+                    progress(n, len(accounts))
+            rows = spool.count
+        finally:
+            spool.close()
         counts = {
-            r: sum(o.result == r for o in outcomes)
+            r: sum(o["result"] == r for o in results)
             for r in ("imported", "already imported", "refused", "not imported")
         }
         return {
             "file": self.path.name,
             "dry_run": dry_run,
-            "rows": len(rows),
+            "rows": rows,
             **{k.replace(" ", "_"): v for k, v in counts.items()},
-            "accounts": len(groups),
-            "results": [o.data() for o in outcomes],
+            "accounts": len(accounts),
+            "results": results,
         }
 
-    def _groups(self, rows: list[Row]) -> dict[str, list[Row]]:
-        """The rows of each account, by its reference (the account column, else the
-        name), in the order the file first names them."""
-        groups: dict[str, list[Row]] = {}
-        for row in rows:
-            step = self._step(row.values.get("step", ""))
-            row.values["step"] = step
-            ref = row.values.get("account") or (
-                row.values.get("name", "") if step == "identify" else ""
-            )
-            groups.setdefault(ref, []).append(row)
-        return groups
+    def _ref(self, row: Row) -> str:
+        """The row's account, by its reference (the account column, else the name), its
+        step read."""
+        step = self._step(row.values.get("step", ""))
+        row.values["step"] = step
+        return row.values.get("account") or (
+            row.values.get("name", "") if step == "identify" else ""
+        )
 
     def _step(self, text: str) -> str:
         key = text.strip().casefold()
