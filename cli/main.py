@@ -43,6 +43,8 @@ COMMANDS = {
     "privacy": "cli.privacy",
     "audit": "cli.audit",
     "demo": "cli.demo",
+    "serve": "cli.serve",
+    "token": "cli.tokens",
 }
 
 

@@ -285,4 +285,38 @@ def user_list(env: Env, as_json: bool) -> None:
     emit(as_json, rows, text)
 
 
+@user.command("password")
+@click.argument("name")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (its first line) instead of asking.",
+)
+@output_options
+@acting
+@pass_env
+def user_password(env: Env, name: str, password_stdin: bool, as_json: bool) -> None:
+    """Set a user's password for signing in to 'kaflow serve' (an owner sets anyone's,
+    a user their own). Asked twice, never shown; kept as an Argon2 hash beside the log,
+    never in it (the log records that it was set, and by whom); the user's browser
+    sessions end.
+
+    \b
+    Example:
+      kaflow --as olga user password sam
+      printf '%s\\n' "$PASSWORD" | kaflow --as sam user password sam --password-stdin
+    """
+    actor = env.actor()
+    if password_stdin:
+        import sys
+
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            "Password", hide_input=True, confirmation_prompt="Repeat it", err=True
+        )
+    who = env.services.credentials.set_password(actor, name, password)
+    emit(as_json, {"name": who, "password_set": True}, lambda: f"Password set for {who}.")
+
+
 COMMANDS = [init, user]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from kaflow.application.actor import Actor
     from kaflow.application.audit import Audit
+    from kaflow.application.credentials import Credentials
     from kaflow.application.importing import Importer
     from kaflow.application.people import People
     from kaflow.application.projections import Projections
@@ -239,6 +240,19 @@ class Services:
         from kaflow.application.people import People
 
         return People(self.app, self.views)
+
+    @property
+    def credentials(self) -> Credentials:
+        """Passwords and API tokens (their hashes in tables of their own beside the log),
+        kept with the application they were built on."""
+        from kaflow.application.credentials import Credentials
+
+        app = self.app
+        with self._lock:
+            found = self.__dict__.get("_credentials")
+            if found is None or found.app is not app:
+                found = self.__dict__["_credentials"] = Credentials(app)
+            return found
 
     @property
     def projections(self) -> Projections:

@@ -22,6 +22,8 @@ ACCESS: dict[str, Role] = {
     "deactivate_users": Role.OWNER,
     "erase_personal_data": Role.OWNER,  # a person's request to be forgotten
     "audit": Role.OWNER,  # the log's signing key and its checkpoints
+    "set_passwords": Role.OWNER,  # another user's (anyone sets their own)
+    "manage_tokens": Role.OWNER,  # other users' API tokens (anyone keeps their own)
 }
 
 

@@ -129,6 +129,7 @@ ACTS_AS_NOBODY = {
     ("store", "protect"),
     ("store", "copy"),
     ("demo",),
+    ("serve",),  # its users sign in; no one acts for them
 }
 
 
