@@ -21,7 +21,8 @@ def scheduler() -> None:
     """Enforce the deadlines: remind, record missed follow-ups, escalate.
 
     The scheduler acts as nobody: it needs no --as. Notices go to the outbox file
-    named in kaflow.toml ([notify] outbox, default outbox.jsonl), one JSON line each.
+    named in kaflow.toml ([notify] outbox, default outbox.jsonl), one JSON line each,
+    and to the channels set up there ([[notify.channels]]; see 'kaflow notify status').
     """
 
 
@@ -69,6 +70,7 @@ def _tick_text(env: Env, data: dict[str, Any]) -> str:
     if len(lines) == 1:
         lines.append("  nothing was due")
     lines.append(f"  {data['delivered']} notice(s) delivered to {env.settings.outbox}")
+    lines += [f"  {_channel_text(env, c)}" for c in data.get("channels", [])]
     if data.get("undelivered"):
         lines.append(f"  notices not delivered (they will be next time): {data['undelivered']}")
     for item in data.get("failed", []):
@@ -79,6 +81,25 @@ def _tick_text(env: Env, data: dict[str, Any]) -> str:
     if data.get("sealed"):
         lines.append(f"  checkpoint of the log signed at position {data['sealed']['position']}")
     return "\n".join(lines)
+
+
+def _channel_text(env: Env, done: dict[str, Any]) -> str:
+    """What a tick did on one notification channel."""
+    parts = [f"{done['sent']} sent"]
+    if done["skipped"]:
+        parts.append(f"{len(done['skipped'])} skipped ({done['skipped'][-1]['why']})")
+    if done["parked"]:
+        parts.append(f"{len(done['parked'])} parked after failing (see 'kaflow notify status')")
+    text = f"channel {done['channel']}: " + ", ".join(parts)
+    failed = done["failed"]
+    if failed:
+        text += (
+            f"; not delivered ({failed['failures']} failure(s)): {failed['error']}; "
+            f"next try {env.local(failed['retry_at'])}"
+        )
+    if done["waiting_until"]:
+        text += f"; waiting to try again at {env.local(done['waiting_until'])}"
+    return text
 
 
 @scheduler.command("run")

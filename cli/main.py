@@ -43,6 +43,7 @@ COMMANDS = {
     "privacy": "cli.privacy",
     "audit": "cli.audit",
     "demo": "cli.demo",
+    "notify": "cli.notify",
     "serve": "cli.serve",
     "token": "cli.tokens",
 }

@@ -226,6 +226,45 @@ def user_deactivate(
     emit(as_json, data, text)
 
 
+@user.command("edit")
+@click.argument("name")
+@click.option("--email", metavar="ADDRESS", help="E-mail address notices are sent to.")
+@click.option("--wecom", metavar="ID", help="WeCom (企业微信) user id, for mentions.")
+@click.option("--dingtalk", metavar="ID", help="DingTalk (钉钉) user id, for mentions.")
+@click.option("--feishu", metavar="ID", help="Feishu (飞书) open_id or user_id, for mentions.")
+@output_options
+@acting
+@pass_env
+def user_edit(
+    env: Env,
+    name: str,
+    email: str | None,
+    wecom: str | None,
+    dingtalk: str | None,
+    feishu: str | None,
+    as_json: bool,
+) -> None:
+    """Set where a user is told of notices: an e-mail address and IM handles (a user
+    their own, an owner anyone's). Each option given is set ('' removes it), the others
+    are kept; the change is recorded in the user directory.
+
+    \b
+    Example:
+      kaflow user edit mia --email mia@example.com --wecom MiaZhang --as mia
+      kaflow user edit sam --dingtalk "" --as olga
+    """
+    from kaflow.application.contacts import ChangeContacts
+
+    given = {"email": email, "wecom": wecom, "dingtalk": dingtalk, "feishu": feishu}
+    cmd = ChangeContacts.validate({"name": name, **given})
+    data = env.services.contacts.change(env.actor(), cmd)
+    emit(as_json, data, lambda: f"{data['name']}: {_contacts(data['contacts'])}.")
+
+
+def _contacts(contacts: dict[str, str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in contacts.items()) or "no e-mail address or handles"
+
+
 @user.command("show")
 @click.argument("name")
 @output_options
@@ -241,14 +280,17 @@ def user_show(env: Env, name: str, as_json: bool) -> None:
     actor = env.actor()
     found = env.queries.user(actor, name)
     roles = env.people.timeline(actor, found["name"])
-    data = {"name": found["name"], "role": found["role"], "since": found["since"], "roles": roles}
+    contacts: dict[str, str] = env.services.contacts.of(actor, found["name"])["contacts"]
+    data: dict[str, Any] = {"name": found["name"], "role": found["role"], "since": found["since"]}
+    data.update(roles=roles, contacts=contacts)
 
     def text() -> str:
         now = f"{found['name']}: {_held(env, found)} since {env.local(found['since'])}"
         rows = [
             (env.local(r["since"]), r["role"] or "(no role)", r["by"] or "(init)") for r in roles
         ]
-        return now + "\n" + table(["SINCE", "ROLE", "BY"], rows)
+        reached = f"\nnotices reach them by: {_contacts(contacts)}" if contacts else ""
+        return now + reached + "\n" + table(["SINCE", "ROLE", "BY"], rows)
 
     emit(as_json, data, text)
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from kaflow.application.actor import Actor
     from kaflow.application.audit import Audit
+    from kaflow.application.contacts import Contacts
     from kaflow.application.credentials import Credentials
     from kaflow.application.importing import Importer
     from kaflow.application.people import People
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
     from kaflow.projections.runner import Views
     from kaflow.projections.worker import Worker
     from kaflow.scheduling.daemon import DeadlineScheduler
-    from kaflow.scheduling.notify import Outbox
+    from kaflow.scheduling.delivery import ChannelDelivery
+    from kaflow.scheduling.notifications import Notifications
+    from kaflow.scheduling.notify import Notifier, Outbox
     from kaflow.scheduling.tick import TickReport
 
 __all__ = [
@@ -310,13 +313,69 @@ class Services:
             self.settings.outbox_path(), DeliveredIn(views, OUTBOX), store_identity(self.app)
         )
 
+    def notifier(self) -> Notifier:
+        """Where notices go: the outbox, and beside it the channels kaflow.toml names."""
+        outbox = self.outbox()
+        delivery = self._channel_delivery(writable=True)
+        if delivery is None:
+            return outbox
+        from kaflow.scheduling.delivery import Fanout
+        from kaflow.scheduling.tick import OUTBOX, DeliveredIn
+
+        position = DeliveredIn(self._writable(self.views()), OUTBOX).get
+        return Fanout(outbox, delivery, position, self.app.now)
+
+    def _channel_delivery(self, writable: bool = False) -> ChannelDelivery | None:
+        notify = self.settings.notify
+        if notify is None or not notify.channels:
+            return None
+        from kaflow.scheduling.channel_book import ChannelBook
+        from kaflow.scheduling.delivery import ChannelDelivery
+        from kaflow.scheduling.tick import store_identity
+
+        views = self._writable(self.views()) if writable else self.views()
+        identity = store_identity(self.app)
+        return ChannelDelivery(ChannelBook(views), notify, identity, self._contacts, os.environ)
+
+    def _contacts(self, name: str) -> dict[str, str]:
+        """A user's e-mail address and IM handles (none for a name the directory lacks)."""
+        from kaflow.errors import NotFoundError
+
+        try:
+            return self.app.directory().contacts_of(name)
+        except NotFoundError:
+            return {}
+
+    @property
+    def contacts(self) -> Contacts:
+        """Users' e-mail addresses and IM handles, in the user directory."""
+        from kaflow.application.contacts import Contacts
+
+        return Contacts(self.app)
+
+    @property
+    def notifications(self) -> Notifications:
+        """The notification channels: their status, a test message, parked notices."""
+        from kaflow.scheduling.notifications import Notifications
+        from kaflow.scheduling.tick import OUTBOX, DeliveredIn, pending
+
+        views = self.views()
+        return Notifications(
+            self.app,
+            self.settings.outbox,
+            self.settings.notify,
+            self._channel_delivery(),
+            DeliveredIn(views, OUTBOX).get,
+            lambda after: pending(views, after),
+        )
+
     def tick(self, now: datetime | None = None, allow_future: bool = False) -> TickReport:
         """The scheduler's work due at ``now`` (default: now), once; a warning about the
         moment, if any, is in the report."""
         from kaflow.scheduling.tick import checked_now, tick
 
         moment, warning = checked_now(self.app, now, allow_future)
-        report = tick(self.app, self._writable(self.views()), self.outbox(), moment)
+        report = tick(self.app, self._writable(self.views()), self.notifier(), moment)
         report.warning = warning
         seal = self._seal()
         if seal is not None:
@@ -341,7 +400,7 @@ class Services:
         store = self.settings.store_url.path
         views = self._writable(self.views())
         scheduler = DeadlineScheduler(
-            self.app, views, self.outbox(), poll, report, warn, ready, store
+            self.app, views, self.notifier(), poll, report, warn, ready, store
         )
         scheduler.seal = self._seal()
         return scheduler

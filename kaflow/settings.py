@@ -18,6 +18,7 @@ from kaflow.clock import parse_duration
 from kaflow.errors import WorkspaceError, step
 
 if TYPE_CHECKING:
+    from kaflow.scheduling.channels.config import NotifySettings
     from kaflow.storage.url import StoreURL
 
 CONFIG_NAME = "kaflow.toml"
@@ -42,6 +43,7 @@ class Settings:
     max_backdate: str | None = None  # dating a step further back needs a manager or above
     signing_key: str | None = None  # [audit]: the Ed25519 key checkpoints are signed with
     seal_every: str = "P1D"  # [audit]: how often the scheduler signs a checkpoint
+    notify: NotifySettings | None = None  # [notify]: channels beside the outbox, if any
 
     @cached_property
     def store_url(self) -> StoreURL:
@@ -110,6 +112,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         currency=_currency(data.get("currency", "CNY"), path),
         signing_key=_optional_text(_table(data, "audit", path).get("signing_key"), path),
         seal_every=_seal_every(_table(data, "audit", path).get("seal_every", "P1D"), path),
+        notify=_channels(_table(data, "notify", path), path),
     )
     _outbox_of_its_own(settings, path)
     return settings
@@ -154,8 +157,18 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "": {"store", "timezone", "lock_timeout", "currency", "policies", "notify", "audit"},
     "audit": {"signing_key", "seal_every"},
     "policies": {"follow_up_within", "remind_before", "late_entry_after", "max_backdate"},
-    "notify": {"outbox"},
+    "notify": {"outbox", "channels", "park_after", "retry_after"},
 }
+
+
+def _channels(notify: dict[str, object], path: str) -> NotifySettings | None:
+    """[notify]'s channels (docs/notifications.md), validated only in a workspace that
+    names some: the others never load their models."""
+    if not {"channels", "park_after", "retry_after"} & set(notify):
+        return None
+    from kaflow.scheduling.channels.config import parse
+
+    return parse(notify, path)
 
 
 def _optional_text(value: object, path: str) -> str | None:

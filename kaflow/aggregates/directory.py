@@ -28,6 +28,8 @@ class Role(StrEnum):
 
 
 RANK = {Role.SALES: 0, Role.MANAGER: 1, Role.DIRECTOR: 2, Role.OWNER: 3}
+# Where a user is told of notices: an e-mail address, and their handles on the group bots.
+CONTACTS = ("email", "wecom", "dingtalk", "feishu")
 
 
 def at_least_manager(role: str | None) -> bool:
@@ -98,8 +100,31 @@ class UserDirectory(Aggregate):
             owner: [[effective_from, Role.OWNER.value]]
         }
 
+    # Each user's e-mail address and IM handles (CONTACTS), by name as added: a class
+    # default, so that a directory snapshotted before contacts existed loads without any.
+    contacts: dict[str, dict[str, str]] | None = None
+
     def names(self) -> list[str]:
         return sorted(self.timelines)
+
+    def contacts_of(self, name: str) -> dict[str, str]:
+        """``name``'s e-mail address and IM handles, those they have."""
+        return dict((self.contacts or {}).get(self.canonical(name), {}))
+
+    def set_contacts(
+        self, name: str, changes: dict[str, str], by: str, by_role: str
+    ) -> dict[str, str]:
+        """Change ``name``'s contacts (an empty value removes one); what they are now.
+        Whether ``by`` may is the application's to say (their own, or an owner)."""
+        name = self.canonical(name)
+        unknown = sorted(set(changes) - set(CONTACTS))
+        if unknown:
+            raise InvalidChangeError(f"no contact called {unknown[0]!r}", field=unknown[0])
+        now = self.contacts_of(name)
+        if all(now.get(k, "") == v for k, v in changes.items()):
+            raise InvalidChangeError(f"{name}'s contacts are so already; nothing to change")
+        self._contacts_changed(name, changes, by, by_role)
+        return self.contacts_of(name)
 
     def role_of(self, name: str, at: datetime) -> str | None:
         """The role ``name`` held at ``at``, or None if they held none yet."""
@@ -235,6 +260,14 @@ class UserDirectory(Aggregate):
         timeline = self.timelines.setdefault(name, [])
         timeline.append([effective_from, role])
         timeline.sort(key=_effective)
+
+    @event("ContactsChanged")
+    def _contacts_changed(self, user: str, changes: dict[str, str], by: str, by_role: str) -> None:
+        # ``user``, not ``name``: the role timeline reads events that carry a name.
+        contacts = dict(self.contacts or {})
+        kept = {**contacts.get(user, {}), **changes}
+        contacts[user] = {k: v for k, v in kept.items() if v}
+        self.contacts = contacts
 
     @event("UserDeactivated")
     def _deactivated(

@@ -20,6 +20,8 @@ ACCESS: dict[str, Role] = {
     "add_users": Role.OWNER,
     "change_roles": Role.OWNER,
     "deactivate_users": Role.OWNER,
+    "edit_contacts": Role.OWNER,  # another user's e-mail and IM handles (anyone edits their own)
+    "manage_notifications": Role.MANAGER,  # test a channel, send its parked notices again
     "erase_personal_data": Role.OWNER,  # a person's request to be forgotten
     "audit": Role.OWNER,  # the log's signing key and its checkpoints
     "set_passwords": Role.OWNER,  # another user's (anyone sets their own)

@@ -140,6 +140,7 @@ class DeadlineScheduler:
             or done.undelivered
             or done.failed
             or done.sealed
+            or any(c["sent"] or c["skipped"] or c["parked"] or c["failed"] for c in done.channels)
         ):
             self.report(done)
         return True

@@ -24,6 +24,7 @@ from kaflow.projections.deadlines import due, notices_after
 from kaflow.projections.deadlines import pending_count as pending_count  # for the daemon
 from kaflow.projections.runner import Views
 from kaflow.reporting.text import span
+from kaflow.scheduling.delivery import Fanout
 from kaflow.scheduling.notify import Notice, Notifier
 
 
@@ -37,6 +38,8 @@ class TickReport:
     undelivered: str | None = None  # why notices could not be delivered this time
     warning: str | None = None  # about the moment it was asked to work at
     sealed: dict[str, Any] | None = None  # the log's checkpoint signed, when one was due
+    # What each notification channel did (kaflow.scheduling.delivery), if any are set up.
+    channels: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,7 @@ class TickReport:
             "delivered": self.delivered,
             "failed": self.failed,
             "undelivered": self.undelivered,
+            "channels": self.channels,
         }
 
 
@@ -100,16 +104,20 @@ def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickRe
                 {**entry, "lead": row["lead"], "due_at": row["due_at"]}
             )
     try:
-        report.delivered = deliver(views, notifier)
+        report.delivered = deliver(views, notifier, now)
     except (OSError, WorkspaceError) as e:  # recorded all the same: delivered next time
         report.undelivered = str(e)
+    if isinstance(notifier, Fanout):  # a channel's failure is reported, never raised
+        report.channels = [r.as_dict() for r in notifier.results if r.acted() or r.waiting_until]
     return report
 
 
-def deliver(views: Views, notifier: Notifier) -> int:
+def deliver(views: Views, notifier: Notifier, now: datetime | None = None) -> int:
     """Deliver the notices recorded (by the scheduler, or by a late step) and not yet
-    delivered."""
+    delivered; ``now`` times the channels' retries (default: the clock)."""
     views.catch_up()
+    if now is not None and isinstance(notifier, Fanout):
+        return notifier.deliver_at(lambda after: pending(views, after), now)
     return notifier.deliver(lambda after: pending(views, after))
 
 

@@ -1,0 +1,93 @@
+"""Where users are told of notices: an e-mail address and their handles on the group bots
+(WeCom, DingTalk, Feishu), kept in the user directory as events. A user changes their
+own; an owner anyone's."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Annotated, Any
+
+from pydantic_core import PydanticCustomError
+from pydantic_core import core_schema as cs
+
+from kaflow.aggregates.directory import CONTACTS
+from kaflow.application.actor import Actor
+from kaflow.application.commands import Command
+from kaflow.application.names import UserName
+from kaflow.application.saving import save
+from kaflow.application.service import RETRIES, Kaflow
+from kaflow.errors import BadInputError, ConflictError, field
+
+# One address, as a mail header may carry it: no spaces, no line breaks, no angle
+# brackets or commas (a second address smuggled in), one @ with a dot after it.
+_EMAIL = re.compile(r"[^\s@<>,;:\"()\[\]\\]+@[^\s@<>,;:\"()\[\]\\]+\.[^\s@<>,;:\"()\[\]\\]+")
+_HANDLE = re.compile(r"[^\s<>\"&\\]+")  # an id on an IM service: no spaces, no markup
+
+
+def _email(value: str) -> str:
+    if value and not _EMAIL.fullmatch(value):
+        raise PydanticCustomError("email", "expected an e-mail address such as mia@example.com")
+    return value
+
+
+def _handle(value: str) -> str:
+    if value and not _HANDLE.fullmatch(value):
+        raise PydanticCustomError("handle", "an id without spaces, quotes or < > & \\")
+    return value
+
+
+_TEXT = cs.str_schema(strip_whitespace=True, max_length=200)
+Email = Annotated[
+    str | None, cs.nullable_schema(cs.no_info_after_validator_function(_email, _TEXT))
+]
+Handle = Annotated[
+    str | None, cs.nullable_schema(cs.no_info_after_validator_function(_handle, _TEXT))
+]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class ChangeContacts(Command):
+    """A user's contacts: each one given is set (empty: removed), the others kept."""
+
+    name: UserName
+    email: Email = None
+    wecom: Handle = None
+    dingtalk: Handle = None
+    feishu: Handle = None
+
+    def changes(self) -> dict[str, str]:
+        return {k: v for k in CONTACTS if (v := getattr(self, k)) is not None}
+
+
+class Contacts:
+    """Users' contacts in the directory."""
+
+    def __init__(self, app: Kaflow) -> None:
+        self.app = app
+
+    def change(self, actor: Actor, cmd: ChangeContacts) -> dict[str, Any]:
+        """Change a user's contacts; the user, as added, and their contacts now."""
+        changes = cmd.changes()
+        if not changes:
+            raise BadInputError(
+                f"give at least one of {', '.join(field(k) for k in CONTACTS)}", field="email"
+            )
+        for _ in range(RETRIES):
+            directory = self.app._load_directory()
+            now = self.app.now()
+            by = directory.canonical(actor.name)
+            user = directory.canonical(cmd.name)
+            action = "read" if user == by else "edit_contacts"
+            role = self.app.authorise(actor, action, directory, now)
+            contacts = directory.set_contacts(user, changes, by, role)
+            if save(self.app, directory):
+                return {"name": user, "contacts": contacts}
+        raise ConflictError("the user directory kept changing under this command; retry")
+
+    def of(self, actor: Actor, name: str) -> dict[str, Any]:
+        """A user's contacts (any user may read them, as they read users)."""
+        self.app.authorise(actor)
+        directory = self.app.directory()
+        user = directory.canonical(name)
+        return {"name": user, "contacts": directory.contacts_of(user)}

@@ -1,0 +1,43 @@
+"""``user edit``: a user's e-mail address and IM handles, their own or (an owner) anyone's,
+recorded in the user directory."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import Run, as_json
+
+
+def test_a_user_sets_their_own_contacts_and_an_owner_anyones(ws: Run) -> None:
+    mine = as_json(ws("user", "edit", "sam", "--email", "sam@example.com", "--wecom", "Sam01",
+                      "--json"))  # fmt: skip
+    assert mine == {"name": "sam", "contacts": {"email": "sam@example.com", "wecom": "Sam01"}}
+    shown = ws("user", "edit", "SAM", "--dingtalk", "sam-dt", "--feishu", "ou_1", user="olga")
+    assert shown.stdout.strip() == (
+        "sam: email sam@example.com, wecom Sam01, dingtalk sam-dt, feishu ou_1."
+    )
+    removed = as_json(ws("user", "edit", "sam", "--wecom", "", "--json"))
+    assert removed["contacts"] == {"email": "sam@example.com", "dingtalk": "sam-dt",
+                                   "feishu": "ou_1"}  # fmt: skip
+    found = as_json(ws("user", "show", "sam", "--json", user="mia"))
+    assert found["contacts"] == removed["contacts"]
+    assert [r["role"] for r in found["roles"]] == ["sales"]  # the role timeline is unchanged
+    assert "notices reach them by: email sam@example.com" in ws("user", "show", "sam").stdout
+
+
+def test_contacts_are_refused_for_others_and_checked(ws: Run) -> None:
+    refused = ws("user", "edit", "mia", "--email", "m@example.com", code=1)
+    assert "only an owner can edit contacts; sam is 'sales'" in refused.stderr
+    bad = ws("user", "edit", "sam", "--email", "sam@example.com, boss@example.com", code=2)
+    assert "--email: expected an e-mail address" in bad.stderr
+    assert (
+        "--wecom: an id without spaces"
+        in ws("user", "edit", "sam", "--wecom", "a b", code=2).stderr
+    )
+    nothing = ws("user", "edit", "sam", code=2)
+    assert "give at least one of --email, --wecom, --dingtalk, --feishu" in nothing.stderr
+    ws("user", "edit", "sam", "--email", "sam@example.com")
+    same = ws("user", "edit", "sam", "--email", "sam@example.com", code=2)
+    assert "contacts are so already" in same.stderr
+    assert (
+        "unknown user 'zed'"
+        in ws("user", "edit", "zed", "--email", "z@x.org", user="olga", code=3).stderr
+    )
