@@ -342,9 +342,11 @@ class Services:
         from kaflow.errors import NotFoundError
 
         try:
-            return self.app.directory().contacts_of(name)
+            found = self.app.directory().contacts_of(name)
         except NotFoundError:
             return {}
+        keyring = self.app.keyring  # sealed, as personal data (application.contacts)
+        return found if keyring is None else dict(keyring.reveal(found))
 
     @property
     def contacts(self) -> Contacts:

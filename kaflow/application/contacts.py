@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import Annotated, Any
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic_core import PydanticCustomError
 from pydantic_core import core_schema as cs
@@ -80,9 +81,14 @@ class Contacts:
             user = directory.canonical(cmd.name)
             action = "read" if user == by else "edit_contacts"
             role = self.app.authorise(actor, action, directory, now)
-            contacts = directory.set_contacts(user, changes, by, role)
+            held = self._shown(directory.contacts_of(user))
+            if all(held.get(k, "") == v for k, v in changes.items()):
+                raise BadInputError(
+                    f"{user}'s contacts are so already; nothing to change", field="email"
+                )
+            contacts = directory.set_contacts(user, self._sealed(user, changes), by, role)
             if save(self.app, directory):
-                return {"name": user, "contacts": contacts}
+                return {"name": user, "contacts": self._shown(contacts)}
         raise ConflictError("the user directory kept changing under this command; retry")
 
     def of(self, actor: Actor, name: str) -> dict[str, Any]:
@@ -90,4 +96,22 @@ class Contacts:
         self.app.authorise(actor)
         directory = self.app.directory()
         user = directory.canonical(name)
-        return {"name": user, "contacts": directory.contacts_of(user)}
+        return {"name": user, "contacts": self._shown(directory.contacts_of(user))}
+
+    def _sealed(self, user: str, changes: dict[str, str]) -> dict[str, str]:
+        """A user's contacts are personal data: sealed like an account's, under a key of
+        the user's own (kaflow.application.privacy)."""
+        keyring = self.app.keyring
+        if keyring is None:
+            return changes
+        seal = keyring.sealer(subject(user))
+        return {k: seal(v) for k, v in changes.items()}
+
+    def _shown(self, contacts: dict[str, str]) -> dict[str, str]:
+        keyring = self.app.keyring
+        return contacts if keyring is None else dict(keyring.reveal(contacts))
+
+
+def subject(user: str) -> UUID:
+    """The key a user's own personal data is sealed under is found by this id."""
+    return uuid5(NAMESPACE_URL, f"kaflow:user:{user}")

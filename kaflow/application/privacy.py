@@ -26,6 +26,7 @@ from kaflow.errors import UnavailableError
 PERSONAL = {
     "PrepareMaterial": ("customer_data",),
     "CorrectEntry": ("value, where it corrects a material entry's customer data",),
+    "ChangeContacts": ("email", "wecom", "dingtalk", "feishu"),  # a user's, under their key
     "AnalyseProspect": (
         "analysis.decision_makers[].personality",
         "analysis.decision_makers[].pressures",

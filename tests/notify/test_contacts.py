@@ -3,6 +3,8 @@ recorded in the user directory."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.cli.conftest import Run, as_json
 
 
@@ -41,3 +43,12 @@ def test_contacts_are_refused_for_others_and_checked(ws: Run) -> None:
         "unknown user 'zed'"
         in ws("user", "edit", "zed", "--email", "z@x.org", user="olga", code=3).stderr
     )
+
+
+def test_contacts_are_sealed_at_rest(ws: Run, tmp_path: Path) -> None:
+    """A user's address and handles are personal data: nowhere in clear in the store."""
+    ws("user", "edit", "mia", "--email", "mia.zhang@example.com", "--wecom", "MiaZ", user="mia")
+    assert "mia.zhang@example.com" in ws("user", "show", "mia", "--json").stdout
+    stored = b"".join(p.read_bytes() for p in sorted(tmp_path.glob("kaflow.db*")))
+    if stored:  # SQLite (on PostgreSQL the store is not a file here)
+        assert b"mia.zhang@example.com" not in stored and b"sealed:v1" in stored
