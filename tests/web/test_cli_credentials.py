@@ -55,3 +55,14 @@ def test_tokens_are_shown_once_listed_and_revoked(kaflow: Run) -> None:
     listed = json.loads(run("token", "list", "--all", "--json").stdout)
     assert listed[0]["revoked_at"] is not None and not listed[0]["active"]
     run("token", "revoke", "000000000000", code=3)
+
+
+def test_passwords_and_tokens_go_with_a_store_copy(kaflow: Run, tmp_path: Path) -> None:
+    run = kaflow
+    run("user", "password", "sam", "--password-stdin", input="a long password\n")
+    issued = json.loads(run("token", "create", "--name", "ci", "--json", user="sam").stdout)
+    copied = json.loads(run("store", "copy", "--to", "sqlite:///moved/kaflow.db", "--switch",
+                            "--json").stdout)  # fmt: skip
+    assert copied["verified"]
+    listed = json.loads(run("token", "list", "--json", user="sam").stdout)
+    assert [t["id"] for t in listed] == [issued["id"]]
