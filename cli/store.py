@@ -166,9 +166,15 @@ def _checked(report: dict[str, Any]) -> str:
     is_flag=True,
     help="Once the copy is verified, set store in kaflow.toml to it.",
 )
+@click.option(
+    "--master-key",
+    metavar="FILE",
+    help="Wrap the copy's data keys with the master key in FILE (made if missing) instead "
+    "of the workspace's: for a copy that goes where another master key is kept.",
+)
 @output_options
 @pass_env
-def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
+def copy(env: Env, to_url: str, switch: bool, master_key: str | None, as_json: bool) -> None:
     """Copy the workspace's event store to another store, whole, and verify the copy:
     how a team moves from the SQLite file to a PostgreSQL server (or back).
 
@@ -200,7 +206,11 @@ def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
     from kaflow.bootstrap import holds_secret, safe_url
 
     settings = env.settings
-    report = _copy_showing_progress(settings, to_url)
+    if master_key is not None and switch:
+        raise click.UsageError(
+            "--master-key makes a copy for another workspace's key: give it without --switch"
+        )
+    report = _copy_showing_progress(settings, to_url, master_key)
     shown = safe_url(to_url)
     if not report["verified"]:
         _refuse_unverified(report, shown, as_json)
@@ -209,7 +219,9 @@ def copy(env: Env, to_url: str, switch: bool, as_json: bool) -> None:
     emit(as_json, report, lambda: _text(report))
 
 
-def _copy_showing_progress(settings: Settings, to_url: str) -> dict[str, Any]:
+def _copy_showing_progress(
+    settings: Settings, to_url: str, master_key: str | None = None
+) -> dict[str, Any]:
     """The copy, with progress bars on a terminal."""
     from kaflow.bootstrap import copy_store
 
@@ -221,6 +233,7 @@ def _copy_showing_progress(settings: Settings, to_url: str) -> dict[str, Any]:
             settings.root,
             lock_timeout=settings.lock_timeout,
             progress=bars,
+            master_key=master_key,
         )
     finally:
         if bars is not None:
@@ -269,6 +282,11 @@ def _text(report: dict[str, Any]) -> str:
     ]
     if report["verified"]:
         lines.append("Verified: the same on both sides (each account's events, by checksum).")
+    if report.get("rewrapped") is not None:
+        lines.append(
+            f"{report['rewrapped']} data key(s) wrapped by the master key given: the copy's "
+            "personal data is read with that key, not this workspace's."
+        )
     else:
         lines.append("NOT verified:")
         lines += [f"  {problem}" for problem in report["differences"]]

@@ -58,10 +58,18 @@ __all__ = [
 ]
 
 
-def copy_store(*args: Any, **kwargs: Any) -> dict[str, Any]:
-    """``kaflow.storage.copy.copy_store``, loaded when used."""
+def copy_store(*args: Any, master_key: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    """``kaflow.storage.copy.copy_store``, loaded when used; with ``master_key`` (a key
+    file, made if missing), the copy's data keys are wrapped by that master key instead of
+    the workspace's (``root``, the third argument, says whose)."""
     from kaflow.storage.copy import copy_store as copy
 
+    if master_key is not None:
+        from kaflow.application.privacy import key_from_file, rewrapper
+        from kaflow.application.privacy import master_key as workspace_key
+
+        root = args[2] if len(args) > 2 else kwargs["root"]
+        kwargs["rewrap"] = rewrapper(workspace_key(str(root)), key_from_file(master_key, True))
     return copy(*args, **kwargs)
 
 

@@ -72,6 +72,36 @@ def master_key_file(root: str) -> str | None:
     return str(path) if ENV not in os.environ and path.exists() else None
 
 
+def key_from_file(path: str, create: bool = False) -> bytes:
+    """A master key kept in ``path`` (made there, readable by its owner only, if
+    ``create`` and it is missing)."""
+    file = Path(path)
+    if not file.exists() and create:
+        key = secrets.token_bytes(32)
+        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as f:
+            f.write(base64.urlsafe_b64encode(key).decode("ascii") + "\n")
+        return key
+    try:
+        key = base64.urlsafe_b64decode(file.read_text(encoding="ascii").strip().encode("ascii"))
+    except (OSError, ValueError) as e:
+        raise UnavailableError(f"cannot read the master key in {path}: {e}") from None
+    if len(key) != 32:
+        raise UnavailableError(f"{path} does not hold a master key (32 bytes in base64)")
+    return key
+
+
+def rewrapper(old: bytes, new: bytes) -> Any:
+    """Re-wraps a data key wrapped by the master key ``old`` with ``new`` (a store copied
+    to where another master key is kept): (key id, account, wrapped) -> wrapped anew."""
+    keyring, fresh = Keyring(None, lambda: old), Keyring(None, lambda: new)
+
+    def rewrap(key_id: str, account: str, wrapped: bytes) -> bytes:
+        return fresh._wrap(key_id, account, keyring._unwrap(key_id, account, wrapped))
+
+    return rewrap
+
+
 class Keyring:
     """Seals and reveals the personal fields of accounts, each under a data key of its
     account's own."""

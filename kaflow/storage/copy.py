@@ -41,6 +41,7 @@ def copy_store(
     *,
     lock_timeout: int = 10,
     progress: Progress | None = None,
+    rewrap: Callable[[str, str, bytes], bytes] | None = None,
 ) -> dict[str, Any]:
     """Copy the workspace's store into the empty store at ``target_url``, then read both
     again and compare them: the report says ``verified`` and, if not, what differs."""
@@ -64,7 +65,7 @@ def copy_store(
             ) from None
         target = _create(target_url, root, lock_timeout, created)
         try:
-            _copy(source, target, total, progress)
+            rewrapped = _copy(source, target, total, progress, rewrap)
         except BaseException as e:
             _take_back(target, created)
             if isinstance(e, _errors()):
@@ -76,6 +77,7 @@ def copy_store(
         target.close()
         with contextlib.closing(_open(target_url, root, lock_timeout)) as target:
             report = _verify(source, target, total, progress)  # as committed, read anew
+        report["rewrapped"] = rewrapped if rewrap is not None else None
         source.end()
     return report
 
@@ -143,7 +145,17 @@ def _create(url: str, root: str, lock_timeout: int, created: str | None) -> Stor
         raise
 
 
-def _copy(source: Store, target: Store, total: int, progress: Progress | None) -> None:
+def _copy(
+    source: Store,
+    target: Store,
+    total: int,
+    progress: Progress | None,
+    rewrap: Callable[[str, str, bytes], bytes] | None = None,
+) -> int:
+    """Copy the log and what goes with it; the number of data keys wrapped anew."""
+    from kaflow.storage import keys as data_keys
+
+    rewrapped = 0
     last, done = 0, 0
     target.begin()
     if target.has_table(TRACKING):  # views a store emptied by hand kept: built anew
@@ -171,8 +183,13 @@ def _copy(source: Store, target: Store, total: int, progress: Progress | None) -
         if source.has_table(table):
             target.write(create)
             for batch in _batches(iter(source.rows(f"SELECT {columns} FROM {table}"))):
-                target.insert(table, columns, [tuple(_plain(v) for v in row) for row in batch])
+                rows = [tuple(_plain(v) for v in row) for row in batch]
+                if rewrap is not None and table == data_keys.TABLE:
+                    rows = [_rewrapped(rewrap, row) for row in rows]
+                    rewrapped += sum(row[2] is not None for row in rows)
+                target.insert(table, columns, rows)
     target.finish(last)
+    return rewrapped
 
 
 def _side_tables(pg: bool) -> list[tuple[str, str, str]]:
@@ -204,6 +221,11 @@ def _side_tables(pg: bool) -> list[tuple[str, str, str]]:
         ("kaflow_channel_parked", channels[1],
          "channel, position, notice, subject, failures, error, parked_at"),
     ]  # fmt: skip
+
+
+def _rewrapped(rewrap: Callable[[str, str, bytes], bytes], row: tuple[Any, ...]) -> tuple[Any, ...]:
+    key_id, account, wrapped = row
+    return key_id, account, None if wrapped is None else rewrap(key_id, account, wrapped)
 
 
 def _plain(value: Any) -> Any:

@@ -133,3 +133,22 @@ def test_a_store_without_its_master_key_reveals_nothing(
     assert "not the one" in wrong["error"]
     monkeypatch.setenv("KAFLOW_MASTER_KEY", kept.strip())  # the key kept elsewhere
     assert CUSTOMER_DATA in ws("ledger", held, "--format", "json").stdout
+
+
+def test_a_copy_for_another_master_key_has_its_data_keys_wrapped_anew(
+    ws: Run, held: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "theirs").mkdir()
+    copied = as_json(ws("store", "copy", "--to", "sqlite:///theirs/kaflow.db", "--master-key",
+                        "theirs/kaflow.key", "--json", user="olga"))  # fmt: skip
+    assert copied["verified"] and copied["rewrapped"] == 1
+    theirs = (tmp_path / "theirs" / "kaflow.key").read_text().strip()
+    assert theirs != (tmp_path / "kaflow.key").read_text().strip()
+    assert oct((tmp_path / "theirs" / "kaflow.key").stat().st_mode & 0o777) == "0o600"
+    monkeypatch.setenv("KAFLOW_STORE", f"sqlite:///{tmp_path / 'theirs' / 'kaflow.db'}")
+    refused = as_json(ws("ledger", held, "--format", "json", "--json", code=2))
+    assert "not the one" in refused["error"]  # this workspace's key no longer opens them
+    monkeypatch.setenv("KAFLOW_MASTER_KEY", theirs)
+    assert CUSTOMER_DATA in ws("ledger", held, "--format", "json").stdout
+    assert ws("store", "copy", "--to", "sqlite:///x.db", "--master-key", "k", "--switch",
+              code=2).stderr  # fmt: skip
