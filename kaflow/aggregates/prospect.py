@@ -233,14 +233,14 @@ class Prospect(Aggregate):
             )
         self._archived(reason=reason, duplicate_of=duplicate_of, **meta)
 
-    def erase_personal_data(self, reason: str, **meta: Any) -> None:
-        """Record that the account's personal data was erased: who, when and why, and
-        nothing of the data."""
-        self._personal_data_erased(reason=reason, **meta)
+    def erase_personal_data(self, reason: str, person: str = "", **meta: Any) -> None:
+        """Record that the account's personal data was erased (``person``: one person's
+        only, by pseudonym): who, when and why, and nothing of the data."""
+        self._personal_data_erased(reason=reason, person=person, **meta)
 
     @event("PersonalDataErased")
     def _personal_data_erased(
-        self, reason: str, actor: str, actor_role: str, occurred_at: datetime
+        self, reason: str, actor: str, actor_role: str, occurred_at: datetime, person: str = ""
     ) -> None:
         pass
 

@@ -36,7 +36,10 @@ PERSONAL = {
 ERASED = "[erased]"
 KEY_FILE = "kaflow.key"
 ENV = "KAFLOW_MASTER_KEY"
-SEALED = re.compile(r"⟦sealed:v1:([0-9a-f]{32}):([0-9a-f]{32}):([A-Za-z0-9_=-]+)⟧")
+# key id : scope (the account, or the account and a person in it) : the sealed text
+SEALED = re.compile(
+    r"⟦sealed:v1:([0-9a-f]{32}):([0-9a-f]{32}(?::[0-9a-f]{16})?):([A-Za-z0-9_=-]+)⟧"
+)
 
 
 def master_key(root: str, create: bool = False) -> bytes:
@@ -134,15 +137,26 @@ class Keyring:
                 f"sealed under ({ENV} or {KEY_FILE}; restore the right key from its backup)"
             ) from None
 
-    def _current(self, account: UUID) -> tuple[str, bytes]:
-        """The account's data key in use, made if it has none (or had its erased)."""
-        found = self.keys.current(account.hex)
+    def _current(self, scope: str) -> tuple[str, bytes]:
+        """The data key in use for ``scope`` (an account, or a person in an account),
+        made if it has none (or had its erased)."""
+        found = self.keys.current(scope)
         if found is None:
             key_id, key = secrets.token_hex(16), secrets.token_bytes(32)
-            self.keys.add(key_id, account.hex, self._wrap(key_id, account.hex, key))
-            found = self.keys.current(account.hex)  # another writer's, if it came first
+            self.keys.add(key_id, scope, self._wrap(key_id, scope, key))
+            found = self.keys.current(scope)  # another writer's, if it came first
         key_id, wrapped = found
-        return key_id, self._key(key_id, account.hex, wrapped)
+        return key_id, self._key(key_id, scope, wrapped)
+
+    def person(self, name: str) -> str:
+        """A person's pseudonym: the same for the same name (any case or spacing) in every
+        account, and nothing anyone without the master key can compute from a name."""
+        import hashlib
+        import hmac
+
+        plain = "".join(name.split()).casefold()
+        digest = hmac.new(self._master(), f"kaflow:person:{plain}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:16]
 
     def _key(self, key_id: str, account: str, wrapped: bytes) -> bytes:
         with self._lock:
@@ -159,24 +173,26 @@ class Keyring:
         sealed: str = self.sealer(account)(text)
         return sealed
 
-    def sealer(self, account: UUID) -> Any:
-        """Seals texts of one command under the account's key, looked up once."""
+    def sealer(self, account: UUID, person: str | None = None) -> Any:
+        """Seals texts of one command under the account's key (or, given a person named
+        in it, under the key of that person in that account), looked up once."""
         found: list[tuple[str, bytes]] = []
+        scope = account.hex if person is None else f"{account.hex}:{self.person(person)}"
 
         def seal(text: str) -> str:
             if not text or SEALED.search(text):
                 return text
             if not found:
-                found.append(self._current(account))
-            return self._sealed(account, *found[0], text)
+                found.append(self._current(scope))
+            return self._sealed(account, scope, *found[0], text)
 
         return seal
 
-    def _sealed(self, account: UUID, key_id: str, key: bytes, text: str) -> str:
+    def _sealed(self, account: UUID, scope: str, key_id: str, key: bytes, text: str) -> str:
         nonce = secrets.token_bytes(12)
         box = nonce + self._aead(key).encrypt(nonce, text.encode("utf-8"), account.bytes)
         token = base64.urlsafe_b64encode(box).decode("ascii")
-        return f"⟦sealed:v1:{key_id}:{account.hex}:{token}⟧"
+        return f"⟦sealed:v1:{key_id}:{scope}:{token}⟧"
 
     def reveal(self, value: Any) -> Any:
         """``value`` (text, or lists and dicts of them) with every sealed field opened,
@@ -192,26 +208,34 @@ class Keyring:
         return value
 
     def _open(self, match: re.Match[str]) -> str:
-        key_id, account, token = match.groups()
+        key_id, scope, token = match.groups()
         with self._lock:
             key = self._open_keys.get(key_id)
         if key is None:
             wrapped = self.keys.get(key_id)
             if wrapped is None:
                 return ERASED
-            key = self._key(key_id, account, wrapped)
+            key = self._key(key_id, scope, wrapped)
         box = base64.urlsafe_b64decode(token)
-        opened: bytes = self._aead(key).decrypt(box[:12], box[12:], UUID(account).bytes)
+        opened: bytes = self._aead(key).decrypt(box[:12], box[12:], UUID(scope[:32]).bytes)
         return opened.decode("utf-8")
 
     def erase(self, account: UUID) -> int:
-        """Destroy the account's keys: how many it had."""
-        with self._lock:
-            for key_id in self.keys.held(account.hex):
-                self._open_keys.pop(key_id, None)
+        """Destroy the account's keys (its people's too): how many it had."""
         count: int = self.keys.erase(account.hex)
         with self._lock:
-            self._open_keys.clear()  # another process may have made one meanwhile
+            self._open_keys.clear()  # what was opened is forgotten too
+        return count
+
+    def holding(self, person: str, erased: bool = False) -> list[UUID]:
+        """The accounts holding a person's data under a key not erased (or: ever)."""
+        return [UUID(a) for a in self.keys.holding(self.person(person), erased)]
+
+    def erase_person(self, person: str) -> int:
+        """Destroy the keys of a person's data in every account: how many there were."""
+        count: int = self.keys.erase_person(self.person(person))
+        with self._lock:
+            self._open_keys.clear()
         return count
 
 
@@ -226,12 +250,11 @@ def seal_command(keyring: Keyring, account: UUID, cmd: Any) -> Any:
     if name == "CorrectEntry" and cmd.field.lower().replace("-", "_") == "customer_data":
         return dataclasses.replace(cmd, value=seal(cmd.value))
     if name == "AnalyseProspect":
-        makers = [
-            dm.model_copy(
-                update={f: seal(getattr(dm, f)) for f in ("personality", "pressures", "interests")}
-            )
-            for dm in cmd.analysis.decision_makers
-        ]
+        makers = []
+        for dm in cmd.analysis.decision_makers:  # each under the key of that person here
+            theirs = keyring.sealer(account, dm.name)
+            fields = ("personality", "pressures", "interests")
+            makers.append(dm.model_copy(update={f: theirs(getattr(dm, f)) for f in fields}))
         analysis = cmd.analysis.model_copy(update={"decision_makers": makers})
         return dataclasses.replace(cmd, analysis=analysis)
     return cmd

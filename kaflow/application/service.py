@@ -228,14 +228,34 @@ class Kaflow(Application[UUID]):
             prospect.assign(owner, name, "", occurred_at=prospect.identified_at, **meta)
         return prospect
 
-    def erase_personal_data(self, actor: Actor, prospect_id: UUID, reason: str) -> int:
-        """Destroy the account's data keys (an owner only): every personal field they
-        sealed reads ``[erased]`` from now on; recorded, without the data. The number
-        of keys destroyed (0: erased already, recorded again all the same)."""
+    def erase_personal_data(
+        self, actor: Actor, prospect_id: UUID | None, reason: str, person: str | None = None
+    ) -> dict[str, Any]:
+        """Destroy an account's data keys, or (``person``) the keys of that person's data
+        in every account (an owner only): every personal field they sealed reads
+        ``[erased]`` from now on. Each account's erasure is recorded on it first, without
+        the data (a person by pseudonym). What was erased."""
         if not reason.strip():
             raise BadInputError(f"{field('reason')}: say why", field="reason")
-        if self.keyring is None:
+        keyring = self.keyring
+        if keyring is None:
             raise WorkspaceError("this application keeps no personal data sealed")
+        self.authorise(actor, "erase_personal_data")
+        if person is not None:
+            if not person.strip():
+                raise BadInputError(f"{field('person')}: name the person", field="person")
+            accounts = keyring.holding(person)
+            pseudonym = keyring.person(person)
+        else:
+            assert prospect_id is not None
+            self.get_prospect(prospect_id)  # there, or not found
+            accounts, pseudonym = [prospect_id], ""
+        for account in accounts:
+            self._record_erasure(actor, account, reason.strip(), pseudonym)
+        count = keyring.erase_person(person) if person is not None else keyring.erase(accounts[0])
+        return {"accounts": [str(a) for a in accounts], "keys_destroyed": count}
+
+    def _record_erasure(self, actor: Actor, prospect_id: UUID, reason: str, person: str) -> None:
         for _ in range(RETRIES):
             prospect = self.get_prospect(prospect_id)
             directory = self.directory()
@@ -243,11 +263,11 @@ class Kaflow(Application[UUID]):
             role = self.authorise(actor, "erase_personal_data", directory, now)
             name = directory.canonical(actor.name)
             prospect.erase_personal_data(
-                reason.strip(), actor=name, actor_role=role, occurred_at=now
+                reason, person, actor=name, actor_role=role, occurred_at=now
             )
             if self._save(prospect):
-                return int(self.keyring.erase(prospect_id))
-        raise ConflictError("the account kept changing under this command; nothing was written")
+                return
+        raise ConflictError("the account kept changing under this command; nothing was erased")
 
     def save_imported(
         self, actor: Actor, prospect: Prospect, file: str, rows: list[dict[str, Any]]

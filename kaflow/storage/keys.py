@@ -45,7 +45,15 @@ class KeyStore(Protocol):
     def add(self, key_id: str, account: str, wrapped: bytes) -> None: ...
 
     def erase(self, account: str) -> int:
-        """Destroy every key of the account: how many there were."""
+        """Destroy every key of the account (its people's too): how many there were."""
+        ...
+
+    def holding(self, person: str, erased: bool = False) -> list[str]:
+        """The accounts holding keys of the person (by pseudonym): not erased, or all."""
+        ...
+
+    def erase_person(self, person: str) -> int:
+        """Destroy the person's keys in every account: how many there were."""
         ...
 
     def held(self, account: str) -> list[str]:
@@ -80,10 +88,22 @@ class MemoryKeys:
             self._keys.setdefault(key_id, (account, wrapped))
 
     def erase(self, account: str) -> int:
+        return self._erase(lambda scope: scope.split(":")[0] == account)
+
+    def holding(self, person: str, erased: bool = False) -> list[str]:
+        found = {
+            a[:32] for a, w in self._keys.values() if a.endswith(":" + person) and (w or erased)
+        }
+        return sorted(found)
+
+    def erase_person(self, person: str) -> int:
+        return self._erase(lambda scope: scope.endswith(":" + person))
+
+    def _erase(self, chosen: Any) -> int:
         with self._lock:
-            mine = [k for k, (a, w) in self._keys.items() if a == account and w is not None]
+            mine = [k for k, (a, w) in self._keys.items() if chosen(a) and w is not None]
             for key_id in mine:
-                self._keys[key_id] = (account, None)
+                self._keys[key_id] = (self._keys[key_id][0], None)
         return len(mine)
 
     def held(self, account: str) -> list[str]:
@@ -168,11 +188,26 @@ class SqlKeys:
         return self._stored(key_id)
 
     def erase(self, account: str) -> int:
+        return self._erase("(account_id = ? OR account_id LIKE ?)", (account, account + ":%"))
+
+    def holding(self, person: str, erased: bool = False) -> list[str]:
+        kept = "" if erased else " AND wrapped IS NOT NULL"
+        rows = self._run(
+            f"SELECT DISTINCT substr(account_id, 1, 32) FROM {self.table} "
+            f"WHERE account_id LIKE ?{kept} ORDER BY 1",
+            ("%:" + person,),
+            True,
+        )
+        return [r[0] for r in rows]
+
+    def erase_person(self, person: str) -> int:
+        return self._erase("account_id LIKE ?", ("%:" + person,))
+
+    def _erase(self, where: str, params: tuple[Any, ...]) -> int:
         count = int(
             self._run(
-                f"UPDATE {self.table} SET wrapped = NULL WHERE account_id = ? "
-                "AND wrapped IS NOT NULL",
-                (account,),
+                f"UPDATE {self.table} SET wrapped = NULL WHERE {where} AND wrapped IS NOT NULL",
+                params,
             )
         )
         if self.engine == "sqlite":  # fold the write-ahead log in: no old page left there

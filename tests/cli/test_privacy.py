@@ -80,7 +80,7 @@ def test_erase_is_for_an_owner_confirmed_and_reads_erased_everywhere(
 
     done = as_json(ws("privacy", "erase", held, "--reason", "Request of 2026-12-01", "--yes",
                       "--json", user="olga"))  # fmt: skip
-    assert done["keys_destroyed"] == 1
+    assert done["keys_destroyed"] == 2  # the account's, and its decision maker's in it
 
     shown = as_json(ws("privacy", "show", held, "--json"))
     assert {f["value"] for f in shown["fields"]} == {"[erased]"}
@@ -141,7 +141,7 @@ def test_a_copy_for_another_master_key_has_its_data_keys_wrapped_anew(
     (tmp_path / "theirs").mkdir()
     copied = as_json(ws("store", "copy", "--to", "sqlite:///theirs/kaflow.db", "--master-key",
                         "theirs/kaflow.key", "--json", user="olga"))  # fmt: skip
-    assert copied["verified"] and copied["rewrapped"] == 1
+    assert copied["verified"] and copied["rewrapped"] == 2  # the account's, Wang Li's in it
     theirs = (tmp_path / "theirs" / "kaflow.key").read_text().strip()
     assert theirs != (tmp_path / "kaflow.key").read_text().strip()
     assert oct((tmp_path / "theirs" / "kaflow.key").stat().st_mode & 0o777) == "0o600"
@@ -152,3 +152,34 @@ def test_a_copy_for_another_master_key_has_its_data_keys_wrapped_anew(
     assert CUSTOMER_DATA in ws("ledger", held, "--format", "json").stdout
     assert ws("store", "copy", "--to", "sqlite:///x.db", "--master-key", "k", "--switch",
               code=2).stderr  # fmt: skip
+
+
+def test_a_person_is_erased_in_every_account_and_nothing_else(
+    ws: Run, held: str, tmp_path: Path, store_url: str | None
+) -> None:
+    second = new_account(ws, upto="analysed")  # Wang Li again, as decision maker
+    other = json.loads((tmp_path / "analysis.json").read_text())
+    other["decision_makers"][0].update(name="Zhao Min", personality="Plays chess at lunch")
+    (tmp_path / "analysis.json").write_text(json.dumps(other), encoding="utf-8")
+    third = new_account(ws, upto="analysed")
+    shown = as_json(ws("privacy", "show", "--person", "wang  LI", "--json"))
+    assert sorted(a["id"] for a in shown["accounts"]) == sorted([held, second])
+    assert {f["value"] for f in shown["fields"]} == set(SECRETS.values())
+    refused = ws("privacy", "erase", held, "--person", "Wang Li", "--reason", "r", user="olga",
+                 code=2)  # fmt: skip
+    assert "not both" in refused.stderr
+
+    done = as_json(ws("privacy", "erase", "--person", "Wang Li", "--reason", "Asked on 1 Dec",
+                      "--yes", "--json", user="olga"))  # fmt: skip
+    assert sorted(done["accounts"]) == sorted([held, second]) and done["keys_destroyed"] == 2
+    for pid in (held, second):
+        analysis = as_json(ws("prospect", "analysis", pid, "--format", "json"))
+        assert {analysis["decision_makers"][0][k] for k in SECRETS} == {"[erased]"}
+        erasure = as_json(ws("history", pid, "--json"))["events"][-1]
+        assert erasure["type"] == "PersonalDataErased" and erasure["details"]["person"]
+        assert "Wang" not in json.dumps(erasure)  # by pseudonym, never by name
+    kept = as_json(ws("prospect", "analysis", third, "--format", "json"))
+    assert kept["decision_makers"][0]["personality"] == "Plays chess at lunch"
+    assert CUSTOMER_DATA in ws("ledger", held, "--format", "json").stdout  # the account's own
+    after = as_json(ws("privacy", "show", "--person", "Wang Li", "--json"))
+    assert {f["value"] for f in after["fields"]} == {"[erased]"} and len(after["erased"]) == 2
