@@ -68,10 +68,13 @@ def refusal(request: Request, error: KaflowError) -> dict[str, Any]:
 
 
 def _include() -> None:
-    from web.pages import forms, login, views
+    from web.pages import adding, forms, login, people, reports, views
 
     router.include_router(login.router)
+    router.include_router(adding.router)  # before /accounts/{account}: /accounts/new
     router.include_router(views.router)
+    router.include_router(reports.router)
+    router.include_router(people.router)
     router.include_router(forms.router)
 
 
