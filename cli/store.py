@@ -282,15 +282,15 @@ def _text(report: dict[str, Any]) -> str:
     ]
     if report["verified"]:
         lines.append("Verified: the same on both sides (each account's events, by checksum).")
+    else:
+        lines.append("NOT verified:")
+        lines += [f"  {problem}" for problem in report["differences"]]
+        lines += [f"  differs: {account}" for account in report["differing_accounts"]]
     if report.get("rewrapped") is not None:
         lines.append(
             f"{report['rewrapped']} data key(s) wrapped by the master key given: the copy's "
             "personal data is read with that key, not this workspace's."
         )
-    else:
-        lines.append("NOT verified:")
-        lines += [f"  {problem}" for problem in report["differences"]]
-        lines += [f"  differs: {account}" for account in report["differing_accounts"]]
     if report.get("next"):
         lines.append(report["next"])
     return "\n".join(lines)
