@@ -3,6 +3,9 @@ the options and commands that spell them here."""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import click
 
 from cli.render import json_for_stdout, printable
@@ -152,9 +155,36 @@ def as_refusal(error: Exception) -> Refusal | None:
     if found is None:
         return None
     return Refusal(
-        found.render(option, command),
+        _in_language(found, found.render(option, command)),
         EXIT_CODES[found.kind],
         rule=found.rule,
         kind=found.kind.value,
         field=option(found.field) if found.field else None,
     )
+
+
+def _in_language(error: Any, message: str) -> str:
+    """The message in the user's language (``language`` in kaflow.toml, or KAFLOW_LANG):
+    in Chinese, the rule's or the refusal's words from the catalog the web pages use,
+    then the application's own message, which names the rule."""
+    from cli.context import Env
+    from kaflow.application.language import code
+
+    lang = os.environ.get("KAFLOW_LANG")
+    if lang is None:
+        ctx = click.get_current_context(silent=True)
+        env = ctx.find_object(Env) if ctx is not None else None
+        try:
+            lang = env.settings.language if env is not None else None
+        except Exception:  # no workspace here: English
+            lang = None
+    if code(lang) == "en":
+        return message
+    from kaflow.application import words
+    from kaflow.application.language import translations
+
+    headline = words.RULES.get(error.rule or "") or words.KINDS.get(error.kind.value, "")
+    if not headline:
+        return message
+    said = translations(code(lang)).gettext(headline).rstrip("。.")
+    return f"{said}（{error.rule}）：{message}" if error.rule else f"{said}：{message}"

@@ -43,6 +43,7 @@ class Settings:
     max_backdate: str | None = None  # dating a step further back needs a manager or above
     signing_key: str | None = None  # [audit]: the Ed25519 key checkpoints are signed with
     seal_every: str = "P1D"  # [audit]: how often the scheduler signs a checkpoint
+    language: str = "en"  # the CLI's messages: "en", or "zh" (KAFLOW_LANG overrides)
     notify: NotifySettings | None = None  # [notify]: channels beside the outbox, if any
 
     @cached_property
@@ -111,6 +112,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         outbox=_text(_table(data, "notify", path).get("outbox", "outbox.jsonl"), path),
         currency=_currency(data.get("currency", "CNY"), path),
         signing_key=_optional_text(_table(data, "audit", path).get("signing_key"), path),
+        language=_language(data.get("language", "en"), path),
         seal_every=_seal_every(_table(data, "audit", path).get("seal_every", "P1D"), path),
         notify=_channels(_table(data, "notify", path), path),
     )
@@ -154,7 +156,16 @@ def _toml_problem(error: tomllib.TOMLDecodeError, text: str) -> str:
 # Every key kaflow.toml may hold, by table ("" the top level): a key kaflow does not know
 # is a typo that would otherwise silently fall back to a default (timzone -> UTC).
 KNOWN_KEYS: dict[str, set[str]] = {
-    "": {"store", "timezone", "lock_timeout", "currency", "policies", "notify", "audit"},
+    "": {
+        "store",
+        "timezone",
+        "lock_timeout",
+        "currency",
+        "language",
+        "policies",
+        "notify",
+        "audit",
+    },
     "audit": {"signing_key", "seal_every"},
     "policies": {"follow_up_within", "remind_before", "late_entry_after", "max_backdate"},
     "notify": {"outbox", "channels", "park_after", "retry_after"},
@@ -177,6 +188,13 @@ def _optional_text(value: object, path: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise WorkspaceError(f"{path}: [audit] signing_key must be a file name")
     return value
+
+
+def _language(value: object, path: str) -> str:
+    text = str(value).strip().lower().replace("-", "_")
+    if text not in ("en", "zh", "zh_cn"):
+        raise WorkspaceError(f'{path}: language {value!r}: "en" or "zh"')
+    return "en" if text == "en" else "zh"
 
 
 def _seal_every(value: object, path: str) -> str:

@@ -7,36 +7,16 @@ from __future__ import annotations
 
 import functools
 import gettext
-import io
 from pathlib import Path
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kaflow.application.language import CATALOG, LANGUAGES, N_, translations
+
 HERE = Path(__file__).parent
-LANGUAGES = {"en": "English", "zh_CN": "中文"}
 COOKIE = "kaflow_lang"
-CATALOG = HERE / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po"
-
-
-def N_(message: str) -> str:  # gettext's own name for a marked message
-    """A message marked for translation, translated where it is shown."""
-    return message
-
-
-@functools.cache
-def translations(lang: str) -> gettext.NullTranslations:
-    if lang == "en":
-        return gettext.NullTranslations()
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with CATALOG.open("rb") as po:
-        catalog = read_po(po, locale=lang)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+__all__ = ["CATALOG", "LANGUAGES", "N_", "environment", "gettext_for", "language"]
 
 
 @functools.cache

@@ -13,19 +13,24 @@ from tests.web.conftest import Api, new_account
 from tests.web.test_sessions import page_csrf, sign_in
 from web.i18n import CATALOG
 
-WEB = Path(__file__).resolve().parents[2] / "web"
+ROOT = Path(__file__).resolve().parents[2]
+WEB, WORDS = ROOT / "web", ROOT / "kaflow" / "application"
 METHODS = [("**/templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "N_": None}
 
 
 def messages() -> set[str]:
-    """Every message marked in the web front end's templates and code."""
-    found = extract_from_dir(
-        str(WEB),
-        METHODS,
-        keywords=KEYWORDS,
-        options_map={"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
-    )
+    """Every message marked in the web front end's templates and code, and the words
+    every front end shows (kaflow/application/words.py)."""
+    found = [
+        *extract_from_dir(
+            str(WEB),
+            METHODS,
+            keywords=KEYWORDS,
+            options_map={"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+        ),
+        *extract_from_dir(str(WORDS), [("words.py", "python")], keywords=KEYWORDS),
+    ]
     return {message if isinstance(message, str) else message[0] for _, _, message, *_ in found}
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from kaflow.application import words
 from kaflow.errors import KaflowError
 from web.errors import status_of
 from web.i18n import LANGUAGES, environment, gettext_for, language
-from web.pages import words
 
 router = APIRouter(include_in_schema=False)
 

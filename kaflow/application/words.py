@@ -1,9 +1,9 @@
-"""The words pages show for kaflow's own names: rules, kinds of refusal, steps and
-fields, marked for the catalog (translated where they are shown)."""
+"""The words people are shown for kaflow's own names: rules, kinds of refusal, steps and
+fields, marked for the catalog (translated where they are shown: the pages, the CLI)."""
 
 from __future__ import annotations
 
-from web.i18n import N_
+from kaflow.application.language import N_
 
 RULES = {
     "R1": N_("A prospect is classified when identified."),
