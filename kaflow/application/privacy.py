@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import secrets
 import threading
 from pathlib import Path
 from typing import Any
@@ -55,7 +54,7 @@ def master_key(root: str, create: bool = False) -> bytes:
                 f"no master key: {path} is missing and {ENV} is not set; the personal data "
                 "sealed under it cannot be read (restore the key file from its backup)"
             )
-        key = secrets.token_bytes(32)
+        key = os.urandom(32)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="ascii") as f:
             f.write(base64.urlsafe_b64encode(key).decode("ascii") + "\n")
@@ -80,7 +79,7 @@ def key_from_file(path: str, create: bool = False) -> bytes:
     ``create`` and it is missing)."""
     file = Path(path)
     if not file.exists() and create:
-        key = secrets.token_bytes(32)
+        key = os.urandom(32)
         descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="ascii") as f:
             f.write(base64.urlsafe_b64encode(key).decode("ascii") + "\n")
@@ -121,7 +120,7 @@ class Keyring:
         return AESGCM(key)
 
     def _wrap(self, key_id: str, account: str, key: bytes) -> bytes:
-        nonce = secrets.token_bytes(12)
+        nonce = os.urandom(12)
         aad = f"{key_id}:{account}".encode()
         return nonce + bytes(self._aead(self._master()).encrypt(nonce, key, aad))
 
@@ -142,7 +141,7 @@ class Keyring:
         made if it has none (or had its erased)."""
         found = self.keys.current(scope)
         if found is None:
-            key_id, key = secrets.token_hex(16), secrets.token_bytes(32)
+            key_id, key = os.urandom(16).hex(), os.urandom(32)
             self.keys.add(key_id, scope, self._wrap(key_id, scope, key))
             found = self.keys.current(scope)  # another writer's, if it came first
         key_id, wrapped = found
@@ -189,7 +188,7 @@ class Keyring:
         return seal
 
     def _sealed(self, account: UUID, scope: str, key_id: str, key: bytes, text: str) -> str:
-        nonce = secrets.token_bytes(12)
+        nonce = os.urandom(12)
         box = nonce + self._aead(key).encrypt(nonce, text.encode("utf-8"), account.bytes)
         token = base64.urlsafe_b64encode(box).decode("ascii")
         return f"⟦sealed:v1:{key_id}:{scope}:{token}⟧"

@@ -18,7 +18,6 @@ trusting the table.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,12 +40,16 @@ def aggregate_text(aggregate: UUID | str) -> str:
 
 def digest(aggregate: UUID | str, version: int, topic: str, state: bytes) -> bytes:
     """What is stored for one event, as 32 bytes."""
+    import hashlib  # here: a command that only reads never loads OpenSSL for it
+
     parts = (aggregate_text(aggregate).encode(), str(version).encode(), topic.encode(), state)
     return hashlib.sha256(VERSION + _frame(*parts)).digest()
 
 
 def link(previous: bytes, position: int, event_digest: bytes, login: str = "") -> bytes:
     """The chain's link for the event at ``position``, after ``previous``."""
+    import hashlib
+
     return hashlib.sha256(
         previous + struct.pack(">Q", position) + event_digest + _frame(login.encode())
     ).digest()
