@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast, overload
 from uuid import UUID
 
 from kaflow.application import accounts, moments
@@ -32,6 +32,12 @@ if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up
         role: str | None
         since: str
         roles: list[Role]
+
+    class AccountsPage(TypedDict):
+        total: int  # how many accounts match, on every page
+        offset: int
+        limit: int
+        accounts: list[dict[str, Any]]
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,6 +131,7 @@ class Queries:
         self.app.authorise(actor)
         return stored_analysis.stored(self.app, account_id)
 
+    @overload
     def accounts(
         self,
         actor: Actor,
@@ -137,14 +144,55 @@ class Queries:
         idle: str | None = None,
         sort: str | None = None,
         include_archived: bool = False,
-    ) -> list[dict[str, Any]]:
+        limit: None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]: ...
+
+    @overload
+    def accounts(
+        self,
+        actor: Actor,
+        state: str | None = None,
+        *,
+        search: str | None = None,
+        category: str | None = None,
+        owner: str | None = None,
+        mine: bool = False,
+        idle: str | None = None,
+        sort: str | None = None,
+        include_archived: bool = False,
+        limit: int,
+        offset: int = 0,
+    ) -> AccountsPage: ...
+
+    def accounts(
+        self,
+        actor: Actor,
+        state: str | None = None,
+        *,
+        search: str | None = None,
+        category: str | None = None,
+        owner: str | None = None,
+        mine: bool = False,
+        idle: str | None = None,
+        sort: str | None = None,
+        include_archived: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]] | AccountsPage:
         """The accounts that match every filter given: ``search`` in their names (any
         case, width or punctuation), ``owner`` (``mine``: the acting user's), ``idle``
         (open accounts without a step for an ISO 8601 duration), archived ones only if
-        asked."""
-        from kaflow.projections.accounts import SORTS, find, search_key
+        asked. With ``limit``, a page: at most ``limit`` of them from ``offset`` on, with
+        how many match in all (``{"total", "offset", "limit", "accounts"}``); only the
+        page's accounts are loaded."""
+        from kaflow.projections.accounts import SORTS, find, find_page, search_key
 
         self.app.authorise(actor)
+        if limit is not None and limit < 0:
+            raise BadInputError(f"{field('limit')}: give 0 or more", field="limit")
+        if offset < 0:
+            raise BadInputError(f"{field('offset')}: give 0 or more", field="offset")
         if sort is not None and sort not in SORTS:
             raise BadInputError(f"no sort {sort!r} ({', '.join(SORTS)})", field="sort")
         if mine and owner:
@@ -159,9 +207,15 @@ class Queries:
         filters["owner"] = self._owner(actor.name if mine else owner)
         if idle is not None:
             filters["idle_since"] = (self.app.now() - moments.span(idle, "idle")).timestamp()
+        filters.update(sort=sort, include_archived=include_archived)
+        if limit is None:
+            with self._views().reading() as cursor:
+                ids = find(cursor, **filters)[offset:]
+            return accounts.summaries(self.app, [UUID(i) for i in ids])
         with self._views().reading() as cursor:
-            ids = find(cursor, sort=sort, include_archived=include_archived, **filters)
-        return accounts.summaries(self.app, [UUID(i) for i in ids])
+            ids, total = find_page(cursor, limit=limit, offset=offset, **filters)
+        rows = accounts.summaries(self.app, [UUID(i) for i in ids])
+        return {"total": total, "offset": offset, "limit": limit, "accounts": rows}
 
     def _owner(self, name: str | None) -> str | None:
         return self.app.directory().canonical(name) if name else None

@@ -3,27 +3,54 @@ whole, in the form ``analyse`` reads (to edit and record again), and in a few wo
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.utils import get_topic, resolve_topic
 
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application.service import Kaflow
 from kaflow.errors import NotFoundError, step
 
 ANALYSED: type = Prospect.Analysed  # type: ignore[attr-defined]
+ANALYSED_TOPIC = get_topic(ANALYSED)
+
+
+BATCH = 64  # stored events read at a time, newest first
 
 
 def latest(app: Kaflow, prospect_id: UUID) -> Any | None:
-    """The account's latest ``Analysed`` event; None if it was never analysed."""
+    """The account's latest ``Analysed`` event; None if it was never analysed. Its
+    events are read newest first a batch at a time, and only an ``Analysed`` one is
+    decoded (a stored event's topic is in clear): an account's hundredth contact does
+    not make reading its analysis slower. On a store with SQL, one indexed read finds
+    it (the batches only for an account with no ``Analysed`` event by this topic)."""
+    from kaflow.storage.lookup import latest_with_topic
+
+    kept = latest_with_topic(app, prospect_id, ANALYSED_TOPIC)
+    if kept is not None:
+        return app.mapper.to_domain_event(kept)
     found = False
-    for domain_event in app.events.get(prospect_id, desc=True):
-        found = True
-        if isinstance(domain_event, ANALYSED):
-            return domain_event
+    below: int | None = None
+    while below is None or below > 0:
+        batch = app.recorder.select_events(prospect_id, lte=below, desc=True, limit=BATCH)
+        for stored_event in batch:
+            found = True
+            if _analysed(stored_event.topic):
+                return app.mapper.to_domain_event(stored_event)
+        if len(batch) < BATCH:
+            break
+        below = batch[-1].originator_version - 1
     if not found:
         raise NotFoundError(f"no account with id {prospect_id}")
     return None
+
+
+@functools.cache
+def _analysed(topic: str) -> bool:
+    return isinstance(resolve_topic(topic), type) and issubclass(resolve_topic(topic), ANALYSED)
 
 
 def stored(app: Kaflow, prospect_id: UUID) -> dict[str, Any]:

@@ -189,6 +189,63 @@ def find(
     sort: str | None = None,
 ) -> list[str]:
     """Ids (hex) of the accounts that match every filter given, in ``sort`` order."""
+    where, params = _where(cursor, search, category, owner, state, idle_since, include_archived)
+    return _ids(cursor, where, params, sort)
+
+
+def find_page(
+    cursor: Cursor,
+    *,
+    search: str | None = None,
+    category: str | None = None,
+    owner: str | None = None,
+    state: str | None = None,
+    idle_since: float | None = None,
+    include_archived: bool = False,
+    sort: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[str], int]:
+    """``find``'s ids from ``offset`` on, at most ``limit`` of them (None: all), and how
+    many accounts match in all: a page's ids only, however many match (read in one
+    snapshot when ``cursor`` reads one)."""
+    where, params = _where(cursor, search, category, owner, state, idle_since, include_archived)
+    matching = "SELECT account_id FROM accounts" + _joined(where)
+    total = cursor.execute(f"SELECT count(*) FROM ({matching}) m", tuple(params)).fetchone()[0]
+    if limit is None:
+        return _ids(cursor, where, params, sort)[offset:], int(total)
+    if offset >= total or limit == 0:
+        return [], int(total)
+    return _ids(cursor, where, params, sort, " LIMIT ? OFFSET ?", [limit, offset]), int(total)
+
+
+def _joined(where: list[str]) -> str:
+    return " WHERE " + " AND ".join(where) if where else ""
+
+
+def _ids(
+    cursor: Cursor,
+    where: list[str],
+    params: list[Any],
+    sort: str | None,
+    tail: str = "",
+    more: tuple[Any, ...] | list[Any] = (),
+) -> list[str]:
+    sql = f"SELECT account_id FROM accounts{_joined(where)} "
+    sql += f"ORDER BY {SORTS[sort] if sort else 'position'}{tail}"
+    return [r[0] for r in cursor.execute(sql, (*params, *more)).fetchall()]
+
+
+def _where(
+    cursor: Cursor,
+    search: str | None,
+    category: str | None,
+    owner: str | None,
+    state: str | None,
+    idle_since: float | None,
+    include_archived: bool,
+) -> tuple[list[str], list[Any]]:
+    """The conditions every filter given puts on the accounts, and their parameters."""
     where: list[str] = []
     params: list[Any] = []
     for column, value in (("category", category), ("owner", owner), ("state", state)):
@@ -208,13 +265,7 @@ def find(
         params.append(idle_since)
     if not include_archived:
         where.append("archived_ts IS NULL")
-    sql = "SELECT account_id FROM accounts"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    rows = cursor.execute(
-        f"{sql} ORDER BY {SORTS[sort] if sort else 'position'}", tuple(params)
-    ).fetchall()
-    return [r[0] for r in rows]
+    return where, params
 
 
 def _rarest(cursor: Cursor, pairs: set[str], enough: int = 200) -> str | None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from kaflow.errors import WorkspaceError
 
@@ -61,3 +64,37 @@ def _postgres_prefix(recorder: Any, prefix: str, topic: str, limit: int) -> list
     with recorder.datastore.transaction(commit=False) as c:
         c.execute(sql, (low, high, topic, limit))
         return [row["originator_id"].hex for row in c.fetchall()]
+
+
+def latest_with_topic(app: Any, originator_id: UUID, topic: str) -> StoredEvent | None:
+    """An aggregate's latest event recorded with ``topic``, as stored (not decoded); None
+    if it has none. One indexed read of its events on either engine (the topic is kept
+    in clear), however many it has; None in memory (the caller reads them instead)."""
+    from kaflow.projections.db import engine_of
+
+    recorder, engine = app.recorder, engine_of(app)
+    if engine == "sqlite":
+        sql = (
+            f"SELECT originator_version, state FROM {recorder.events_table_name} "
+            "WHERE originator_id = ? AND topic = ? ORDER BY originator_version DESC LIMIT 1"
+        )
+        try:
+            with recorder.datastore.transaction(commit=False) as c:
+                c.execute(sql, (originator_id.hex, topic))
+                row = c.fetchone()
+        except sqlite3.Error as e:  # pragma: no cover - a damaged store
+            raise WorkspaceError(f"cannot read the store: {e}") from None
+    elif engine == "postgresql":
+        sql = (
+            "SELECT originator_version, state "
+            f'FROM "{recorder.datastore.schema}"."{recorder.events_table_name}" '
+            "WHERE originator_id = %s AND topic = %s ORDER BY originator_version DESC LIMIT 1"
+        )
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(sql, (originator_id, topic))
+            row = c.fetchone()
+    else:
+        return None
+    if row is None:
+        return None
+    return StoredEvent(originator_id, row["originator_version"], topic, bytes(row["state"]))

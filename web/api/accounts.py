@@ -51,8 +51,9 @@ def list_accounts(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 100,
 ) -> dict[str, Any]:
-    """The accounts matching every filter given, a page at a time."""
-    rows = services_of(request).queries.accounts(
+    """The accounts matching every filter given, a page at a time (``total``: how many
+    match in all)."""
+    page = services_of(request).queries.accounts(
         caller.actor,
         state,
         search=search,
@@ -62,13 +63,10 @@ def list_accounts(
         idle=idle,
         sort=sort,
         include_archived=include_archived,
+        limit=limit,
+        offset=offset,
     )
-    return {
-        "total": len(rows),
-        "offset": offset,
-        "limit": limit,
-        "accounts": rows[offset : offset + limit],
-    }
+    return dict(page)
 
 
 @router.post("", status_code=201)

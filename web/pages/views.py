@@ -60,16 +60,20 @@ def accounts_page(
     filters: dict[str, Any] = {"search": search or None, "category": category or None,
                "owner": owner or None, "mine": mine}  # fmt: skip
     error = None
+    rows: list[dict[str, Any]] = []
+    total = 0
     try:
-        rows = services_of(request).queries.accounts(found.actor, state or None, **filters)
+        found_page = services_of(request).queries.accounts(
+            found.actor, state or None, **filters, limit=PAGE, offset=(page - 1) * PAGE
+        )
+        rows, total = found_page["accounts"], found_page["total"]
     except KaflowError as e:
-        rows, error = [], refusal(request, e)
-    start = (page - 1) * PAGE
+        error = refusal(request, e)
     context = {
-        "rows": rows[start : start + PAGE],
-        "total": len(rows),
+        "rows": rows,
+        "total": total,
         "page": page,
-        "pages": max(1, -(-len(rows) // PAGE)),
+        "pages": max(1, -(-total // PAGE)),
         "filters": {**filters, "state": state or ""},
         "error": error,
         **_common(found),
