@@ -67,6 +67,16 @@ def _tick_text(env: Env, data: dict[str, Any]) -> str:
                 f"  {label}: account {short(item['account'])}, visit {item['deadline']} "
                 f"led by {item['lead']}, due {env.local(datetime.fromisoformat(item['due_at']))}"
             )
+    for item in data.get("rungs", []):
+        lines.append(
+            f"  ladder rung {item['rung']} ({item['at']}): account {short(item['account'])}, "
+            f"visit {item['deadline']} led by {item['lead']}; told {', '.join(item['to'])}"
+        )
+    for item in data.get("digests", []):
+        lines.append(
+            f"  digest for {item['user']}: {item['due']} due this week, "
+            f"{item['overdue']} overdue in the team"
+        )
     if len(lines) == 1:
         lines.append("  nothing was due")
     lines.append(f"  {data['delivered']} notice(s) delivered to {env.settings.outbox}")

@@ -32,13 +32,14 @@ if TYPE_CHECKING:
     from kaflow.application.people import People
     from kaflow.application.projections import Projections
     from kaflow.application.queries import Queries
+    from kaflow.projections import View
     from kaflow.projections.runner import Views
     from kaflow.projections.worker import Worker
     from kaflow.scheduling.daemon import DeadlineScheduler
     from kaflow.scheduling.delivery import ChannelDelivery
     from kaflow.scheduling.notifications import Notifications
     from kaflow.scheduling.notify import Notifier, Outbox
-    from kaflow.scheduling.tick import TickReport
+    from kaflow.scheduling.tick import Step, TickReport
 
 __all__ = [
     "CONFIG_NAME",
@@ -305,11 +306,24 @@ class Services:
 
         with self._lock:
             if self._views is None:
-                self._views = Views(self.app, lock_timeout=self.settings.lock_timeout)
+                self._views = Views(
+                    self.app, self._all_views(), lock_timeout=self.settings.lock_timeout
+                )
             views = self._views
         if catch_up:
             views.catch_up()
         return views
+
+    def _all_views(self) -> list[View] | None:
+        """Every view, with the ladder's and the digest's where kaflow.toml sets them up
+        (None: the views every workspace has)."""
+        found = self.settings.escalation
+        if found is None:
+            return None
+        from kaflow.projections.escalations import escalation_views
+        from kaflow.projections.runner import all_views
+
+        return [*all_views(), *escalation_views(bool(found.ladder), found.digest_at is not None)]
 
     def outbox(self) -> Outbox:
         """The workspace's outbox, its position kept in the store as well."""
@@ -385,12 +399,28 @@ class Services:
         from kaflow.scheduling.tick import checked_now, tick
 
         moment, warning = checked_now(self.app, now, allow_future)
-        report = tick(self.app, self._writable(self.views()), self.notifier(), moment)
+        report = tick(
+            self.app, self._writable(self.views()), self.notifier(), moment, self._steps()
+        )
         report.warning = warning
         seal = self._seal()
         if seal is not None:
             report.sealed = seal(moment)
         return report
+
+    def _steps(self) -> list[Step]:
+        """The ladder's and the digest's parts of a tick, those kaflow.toml sets up."""
+        found = self.settings.escalation
+        steps: list[Step] = []
+        if found is not None and found.ladder:
+            from kaflow.scheduling import ladder
+
+            steps.append(ladder.step(found.ladder))
+        if found is not None and found.digest_at is not None:
+            from kaflow.scheduling import digest
+
+            steps.append(digest.step(found.digest_at))
+        return steps
 
     def _seal(self) -> Callable[[datetime], dict[str, Any] | None] | None:
         """The scheduler's daily checkpoint, when a signing key is named."""
@@ -413,6 +443,7 @@ class Services:
             self.app, views, self.notifier(), poll, report, warn, ready, store
         )
         scheduler.seal = self._seal()
+        scheduler.steps = self._steps()
         return scheduler
 
     def worker(

@@ -19,6 +19,7 @@ from kaflow.errors import WorkspaceError, step
 
 if TYPE_CHECKING:
     from kaflow.scheduling.channels.config import NotifySettings
+    from kaflow.scheduling.ladder_config import Escalation
     from kaflow.storage.url import StoreURL
 
 CONFIG_NAME = "kaflow.toml"
@@ -45,6 +46,7 @@ class Settings:
     seal_every: str = "P1D"  # [audit]: how often the scheduler signs a checkpoint
     language: str = "en"  # the CLI's messages: "en", or "zh" (KAFLOW_LANG overrides)
     notify: NotifySettings | None = None  # [notify]: channels beside the outbox, if any
+    escalation: Escalation | None = None  # [notify]: the ladder and the digest, if set
 
     @cached_property
     def store_url(self) -> StoreURL:
@@ -98,6 +100,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         raise WorkspaceError(f"{path} is not valid TOML: {_toml_problem(e, text)}") from None
     _known_keys(data, path)
     policies = _table(data, "policies", path)
+    escalation, notify = _escalation(_table(data, "notify", path), path)
     settings = Settings(
         root=root,
         store=environ.get("KAFLOW_STORE") or str(data.get("store", DEFAULT_STORE)),
@@ -114,7 +117,8 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         signing_key=_optional_text(_table(data, "audit", path).get("signing_key"), path),
         language=_language(data.get("language", "en"), path),
         seal_every=_seal_every(_table(data, "audit", path).get("seal_every", "P1D"), path),
-        notify=_channels(_table(data, "notify", path), path),
+        notify=notify,
+        escalation=escalation,
     )
     _outbox_of_its_own(settings, path)
     return settings
@@ -168,7 +172,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
     },
     "audit": {"signing_key", "seal_every"},
     "policies": {"follow_up_within", "remind_before", "late_entry_after", "max_backdate"},
-    "notify": {"outbox", "channels", "park_after", "retry_after"},
+    "notify": {"outbox", "channels", "park_after", "retry_after", "ladder", "digest_at"},
 }
 
 
@@ -180,6 +184,17 @@ def _channels(notify: dict[str, object], path: str) -> NotifySettings | None:
     from kaflow.scheduling.channels.config import parse
 
     return parse(notify, path)
+
+
+def _escalation(
+    notify: dict[str, object], path: str
+) -> tuple[Escalation | None, NotifySettings | None]:
+    """[notify]'s ladder and digest (docs/notifications.md), and its channels."""
+    if not {"ladder", "digest_at"} & set(notify):
+        return None, _channels(notify, path)
+    from kaflow.scheduling.ladder_config import parse
+
+    return parse(notify, path, lambda table: _channels(table, path))
 
 
 def _optional_text(value: object, path: str) -> str | None:

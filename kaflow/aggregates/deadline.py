@@ -55,6 +55,15 @@ def reminder_due(deadline: Deadline | None, number: int, now: datetime) -> bool:
     )
 
 
+def rung_due(deadline: Deadline | None, number: int, rung: int, rung_at: datetime,
+             now: datetime) -> bool:  # fmt: skip
+    """Rung ``rung`` of the escalation ladder of deadline ``number`` is due at ``now`` and
+    neither it nor a later rung is recorded yet ("rung" is missing on deadlines opened
+    before ladders existed, and on those no rung has reached)."""
+    found = the_open(deadline, number)
+    return found is not None and found.get("rung", 0) < rung and rung_at <= now
+
+
 def late_by(deadline: Deadline, at: datetime) -> int:
     """Whole seconds a step at ``at`` came after the due time (0: in time)."""
     return max(0, int((at - deadline["due_at"]).total_seconds()))

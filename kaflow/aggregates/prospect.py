@@ -318,6 +318,25 @@ class Prospect(Aggregate):
         self._follow_up_reminded(deadline=number, noticed_at=now, notified=notified)
         return True
 
+    def reach_rung(
+        self,
+        number: int,
+        rung: int,
+        at: str,
+        rung_at: datetime,
+        now: datetime,
+        notified: list[str],
+    ) -> bool:
+        """Record that rung ``rung`` of the escalation ladder (``at`` its time as written,
+        relative to the due time) was reached on deadline ``number`` and who was told;
+        False if the deadline is not open, the rung is not due, or it was reached already."""
+        if not deadlines.rung_due(self.deadline, number, rung, rung_at, now):
+            return False
+        self._follow_up_rung_reached(
+            deadline=number, rung=rung, at=at, rung_at=rung_at, noticed_at=now, notified=notified
+        )
+        return True
+
     def _settle(self, how: str, at: datetime, by: str) -> None:
         if self.deadline is not None:
             self._follow_up_deadline_closed(
@@ -544,6 +563,19 @@ class Prospect(Aggregate):
     ) -> None:
         assert self.deadline is not None
         self.deadline = {**self.deadline, "overdue_at": noticed_at}
+
+    @event("FollowUpRungReached")
+    def _follow_up_rung_reached(
+        self,
+        deadline: int,
+        rung: int,
+        at: str,
+        rung_at: datetime,
+        noticed_at: datetime,
+        notified: list[str],
+    ) -> None:
+        assert self.deadline is not None
+        self.deadline = {**self.deadline, "rung": rung}
 
     @event("FollowUpDeadlineClosed")
     def _follow_up_deadline_closed(

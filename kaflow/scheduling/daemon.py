@@ -25,7 +25,7 @@ from kaflow.projections import StaleViewError
 from kaflow.projections.db import errors
 from kaflow.projections.runner import Views
 from kaflow.scheduling.notify import Notifier
-from kaflow.scheduling.tick import TickReport, pending_count, tick, upcoming
+from kaflow.scheduling.tick import Step, TickReport, pending_count, tick, upcoming
 
 POLL = "poll"
 
@@ -54,6 +54,7 @@ class DeadlineScheduler:
         self.store_path = store_path
         # Signs a checkpoint of the log when one is due (kaflow.application.audit).
         self.seal: Callable[[datetime], dict[str, Any] | None] | None = None
+        self.steps: list[Step] = []  # the ladder's and the digest's parts of each tick
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         # One worker: polls and deadline jobs never overlap. A job late for any reason
         # still runs (the default would drop it after one second), once.
@@ -113,7 +114,7 @@ class DeadlineScheduler:
             self.stale = True
             return False
         try:
-            done = tick(self.app, self.views, self.notifier, now)
+            done = tick(self.app, self.views, self.notifier, now, self.steps)
         except StaleViewError as e:  # upgraded under it: only a restart can rebuild the view
             self.warn(f"{e}; stopping")
             self.stale = True

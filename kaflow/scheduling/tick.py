@@ -10,6 +10,7 @@ delivery follows the log's positions (``kaflow.scheduling.notify``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,9 +23,12 @@ from kaflow.errors import field as field_named
 from kaflow.projections.db import DELIVERED_TABLE, DELIVERY_LOCK
 from kaflow.projections.deadlines import due, notices_after
 from kaflow.projections.deadlines import pending_count as pending_count  # for the daemon
+from kaflow.projections.escalations import has_view
 from kaflow.projections.runner import Views
 from kaflow.reporting.text import span
 from kaflow.scheduling.delivery import Fanout
+from kaflow.scheduling.digest import pending_digests
+from kaflow.scheduling.ladder import pending_rungs
 from kaflow.scheduling.notify import Notice, Notifier
 
 
@@ -40,9 +44,14 @@ class TickReport:
     sealed: dict[str, Any] | None = None  # the log's checkpoint signed, when one was due
     # What each notification channel did (kaflow.scheduling.delivery), if any are set up.
     channels: list[dict[str, Any]] = field(default_factory=list)
+    # The ladder's rungs reached and the digests made, when kaflow.toml sets them up
+    # (kaflow.scheduling.ladder, kaflow.scheduling.digest).
+    rungs: list[dict[str, Any]] | None = None
+    digests: list[dict[str, Any]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        more = {k: v for k, v in (("rungs", self.rungs), ("digests", self.digests)) if v}
+        return more | {
             "sealed": self.sealed,
             "now": self.now.isoformat(),
             "reminded": self.reminded,
@@ -85,9 +94,16 @@ def checked_now(
     return now, None
 
 
-def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickReport:
+# More work a tick does before delivering (the ladder, the digest), if set up.
+Step = Callable[[Kaflow, Views, datetime, "TickReport"], None]
+
+
+def tick(
+    app: Kaflow, views: Views, notifier: Notifier, now: datetime, steps: Sequence[Step] = ()
+) -> TickReport:
     """All the work due at ``now``, once: reminders and missed deadlines recorded on
-    their accounts, then every notice not yet delivered, delivered."""
+    their accounts, then the ``steps`` (rungs, digests), then every notice not yet
+    delivered, delivered."""
     report = TickReport(now)
     views.catch_up()
     for row in due(views, now):
@@ -103,6 +119,8 @@ def tick(app: Kaflow, views: Views, notifier: Notifier, now: datetime) -> TickRe
             (report.overdue if kind == "overdue" else report.reminded).append(
                 {**entry, "lead": row["lead"], "due_at": row["due_at"]}
             )
+    for work in steps:
+        work(app, views, now, report)
     try:
         report.delivered = deliver(views, notifier, now)
     except (OSError, WorkspaceError) as e:  # recorded all the same: delivered next time
@@ -168,7 +186,16 @@ class DeliveredIn:
 
 
 def pending(views: Views, after: int, limit: int = 1000) -> list[Notice]:
-    return [notice(row) for row in notices_after(views, after, limit)]
+    """The notices after log position ``after``, in order: reminders and misses, the
+    ladder's rungs and the digests (none of those two where they are not set up)."""
+    found = [notice(row) for row in notices_after(views, after, limit)]
+    more = [
+        *(pending_rungs(views, after, limit) if has_view(views, "ladder") else []),
+        *(pending_digests(views, after, limit) if has_view(views, "digests") else []),
+    ]
+    if not more:
+        return found
+    return sorted([*found, *more], key=lambda n: int(n["position"]))[:limit]
 
 
 def notice(row: dict[str, Any]) -> Notice:
