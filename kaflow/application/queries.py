@@ -18,6 +18,7 @@ from kaflow.errors import BadInputError, NotFoundError, field
 if TYPE_CHECKING:
     from kaflow.projections.runner import Views
 
+WEEK = 7 * 86400.0  # seconds: "due this week"
 REPORTS = ("funnel", "losses", "registry", "visits", "overdue", "conformance", "activity")
 
 
@@ -453,6 +454,41 @@ class Queries:
             return read_at(self.app)
         positions = self._views().positions().values()
         return read_at(self.app, min(positions, default=0))
+
+    def dashboard(self, actor: Actor) -> dict[str, Any]:
+        """What a dashboard shows, counted in the views: the funnel now (accounts in each
+        stage, how many reached it, the conversion to the next), the follow-ups overdue
+        and due this week, and the acting user's own open deadlines."""
+        from kaflow.projections.deadlines import deadline_counts, open_deadlines
+        from kaflow.projections.pipeline import stage_counts
+        from kaflow.reporting.reports import STAGES
+
+        self.app.authorise(actor)
+        now = self.app.now()
+        views = self._views()
+        with views.reading() as cursor:
+            here, reached = stage_counts(cursor)
+            overdue, soon = deadline_counts(cursor, now, WEEK)
+        funnel = []
+        for n, stage in enumerate([*STAGES, "lost"]):
+            following = STAGES[n + 1] if n + 1 < len(STAGES) else None
+            ever = reached.get(stage, 0)
+            conversion = (
+                round(reached.get(following, 0) / ever, 3)
+                if following and stage in STAGES and ever
+                else None
+            )
+            funnel.append(
+                {"stage": stage, "accounts": here.get(stage, 0), "reached": ever,
+                 "next": following, "conversion": conversion}
+            )  # fmt: skip
+        me = self.app.directory().canonical(actor.name)
+        return {
+            "funnel": funnel,
+            "overdue": overdue,
+            "due_this_week": soon,
+            "mine": open_deadlines(views, now, lead=me),
+        }
 
     def deadlines(self, actor: Actor, overdue: bool = False) -> list[dict[str, Any]]:
         """Open follow-up deadlines (R11), earliest due first."""

@@ -160,15 +160,18 @@ class Due(TypedDict):
     next_ts: float
 
 
-def open_deadlines(views: Any, now: datetime, overdue_only: bool = False) -> list[Row]:
+def open_deadlines(
+    views: Any, now: datetime, overdue_only: bool = False, lead: str | None = None
+) -> list[Row]:
     """Open follow-up deadlines (R11), earliest due first: account, visit, lead, due,
-    time left (negative: overdue)."""
+    time left (negative: overdue); with ``lead``, those of visits that user led."""
     with views.reading() as cursor:
         rows = cursor.execute(
             f"SELECT d.*, a.name, {PASSED} FROM follow_up_deadlines d LEFT JOIN accounts a "
             "USING (account_id) WHERE d.status = 'open' "
-            "ORDER BY d.due_ts, d.account_id, d.deadline",
-            (now.timestamp(),),
+            + ("AND d.lead = ? " if lead is not None else "")
+            + "ORDER BY d.due_ts, d.account_id, d.deadline",
+            (now.timestamp(), *([lead] if lead is not None else [])),
         ).fetchall()
     found = []
     for row in rows:
@@ -189,6 +192,18 @@ def open_deadlines(views: Any, now: datetime, overdue_only: bool = False) -> lis
             }
         )
     return found
+
+
+def deadline_counts(cursor: Cursor, now: datetime, week: float) -> tuple[int, int]:
+    """Open deadlines overdue at ``now``, and due within ``week`` seconds of it."""
+    at = now.timestamp()
+    row = cursor.execute(
+        "SELECT coalesce(sum(CASE WHEN d.due_ts < ? THEN 1 ELSE 0 END), 0) AS overdue, "
+        "coalesce(sum(CASE WHEN d.due_ts >= ? AND d.due_ts <= ? THEN 1 ELSE 0 END), 0) AS soon "
+        "FROM follow_up_deadlines d WHERE d.status = 'open'",
+        (at, at, at + week),
+    ).fetchone()
+    return int(row["overdue"]), int(row["soon"])
 
 
 def deadlines_as_of(cursor: Cursor, cut: Cut) -> list[Row]:

@@ -234,3 +234,24 @@ def steps_done(
         (*cut, *params) * 3,
     )
     return [Done(*row) for row in rows]
+
+
+def stage_counts(cursor: Cursor) -> tuple[dict[str, int], dict[str, int]]:
+    """For the accounts not archived, as the log stands: how many are in each state now,
+    and how many ever reached each state (the funnel report's first columns, counted in
+    the database: a dashboard reads them on every visit)."""
+    moves = (
+        "WITH moves AS (SELECT account_id, seq, state FROM pipeline_states "
+        "UNION ALL SELECT account_id, seq, state FROM ledger_entries WHERE state IS NOT NULL), "
+        "kept AS (SELECT * FROM moves WHERE account_id NOT IN "
+        "(SELECT account_id FROM accounts WHERE archived_ts IS NOT NULL)) "
+    )
+    now = cursor.execute(
+        moves + "SELECT state, count(*) AS n FROM (SELECT state, row_number() OVER "
+        "(PARTITION BY account_id ORDER BY seq DESC) AS nth FROM kept) last "
+        "WHERE nth = 1 GROUP BY state"
+    ).fetchall()
+    reached = cursor.execute(
+        moves + "SELECT state, count(DISTINCT account_id) AS n FROM kept GROUP BY state"
+    ).fetchall()
+    return {r["state"]: r["n"] for r in now}, {r["state"]: r["n"] for r in reached}

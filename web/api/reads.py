@@ -49,6 +49,13 @@ def report(
     return download(report_document(data, fmt), fmt, f"report-{data['report']}")
 
 
+@router.get("/dashboard")
+def dashboard(request: Request, caller: Reader) -> dict[str, Any]:
+    """What the dashboard shows: the funnel now, follow-ups overdue and due this week,
+    the caller's own open deadlines."""
+    return services_of(request).queries.dashboard(caller.actor)
+
+
 @router.get("/deadlines")
 def deadlines(request: Request, caller: Reader, overdue: bool = False) -> list[dict[str, Any]]:
     """Open follow-up deadlines (R11), earliest due first."""

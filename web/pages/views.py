@@ -17,7 +17,6 @@ from web.pages import refusal, render
 router = APIRouter()
 Signed = Annotated[Caller, Depends(caller)]
 PAGE = 25
-WEEK = 7 * 24 * 3600
 STEP_PAGES = ("approach", "contact", "conference", "prepare", "visit", "follow-up", "win",
               "lose", "reopen", "analyse")  # fmt: skip
 
@@ -29,20 +28,9 @@ def _common(found: Caller) -> dict[str, Any]:
 
 @router.get("/", name="dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, found: Signed) -> HTMLResponse:
-    queries = services_of(request).queries
-    funnel = queries.report(found.actor, "funnel")["sections"][0]
-    rows = [dict(zip(funnel["columns"], r, strict=True)) for r in funnel["rows"]]
-    widest = max([r["reached"] for r in rows] + [1])
-    deadlines = queries.deadlines(found.actor)
-    me = services_of(request).app.directory().canonical(found.actor.name)
-    context = {
-        "funnel": rows,
-        "widest": widest,
-        "overdue": sum(1 for d in deadlines if d["overdue"]),
-        "due_this_week": sum(1 for d in deadlines if 0 <= d["seconds_left"] <= WEEK),
-        "mine": [d for d in deadlines if d["lead"] == me],
-        **_common(found),
-    }
+    board = services_of(request).queries.dashboard(found.actor)
+    widest = max([r["reached"] for r in board["funnel"]] + [1])
+    context = {**board, "widest": widest, **_common(found)}
     return render(request, "dashboard.html", context)
 
 
