@@ -213,6 +213,7 @@ class Services:
                 self._app = open_app(self.settings, self.clock)
                 self._app.account_names = self._account_names
                 self._app.keyring = keyring(self._app, self.settings)
+                self._app.sales_see = self.settings.sales_see
             return self._app
 
     def _account_names(self) -> list[tuple[str, str, str]]:

@@ -45,6 +45,7 @@ class Settings:
     signing_key: str | None = None  # [audit]: the Ed25519 key checkpoints are signed with
     seal_every: str = "P1D"  # [audit]: how often the scheduler signs a checkpoint
     language: str = "en"  # the CLI's messages: "en", or "zh" (KAFLOW_LANG overrides)
+    sales_see: str = "all"  # [access]: "own": salespeople see the accounts they took part in
     notify: NotifySettings | None = None  # [notify]: channels beside the outbox, if any
     escalation: Escalation | None = None  # [notify]: the ladder and the digest, if set
 
@@ -116,6 +117,7 @@ def load(start: StrPath, environ: Mapping[str, str] = os.environ) -> Settings:
         currency=_currency(data.get("currency", "CNY"), path),
         signing_key=_optional_text(_table(data, "audit", path).get("signing_key"), path),
         language=_language(data.get("language", "en"), path),
+        sales_see=_sales_see(_table(data, "access", path).get("sales_see", "all"), path),
         seal_every=_seal_every(_table(data, "audit", path).get("seal_every", "P1D"), path),
         notify=notify,
         escalation=escalation,
@@ -166,11 +168,13 @@ KNOWN_KEYS: dict[str, set[str]] = {
         "lock_timeout",
         "currency",
         "language",
+        "access",
         "policies",
         "notify",
         "audit",
     },
     "audit": {"signing_key", "seal_every"},
+    "access": {"sales_see"},
     "policies": {"follow_up_within", "remind_before", "late_entry_after", "max_backdate"},
     "notify": {"outbox", "channels", "park_after", "retry_after", "ladder", "digest_at"},
 }
@@ -203,6 +207,15 @@ def _optional_text(value: object, path: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise WorkspaceError(f"{path}: [audit] signing_key must be a file name")
     return value
+
+
+def _sales_see(value: object, path: str) -> str:
+    if value not in ("all", "own"):
+        raise WorkspaceError(
+            f'{path}: [access] sales_see {value!r}: "all" (every account) or "own" (the '
+            "accounts a salesperson owns or took part in)"
+        )
+    return str(value)
 
 
 def _language(value: object, path: str) -> str:

@@ -101,7 +101,7 @@ class Queries:
         ``recorded_by`` (either alone, or both)."""
         from kaflow.application import stored_analysis
 
-        self.app.authorise(actor)
+        self._may_see(actor, account_id)
         happened, recorded = self._cut(as_of, recorded_by)
         if happened is None and recorded is None:
             now = accounts.account(self.app, account_id)
@@ -129,7 +129,7 @@ class Queries:
         reads: to edit and record again. Never analysed: not found."""
         from kaflow.application import stored_analysis
 
-        self.app.authorise(actor)
+        self._may_see(actor, account_id)
         return stored_analysis.stored(self.app, account_id)
 
     @overload
@@ -189,7 +189,7 @@ class Queries:
         page's accounts are loaded."""
         from kaflow.projections.accounts import SORTS, find, find_page, search_key
 
-        self.app.authorise(actor)
+        visible_to = self._scope(actor)
         if limit is not None and limit < 0:
             raise BadInputError(f"{field('limit')}: give 0 or more", field="limit")
         if offset < 0:
@@ -206,6 +206,7 @@ class Queries:
             )
         filters: dict[str, Any] = {"search": search, "category": category, "state": state}
         filters["owner"] = self._owner(actor.name if mine else owner)
+        filters["visible_to"] = visible_to
         if idle is not None:
             filters["idle_since"] = (self.app.now() - moments.span(idle, "idle")).timestamp()
         filters.update(sort=sort, include_archived=include_archived)
@@ -217,6 +218,28 @@ class Queries:
             ids, total = find_page(cursor, limit=limit, offset=offset, **filters)
         rows = accounts.summaries(self.app, [UUID(i) for i in ids])
         return {"total": total, "offset": offset, "limit": limit, "accounts": rows}
+
+    def _scope(self, actor: Actor) -> str | None:
+        """The acting user, if they may see only the accounts they own or took part in
+        (row scoping: ``[access] sales_see = "own"``), else None."""
+        role = self.app.authorise(actor)
+        return self.app.directory().canonical(actor.name) if self.app.scoped(role) else None
+
+    def _may_see(self, actor: Actor, account_id: UUID) -> None:
+        """Refused (access) unless the acting user may see the account."""
+        role = self.app.authorise(actor)
+        if self.app.scoped(role):
+            name = self.app.directory().canonical(actor.name)
+            self.app.require_part(self.app.get_prospect(account_id), name, role)
+
+    def _hidden(self, visible_to: str | None) -> set[str]:
+        """Ids (hex) of the accounts the user may not see (none unless scoped)."""
+        if visible_to is None:
+            return set()
+        from kaflow.projections.accounts import hidden_from
+
+        with self._views().reading() as cursor:
+            return hidden_from(cursor, visible_to)
 
     def _owner(self, name: str | None) -> str | None:
         return self.app.directory().canonical(name) if name else None
@@ -233,7 +256,7 @@ class Queries:
         the order they were added: a month's records to print."""
         from kaflow.projections.accounts import STATE_ORDER, worked_on
 
-        self.app.authorise(actor)
+        visible_to = self._scope(actor)
         if state is not None and state not in STATE_ORDER:
             raise BadInputError(f"no state {state!r} ({', '.join(STATE_ORDER)})", field="state")
         period = moments.period(since, until, self.app.zone, self.app.now())
@@ -245,7 +268,8 @@ class Queries:
                 start.timestamp() if start else None,
                 end.timestamp() if end else None,
             )
-        return [self.ledger(actor, UUID(i)) for i in ids]
+        hidden = self._hidden(visible_to)
+        return [self.ledger(actor, UUID(i)) for i in ids if i not in hidden]
 
     def duplicates(self, actor: Actor, least: int | None = None) -> list[dict[str, Any]]:
         """Likely duplicate pairs among the accounts not archived, most similar first:
@@ -280,7 +304,7 @@ class Queries:
         """Every event of an account; with ``as_of``, those that had happened by then
         (recorded later too); with ``recorded_by``, those recorded by then (a bare date:
         by its end)."""
-        self.app.authorise(actor)
+        self._may_see(actor, account_id)
         return accounts.history(self.app, account_id, *self._cut(as_of, recorded_by))
 
     @revealed
@@ -297,7 +321,7 @@ class Queries:
         from kaflow.projections.folded import Folded
         from kaflow.reporting.ledger import ledger
 
-        self.app.authorise(actor)
+        self._may_see(actor, account_id)
         happened, recorded = self._cut(as_of, recorded_by)
         now = self.app.now()
         if happened is None and recorded is None:
@@ -405,7 +429,7 @@ class Queries:
         asked."""
         from kaflow.reporting.reports import run
 
-        self.app.authorise(actor)
+        visible_to = self._scope(actor)
         if name not in REPORTS:
             raise BadInputError(f"no report named {name!r} ({', '.join(REPORTS)})", field="name")
         now = self.app.now()
@@ -433,6 +457,7 @@ class Queries:
                 "backdating": self.app.backdating,
             }
         options.update(owner=self._owner(owner), include_archived=include_archived)
+        options["hidden"] = self._hidden(visible_to)
         data = run(name, self._views(), happened, recorded, now=now, **options)
         for section in data["sections"]:
             if section["columns"] and section["columns"][0] == "account":
@@ -494,8 +519,9 @@ class Queries:
         """Open follow-up deadlines (R11), earliest due first."""
         from kaflow.projections.deadlines import open_deadlines
 
-        self.app.authorise(actor)
-        return open_deadlines(self._views(), self.app.now(), overdue_only=overdue)
+        hidden = self._hidden(self._scope(actor))
+        found = open_deadlines(self._views(), self.app.now(), overdue_only=overdue)
+        return [d for d in found if UUID(d["account"]["id"]).hex not in hidden]
 
     def what_if(self, actor: Actor, within: str) -> dict[str, Any]:
         """Which recorded visits would have missed their follow-up under another window."""

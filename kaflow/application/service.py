@@ -90,6 +90,9 @@ class Kaflow(Application[UUID]):
         # Seals the declared personal fields of each step (kaflow.application.privacy);
         # given by whoever builds the application with its master key (None: kept clear).
         self.keyring: Any = None
+        # "own": a salesperson sees and acts on the accounts they own or took part in
+        # ([access] sales_see in kaflow.toml); "all": every account.
+        self.sales_see = "all"
         self.commits = 0  # saves committed by this application (a front end's Ctrl-C asks)
         self._commits_lock = threading.Lock()
 
@@ -228,6 +231,26 @@ class Kaflow(Application[UUID]):
             prospect.assign(owner, name, "", occurred_at=prospect.identified_at, **meta)
         return prospect
 
+    def scoped(self, role: str | None) -> bool:
+        """Whether a user in ``role`` sees only the accounts they own or took part in."""
+        return self.sales_see == "own" and role == "sales"
+
+    def require_part(self, prospect: Prospect, name: str, role: str | None) -> None:
+        """Refused (access) unless the user may act on the account: under row scoping, a
+        salesperson only on those they own or took part in (recorded a step on, chaired,
+        led or joined)."""
+        from kaflow.aggregates.errors import AccessError
+        from kaflow.application.steps import owner_of, took_part
+
+        if not self.scoped(role) or owner_of(prospect, self.events.get) == name:
+            return
+        if not took_part(self.events.get(prospect.id), name):
+            raise AccessError(
+                f"{name} neither owns this account nor took part in it (salespeople see "
+                "their own accounts here)",
+                user=name,
+            )
+
     def erase_personal_data(
         self, actor: Actor, prospect_id: UUID | None, reason: str, person: str | None = None
     ) -> dict[str, Any]:
@@ -354,6 +377,7 @@ class Kaflow(Application[UUID]):
         directory = self.directory()
         role = self.authorise(actor, the_step.action, directory, now)
         occurred_at = self._dated(cmd, now, role)
+        self.require_part(prospect, directory.canonical(actor.name), role)
         prospect.require_active(cmd.trigger)
         if isinstance(cmd, AssignAccount):
             self._owner(directory, cmd.to, now)

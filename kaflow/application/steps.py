@@ -183,3 +183,18 @@ def canonical_names(cmd: c.ProspectCommand, directory: Any) -> dict[str, Any]:
             dict.fromkeys(directory.canonical(p) for p in cmd.participants)
         )
     return names
+
+
+def took_part(events: Any, name: str) -> bool:
+    """Whether ``name`` took part in the account the ``events`` are of: recorded one of
+    its steps, chaired or led one, or joined a conference."""
+    for e in events:
+        fields = vars(e)
+        if name in (fields.get("actor"), fields.get("chair"), fields.get("lead")):
+            return True
+        visit = fields.get("visit")
+        if isinstance(visit, dict) and visit.get("lead") == name:
+            return True
+        if name in (fields.get("participants") or ()):
+            return True
+    return False

@@ -187,9 +187,12 @@ def find(
     idle_since: float | None = None,
     include_archived: bool = False,
     sort: str | None = None,
+    visible_to: str | None = None,
 ) -> list[str]:
-    """Ids (hex) of the accounts that match every filter given, in ``sort`` order."""
+    """Ids (hex) of the accounts that match every filter given, in ``sort`` order (with
+    ``visible_to``, only those that user owns or took part in)."""
     where, params = _where(cursor, search, category, owner, state, idle_since, include_archived)
+    _visible(where, params, visible_to)
     return _ids(cursor, where, params, sort)
 
 
@@ -205,11 +208,13 @@ def find_page(
     sort: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    visible_to: str | None = None,
 ) -> tuple[list[str], int]:
     """``find``'s ids from ``offset`` on, at most ``limit`` of them (None: all), and how
     many accounts match in all: a page's ids only, however many match (read in one
     snapshot when ``cursor`` reads one)."""
     where, params = _where(cursor, search, category, owner, state, idle_since, include_archived)
+    _visible(where, params, visible_to)
     matching = "SELECT account_id FROM accounts" + _joined(where)
     total = cursor.execute(f"SELECT count(*) FROM ({matching}) m", tuple(params)).fetchone()[0]
     if limit is None:
@@ -217,6 +222,36 @@ def find_page(
     if offset >= total or limit == 0:
         return [], int(total)
     return _ids(cursor, where, params, sort, " LIMIT ? OFFSET ?", [limit, offset]), int(total)
+
+
+# The accounts a user owns or took part in: recorded a step on, chaired, led or joined.
+TOOK_PART = (
+    "(owner = ? OR account_id IN (SELECT account_id FROM pipeline_states WHERE actor = ?) "
+    "OR account_id IN (SELECT account_id FROM ledger_entries WHERE actor = ? "
+    "OR (', ' || led_by || ', ') LIKE ?))"
+)
+
+
+def _took_part(user: str) -> list[Any]:
+    return [user, user, user, f"%, {user}, %"]
+
+
+def _visible(where: list[str], params: list[Any], user: str | None) -> None:
+    if user is not None:
+        where.append(TOOK_PART)
+        params.extend(_took_part(user))
+
+
+def visible(cursor: Cursor, account_id: str, user: str) -> bool:
+    """Whether ``user`` owns the account (hex id) or took part in it."""
+    sql = f"SELECT 1 FROM accounts WHERE account_id = ? AND {TOOK_PART}"
+    return cursor.execute(sql, (account_id, *_took_part(user))).fetchone() is not None
+
+
+def hidden_from(cursor: Cursor, user: str) -> set[str]:
+    """Ids (hex) of the accounts ``user`` neither owns nor took part in."""
+    sql = f"SELECT account_id FROM accounts WHERE NOT {TOOK_PART}"
+    return {r[0] for r in cursor.execute(sql, tuple(_took_part(user))).fetchall()}
 
 
 def _joined(where: list[str]) -> str:

@@ -35,6 +35,7 @@ def run(
     owner: str | None = None,
     include_archived: bool = False,
     now: datetime | None = None,
+    hidden: set[str] | None = None,
     **options: Any,
 ) -> Report:
     """The report on what had happened by ``as_of`` and been recorded by
@@ -48,7 +49,7 @@ def run(
         "recorded_by": recorded_by.isoformat() if recorded_by else None,
     }
     with views.reading() as db:
-        out = left_out(db, cut, owner, include_archived)
+        out = left_out(db, cut, owner, include_archived) | (hidden or set())
         if name in COUNTING:  # they count accounts: leave them out before counting
             options["left_out"] = out
         sections = REPORTS[name](db, cut, **options)
