@@ -246,10 +246,8 @@ def stage_counts(cursor: Cursor) -> tuple[dict[str, int], dict[str, int]]:
         "kept AS (SELECT * FROM moves WHERE account_id NOT IN "
         "(SELECT account_id FROM accounts WHERE archived_ts IS NOT NULL)) "
     )
-    now = cursor.execute(
-        moves + "SELECT state, count(*) AS n FROM (SELECT state, row_number() OVER "
-        "(PARTITION BY account_id ORDER BY seq DESC) AS nth FROM kept) last "
-        "WHERE nth = 1 GROUP BY state"
+    now = cursor.execute(  # the state each account is in: the accounts view keeps it
+        "SELECT state, count(*) AS n FROM accounts WHERE archived_ts IS NULL GROUP BY state"
     ).fetchall()
     reached = cursor.execute(
         moves + "SELECT state, count(DISTINCT account_id) AS n FROM kept GROUP BY state"
