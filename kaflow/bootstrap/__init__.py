@@ -4,7 +4,6 @@ the projections worker, safe to share between a server's threads."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -12,10 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 from kaflow import settings as settings_module
 from kaflow.application.service import Kaflow
-from kaflow.clock import Clock, parse_duration
+from kaflow.bootstrap.app import (
+    backdating_policy,
+    follow_up_policy,
+    keyring,
+    load_settings,
+    open_app,
+)
+from kaflow.bootstrap.notices import Notices
+from kaflow.bootstrap.stores import backup_store, check_store, copy_store, protect_store
+from kaflow.clock import Clock
 from kaflow.errors import KaflowError
-from kaflow.policies.backdating import Backdating
-from kaflow.policies.follow_up_within import FollowUpPolicy
 from kaflow.settings import CONFIG_NAME, DEFAULT_STORE, Settings
 from kaflow.storage.switch import switch_store
 from kaflow.storage.url import holds_secret, safe_url
@@ -26,32 +32,32 @@ if TYPE_CHECKING:
 
     from kaflow.application.actor import Actor
     from kaflow.application.audit import Audit
-    from kaflow.application.contacts import Contacts
     from kaflow.application.credentials import Credentials
     from kaflow.application.importing import Importer
     from kaflow.application.people import People
     from kaflow.application.projections import Projections
     from kaflow.application.queries import Queries
-    from kaflow.projections import View
     from kaflow.projections.runner import Views
     from kaflow.projections.worker import Worker
     from kaflow.scheduling.daemon import DeadlineScheduler
-    from kaflow.scheduling.delivery import ChannelDelivery
-    from kaflow.scheduling.notifications import Notifications
-    from kaflow.scheduling.notify import Notifier, Outbox
-    from kaflow.scheduling.tick import Step, TickReport
+    from kaflow.scheduling.notify import Outbox
+    from kaflow.scheduling.tick import TickReport
 
 __all__ = [
     "CONFIG_NAME",
     "DEFAULT_STORE",
     "Services",
     "Settings",
+    "backdating_policy",
     "backup_store",
     "check_store",
     "copy_store",
+    "follow_up_policy",
     "holds_secret",
     "init_workspace",
+    "keyring",
     "load_settings",
+    "open_app",
     "owner_name",
     "protect_store",
     "safe_url",
@@ -59,141 +65,7 @@ __all__ = [
 ]
 
 
-def copy_store(*args: Any, master_key: str | None = None, **kwargs: Any) -> dict[str, Any]:
-    """``kaflow.storage.copy.copy_store``, loaded when used; with ``master_key`` (a key
-    file, made if missing), the copy's data keys are wrapped by that master key instead of
-    the workspace's (``root``, the third argument, says whose)."""
-    from kaflow.storage.copy import copy_store as copy
-
-    if master_key is not None:
-        from kaflow.application.privacy import key_from_file, rewrapper
-        from kaflow.application.privacy import master_key as workspace_key
-
-        root = args[2] if len(args) > 2 else kwargs["root"]
-        kwargs["rewrap"] = rewrapper(workspace_key(str(root)), key_from_file(master_key, True))
-    return copy(*args, **kwargs)
-
-
-def load_settings(folder: str, *, own_store: bool = False) -> Settings:
-    """The workspace's settings: the nearest kaflow.toml in ``folder`` or above; with
-    ``own_store``, its own store whatever KAFLOW_STORE says."""
-    return settings_module.load(folder, environ={} if own_store else os.environ)
-
-
-def open_app(settings: Settings, clock: Clock | None = None) -> Kaflow:
-    env = settings.store_url.library_env(lock_timeout=settings.lock_timeout)
-    policy = follow_up_policy(settings)
-    return Kaflow(
-        env=env,
-        clock=clock,
-        zone=settings.timezone,
-        policy=policy,
-        backdating=backdating_policy(settings),
-    )
-
-
-def keyring(app: Kaflow, settings: Settings) -> Any:
-    """What seals and reveals the application's personal fields: the store's data keys,
-    wrapped by the workspace's master key (read when first needed; made then only for a
-    store that holds no key yet, as one made before keys were)."""
-    from kaflow.application.privacy import Keyring, master_key
-    from kaflow.errors import UnavailableError
-    from kaflow.storage.keys import key_store
-
-    keys = key_store(app)
-
-    def master() -> bytes:
-        try:
-            return master_key(settings.root)
-        except UnavailableError:
-            if keys.all():
-                raise
-            return master_key(settings.root, create=True)
-
-    return Keyring(keys, master)
-
-
-def check_store(settings: Settings) -> dict[str, Any]:
-    """The workspace's store checked, reading only: its file (SQLite) and its log."""
-    from kaflow.storage.check import check_store as check
-
-    return check(lambda: open_app(settings), settings.store_url.safe)
-
-
-def backup_store(settings: Settings, target: str) -> dict[str, Any]:
-    """A consistent copy of the workspace's SQLite store at ``target``, then checked as
-    ``store check`` and ``audit verify`` check (its file, its log, its hash chain)."""
-    import dataclasses
-
-    from kaflow.errors import WorkspaceError
-    from kaflow.storage.audit import Log
-    from kaflow.storage.backup import backup_sqlite
-
-    source = settings.store_url.path
-    if source is None:
-        raise WorkspaceError(
-            "store backup copies an SQLite store; back a PostgreSQL store up with its own "
-            "tools (pg_dump, or a base backup), as docs/storage.md says"
-        )
-    size = backup_sqlite(source, target, settings.lock_timeout)
-    copy = dataclasses.replace(settings, store=f"sqlite:///{os.path.abspath(target)}")
-    report = check_store(copy)
-    app = open_app(copy)
-    try:
-        walked, _ = Log(app.recorder, "sqlite").walk(set())
-    finally:
-        app.close()
-    broken = walked.broken
-    report.update(
-        backup=os.path.abspath(target),
-        bytes=size,
-        position=walked.position,
-        chain=walked.hash.hex() if walked.position else None,
-        chain_intact=broken is None,
-        chain_problem=None if broken is None else f"{broken.kind} at {broken.position}",
-        verified=report["intact"] and broken is None,
-    )
-    return report
-
-
-def protect_store(settings: Settings, role: str) -> dict[str, Any]:
-    """A PostgreSQL store set up for ``role`` to run kaflow on: appending to the log and
-    reading it, never rewriting it (run as the store's owner)."""
-    from kaflow.errors import WorkspaceError
-    from kaflow.projections.db import engine_of
-    from kaflow.storage.protect import protect
-
-    app = open_app(settings)
-    try:
-        if engine_of(app) != "postgresql":
-            raise WorkspaceError(
-                "store protect sets up a PostgreSQL store's roles; an SQLite store is "
-                "guarded by its file's permissions (and verified by its hash chain)"
-            )
-        return protect(app, role)
-    finally:
-        app.close()
-
-
-def follow_up_policy(settings: Settings) -> FollowUpPolicy:
-    remind = settings.remind_before
-    return FollowUpPolicy(
-        within=parse_duration(settings.follow_up_within),
-        remind_before=None if remind is None else parse_duration(remind),
-        written=(settings.follow_up_within, remind),
-    )
-
-
-def backdating_policy(settings: Settings) -> Backdating:
-    limit = settings.max_backdate
-    return Backdating(
-        late_entry_after=parse_duration(settings.late_entry_after),
-        max_backdate=None if limit is None else parse_duration(limit),
-        written=(settings.late_entry_after, limit),
-    )
-
-
-class Services:
+class Services(Notices):
     """What every front end uses, built once from the settings: each part on first use
     (a short command pays only for what it touches), each safe to share between threads."""
 
@@ -315,17 +187,6 @@ class Services:
             views.catch_up()
         return views
 
-    def _all_views(self) -> list[View] | None:
-        """Every view, with the ladder's and the digest's where kaflow.toml sets them up
-        (None: the views every workspace has)."""
-        found = self.settings.escalation
-        if found is None:
-            return None
-        from kaflow.projections.escalations import escalation_views
-        from kaflow.projections.runner import all_views
-
-        return [*all_views(), *escalation_views(bool(found.ladder), found.digest_at is not None)]
-
     def outbox(self) -> Outbox:
         """The workspace's outbox, its position kept in the store as well."""
         from kaflow.scheduling.notify import Outbox
@@ -334,64 +195,6 @@ class Services:
         views = self._writable(self.views())
         return Outbox(
             self.settings.outbox_path(), DeliveredIn(views, OUTBOX), store_identity(self.app)
-        )
-
-    def notifier(self) -> Notifier:
-        """Where notices go: the outbox, and beside it the channels kaflow.toml names."""
-        outbox = self.outbox()
-        delivery = self._channel_delivery(writable=True)
-        if delivery is None:
-            return outbox
-        from kaflow.scheduling.delivery import Fanout
-        from kaflow.scheduling.tick import OUTBOX, DeliveredIn
-
-        position = DeliveredIn(self._writable(self.views()), OUTBOX).get
-        return Fanout(outbox, delivery, position, self.app.now)
-
-    def _channel_delivery(self, writable: bool = False) -> ChannelDelivery | None:
-        notify = self.settings.notify
-        if notify is None or not notify.channels:
-            return None
-        from kaflow.scheduling.channel_book import ChannelBook
-        from kaflow.scheduling.delivery import ChannelDelivery
-        from kaflow.scheduling.tick import store_identity
-
-        views = self._writable(self.views()) if writable else self.views()
-        identity = store_identity(self.app)
-        return ChannelDelivery(ChannelBook(views), notify, identity, self._contacts, os.environ)
-
-    def _contacts(self, name: str) -> dict[str, str]:
-        """A user's e-mail address and IM handles (none for a name the directory lacks)."""
-        from kaflow.errors import NotFoundError
-
-        try:
-            found = self.app.directory().contacts_of(name)
-        except NotFoundError:
-            return {}
-        keyring = self.app.keyring  # sealed, as personal data (application.contacts)
-        return found if keyring is None else dict(keyring.reveal(found))
-
-    @property
-    def contacts(self) -> Contacts:
-        """Users' e-mail addresses and IM handles, in the user directory."""
-        from kaflow.application.contacts import Contacts
-
-        return Contacts(self.app)
-
-    @property
-    def notifications(self) -> Notifications:
-        """The notification channels: their status, a test message, parked notices."""
-        from kaflow.scheduling.notifications import Notifications
-        from kaflow.scheduling.tick import OUTBOX, DeliveredIn, pending
-
-        views = self.views()
-        return Notifications(
-            self.app,
-            self.settings.outbox,
-            self.settings.notify,
-            self._channel_delivery(),
-            DeliveredIn(views, OUTBOX).get,
-            lambda after: pending(views, after),
         )
 
     def tick(self, now: datetime | None = None, allow_future: bool = False) -> TickReport:
@@ -408,20 +211,6 @@ class Services:
         if seal is not None:
             report.sealed = seal(moment)
         return report
-
-    def _steps(self) -> list[Step]:
-        """The ladder's and the digest's parts of a tick, those kaflow.toml sets up."""
-        found = self.settings.escalation
-        steps: list[Step] = []
-        if found is not None and found.ladder:
-            from kaflow.scheduling import ladder
-
-            steps.append(ladder.step(found.ladder))
-        if found is not None and found.digest_at is not None:
-            from kaflow.scheduling import digest
-
-            steps.append(digest.step(found.digest_at))
-        return steps
 
     def _seal(self) -> Callable[[datetime], dict[str, Any] | None] | None:
         """The scheduler's daily checkpoint, when a signing key is named."""
