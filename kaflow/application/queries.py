@@ -4,23 +4,16 @@ dicts and lists) that a terminal table, a JSON document and an HTML page all ren
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypedDict, overload
 from uuid import UUID
 
 from kaflow.application import accounts, moments
 from kaflow.application.actor import Actor
-from kaflow.application.service import Kaflow
-from kaflow.errors import BadInputError, NotFoundError, field
+from kaflow.application.reads import revealed
+from kaflow.application.report_reads import REPORTS, WEEK, ReportReads
+from kaflow.errors import BadInputError, field
 
-if TYPE_CHECKING:
-    from kaflow.projections.runner import Views
-
-WEEK = 7 * 86400.0  # seconds: "due this week"
-REPORTS = ("funnel", "losses", "registry", "visits", "overdue", "conformance", "activity")
-
+__all__ = ["REPORTS", "WEEK", "Queries"]
 
 if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up)
 
@@ -41,52 +34,9 @@ if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up
         accounts: list[dict[str, Any]]
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def revealed(method: F) -> F:
-    """The answer with its personal fields opened (or ``[erased]``): they are sealed in
-    the log and the views, and in clear only in an answer to a user."""
-
-    @functools.wraps(method)
-    def answer(self: Queries, *args: Any, **kwargs: Any) -> Any:
-        found = method(self, *args, **kwargs)
-        keyring = self.app.keyring
-        return found if keyring is None else keyring.reveal(found)
-
-    return cast(F, answer)
-
-
-class Queries:
-    """Reads of one application's store; ``views`` gives the views, caught up."""
-
-    def __init__(self, app: Kaflow, views: Callable[..., Views]) -> None:
-        self.app = app
-        self._views = views
-
-    # -- inputs -------------------------------------------------------------------
-
-    def moment(self, text: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
-        """A time as a user writes it (ISO 8601; a date, a time of day), in the
-        workspace's zone; ``name`` is the field it fills, for the message."""
-        return moments.moment(text, name, self.app.zone, self.app.now(), end_of_day=end_of_day)
-
-    def account_id(self, actor: Actor, text: str) -> UUID:
-        """An account from its id, a unique prefix of at least 6 characters, or its
-        name if no other account has it."""
-        from kaflow.projections.accounts import named
-
-        self.app.authorise(actor)
-        try:
-            return accounts.resolve_id(self.app, text)
-        except (BadInputError, NotFoundError):
-            with self._views().reading() as cursor:
-                found = named(cursor, text.strip())
-            if not found:
-                raise
-            return accounts.named(self.app, text, found)
-
-    # -- accounts -----------------------------------------------------------------
+class Queries(ReportReads):
+    """Every read of one application's store: the accounts, their records and history,
+    personal data, users; the reports (``ReportReads``); what they share (``Reads``)."""
 
     @revealed
     def account(
@@ -117,11 +67,6 @@ class Queries:
             data["analysis"] = stored_analysis.summary_of(latest, self.app.zone)
         data["as_of"], data["recorded_by"] = found["as_of"], found["recorded_by"]
         return data
-
-    def _cut(
-        self, as_of: str | None, recorded_by: str | None
-    ) -> tuple[datetime | None, datetime | None]:
-        return moments.cut(as_of, recorded_by, self.app.zone, self.app.now())
 
     @revealed
     def analysis(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
@@ -218,31 +163,6 @@ class Queries:
             ids, total = find_page(cursor, limit=limit, offset=offset, **filters)
         rows = accounts.summaries(self.app, [UUID(i) for i in ids])
         return {"total": total, "offset": offset, "limit": limit, "accounts": rows}
-
-    def _scope(self, actor: Actor) -> str | None:
-        """The acting user, if they may see only the accounts they own or took part in
-        (row scoping: ``[access] sales_see = "own"``), else None."""
-        role = self.app.authorise(actor)
-        return self.app.directory().canonical(actor.name) if self.app.scoped(role) else None
-
-    def _may_see(self, actor: Actor, account_id: UUID) -> None:
-        """Refused (access) unless the acting user may see the account."""
-        role = self.app.authorise(actor)
-        if self.app.scoped(role):
-            name = self.app.directory().canonical(actor.name)
-            self.app.require_part(self.app.get_prospect(account_id), name, role)
-
-    def _hidden(self, visible_to: str | None) -> set[str]:
-        """Ids (hex) of the accounts the user may not see (none unless scoped)."""
-        if visible_to is None:
-            return set()
-        from kaflow.projections.accounts import hidden_from
-
-        with self._views().reading() as cursor:
-            return hidden_from(cursor, visible_to)
-
-    def _owner(self, name: str | None) -> str | None:
-        return self.app.directory().canonical(name) if name else None
 
     def ledgers(
         self,
@@ -405,138 +325,6 @@ class Queries:
         return answer
 
     # -- reports ------------------------------------------------------------------
-
-    @revealed
-    def report(
-        self,
-        actor: Actor,
-        name: str,
-        as_of: str | None = None,
-        *,
-        recorded_by: str | None = None,
-        lead: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        owner: str | None = None,
-        include_archived: bool = False,
-    ) -> dict[str, Any]:
-        """A report on the work as it stood at ``as_of`` (what had happened by then,
-        however late it was recorded) and as the record stood at ``recorded_by`` (what
-        had been recorded by then: the auditor's view); each defaults to now, a bare
-        date means its end, neither may be in the future. ``since`` and ``until`` keep
-        the visits, or the activity, that happened between them; ``lead`` filters
-        visits; ``owner`` keeps the accounts that user owns now; archived ones count if
-        asked."""
-        from kaflow.reporting.reports import run
-
-        visible_to = self._scope(actor)
-        if name not in REPORTS:
-            raise BadInputError(f"no report named {name!r} ({', '.join(REPORTS)})", field="name")
-        now = self.app.now()
-        zone = self.app.zone
-        happened = moments.as_of(as_of, "as_of", zone, now)
-        recorded = moments.as_of(recorded_by, "recorded_by", zone, now) if recorded_by else None
-        options: dict[str, Any] = {}
-        if name in ("visits", "activity"):
-            options = moments.period(since, until, zone, now)
-        elif since or until:
-            raise BadInputError(
-                f"{field('since')} and {field('until')} apply to the visits and activity "
-                "reports only",
-                field="since",
-            )
-        if name == "visits":
-            options["lead"] = self.app.directory().canonical(lead) if lead else None
-        elif lead:
-            raise BadInputError(f"{field('lead')} applies to the visits report only", field="lead")
-        elif name == "activity":
-            options["people"] = tuple(self.app.directory().names())
-        elif name == "conformance":
-            options = {
-                "directory": self.app.directory_as_recorded(recorded or now),
-                "backdating": self.app.backdating,
-            }
-        options.update(owner=self._owner(owner), include_archived=include_archived)
-        options["hidden"] = self._hidden(visible_to)
-        data = run(name, self._views(), happened, recorded, now=now, **options)
-        for section in data["sections"]:
-            if section["columns"] and section["columns"][0] == "account":
-                for row in section["rows"]:
-                    row[0] = str(UUID(row[0]))
-        if name == "conformance":
-            from kaflow.reporting.recording import keep_shown
-
-            keep_shown(data["sections"][0])
-        data["log"] = self._read_at()
-        return data
-
-    def _read_at(self, cut: bool = False) -> dict[str, Any] | None:
-        """The log position (and the chain's link there) the views were read at, or,
-        for a read of the log itself (``cut``), its last."""
-        from kaflow.application.audit import read_at
-
-        if cut:
-            return read_at(self.app)
-        positions = self._views().positions().values()
-        return read_at(self.app, min(positions, default=0))
-
-    def dashboard(self, actor: Actor) -> dict[str, Any]:
-        """What a dashboard shows, counted in the views: the funnel now (accounts in each
-        stage, how many reached it, the conversion to the next), the follow-ups overdue
-        and due this week, and the acting user's own open deadlines."""
-        from kaflow.projections.deadlines import deadline_counts, open_deadlines
-        from kaflow.projections.pipeline import stage_counts
-        from kaflow.reporting.reports import STAGES
-
-        self.app.authorise(actor)
-        now = self.app.now()
-        views = self._views()
-        with views.reading() as cursor:
-            here, reached = stage_counts(cursor)
-            overdue, soon = deadline_counts(cursor, now, WEEK)
-        funnel = []
-        for n, stage in enumerate([*STAGES, "lost"]):
-            following = STAGES[n + 1] if n + 1 < len(STAGES) else None
-            ever = reached.get(stage, 0)
-            conversion = (
-                round(reached.get(following, 0) / ever, 3)
-                if following and stage in STAGES and ever
-                else None
-            )
-            funnel.append(
-                {"stage": stage, "accounts": here.get(stage, 0), "reached": ever,
-                 "next": following, "conversion": conversion}
-            )  # fmt: skip
-        me = self.app.directory().canonical(actor.name)
-        return {
-            "funnel": funnel,
-            "overdue": overdue,
-            "due_this_week": soon,
-            "mine": open_deadlines(views, now, lead=me),
-        }
-
-    def deadlines(self, actor: Actor, overdue: bool = False) -> list[dict[str, Any]]:
-        """Open follow-up deadlines (R11), earliest due first."""
-        from kaflow.projections.deadlines import open_deadlines
-
-        hidden = self._hidden(self._scope(actor))
-        found = open_deadlines(self._views(), self.app.now(), overdue_only=overdue)
-        return [d for d in found if UUID(d["account"]["id"]).hex not in hidden]
-
-    def what_if(self, actor: Actor, within: str) -> dict[str, Any]:
-        """Which recorded visits would have missed their follow-up under another window."""
-        from kaflow.projections.accounts import names
-        from kaflow.reporting.what_if import what_if
-
-        self.app.authorise(actor)
-        span = moments.span(within, "window")
-        data = {"follow_up_within": within, **what_if(self.app, span, self.app.now())}
-        known = names(self._views())
-        for row in data["rows"]:
-            row["account"] = {"id": str(UUID(row["account"])), "name": known.get(row["account"])}
-        return data
-
-    # -- users and the views --------------------------------------------------------
 
     def users(self, actor: Actor) -> list[User]:
         self.app.authorise(actor)
