@@ -10,19 +10,23 @@ store too (``kaflow_checkpoints``), with the workspace's public keys
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kaflow.storage import chain
+from kaflow.storage.checkpoints import (
+    Checkpoint,
+    message,
+    new_key,
+    public_key_of,
+    read_checkpoint,
+    sign,
+)
 
 CHECKPOINTS = "kaflow_checkpoints"
 KEYS = "kaflow_audit_keys"
 BATCH = 2000
-FORMAT = "kaflow-checkpoint:v1"
 Progress = Callable[[int, int], None]  # done, total
 
 
@@ -35,92 +39,6 @@ def side_tables(checkpoints: str = CHECKPOINTS, keys: str = KEYS) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS {keys} (public_key TEXT PRIMARY KEY, "
         "created_at TEXT NOT NULL, unused TEXT)",
     ]
-
-
-def message(position: int, link_hex: str, at: str) -> bytes:
-    """What a checkpoint's signature signs."""
-    return f"{FORMAT}\n{position}\n{link_hex}\n{at}\n".encode()
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    position: int
-    hash: str  # the chain's link at position, hex
-    at: str  # ISO 8601
-    public_key: str  # base64 of the raw Ed25519 public key
-    signature: str  # base64
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "position": self.position,
-            "hash": self.hash,
-            "at": self.at,
-            "public_key": self.public_key,
-            "signature": self.signature,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Checkpoint:
-        if data.get("format") != FORMAT:
-            raise ValueError(f"not a kaflow checkpoint (format {data.get('format')!r})")
-        return cls(
-            int(data["position"]),
-            str(data["hash"]),
-            str(data["at"]),
-            str(data["public_key"]),
-            str(data["signature"]),
-        )
-
-    def signed_by(self) -> bool:
-        """Whether the signature is the named public key's over what it says."""
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-        try:
-            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(self.public_key))
-            key.verify(base64.b64decode(self.signature), message(self.position, self.hash, self.at))
-        except (InvalidSignature, ValueError):
-            return False
-        return True
-
-
-def sign(private_pem: bytes, position: int, link: bytes, at: datetime) -> Checkpoint:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    key = serialization.load_pem_private_key(private_pem, password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("the signing key is not an Ed25519 key")
-    stamp = at.isoformat()
-    signature = key.sign(message(position, link.hex(), stamp))
-    return Checkpoint(
-        position,
-        link.hex(),
-        stamp,
-        public_key_of(private_pem),
-        base64.b64encode(signature).decode(),
-    )
-
-
-def new_key() -> bytes:
-    """A new Ed25519 private key, as PEM (PKCS #8, unencrypted: the file's mode guards it)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
-def public_key_of(private_pem: bytes) -> str:
-    from cryptography.hazmat.primitives import serialization
-
-    key: Any = serialization.load_pem_private_key(private_pem, password=None)
-    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.b64encode(raw).decode()
 
 
 class Log:
@@ -311,5 +229,15 @@ def _counted(
     progress(total, total)
 
 
-def read_checkpoint(text: str) -> Checkpoint:
-    return Checkpoint.from_dict(json.loads(text))
+__all__ = [
+    "CHECKPOINTS",
+    "KEYS",
+    "Checkpoint",
+    "Log",
+    "message",
+    "new_key",
+    "public_key_of",
+    "read_checkpoint",
+    "side_tables",
+    "sign",
+]

@@ -28,6 +28,8 @@ from kaflow.projections.db import DELIVERED_TABLE, errors
 from kaflow.storage.errors import classify, is_busy
 from kaflow.storage.rows import BATCH, COLUMNS, DELIVERED, TRACKING, Event, Store
 from kaflow.storage.server import postgres_params, require_driver
+from kaflow.storage.side_tables import chain_head, plain, side_tables
+from kaflow.storage.side_tables import rewrapped as rewrap_row
 from kaflow.storage.url import hide_password, is_postgres, safe_url, sqlite_path, store_env
 
 SHOWN = 20  # accounts named when the copy differs
@@ -179,67 +181,17 @@ def _copy(
         else:
             target.write(DELIVERED_TABLE)
         target.insert(DELIVERED, "notifier, position", list(delivered))
-    for table, create, columns in _side_tables(target.pg):
+    for table, create, columns in side_tables(target.pg):
         if source.has_table(table):
             target.write(create)
             for batch in _batches(iter(source.rows(f"SELECT {columns} FROM {table}"))):
-                rows = [tuple(_plain(v) for v in row) for row in batch]
+                rows = [tuple(plain(v) for v in row) for row in batch]
                 if rewrap is not None and table == data_keys.TABLE:
-                    rows = [_rewrapped(rewrap, row) for row in rows]
+                    rows = [rewrap_row(rewrap, row) for row in rows]
                     rewrapped += sum(row[2] is not None for row in rows)
                 target.insert(table, columns, rows)
     target.finish(last)
     return rewrapped
-
-
-def _side_tables(pg: bool) -> list[tuple[str, str, str]]:
-    """The tables beside the log that go with it: the hash chain, the checkpoints and
-    their public keys, the accounts' (wrapped) data keys."""
-    from kaflow.scheduling.channel_book import SCHEMA as CHANNEL_TABLES
-    from kaflow.scheduling.channel_book import STATE_COLUMNS
-    from kaflow.storage import audit, chain, keys
-    from kaflow.storage import credentials as c
-
-    engine = "postgresql" if pg else "sqlite"
-    checkpoints, public_keys = audit.side_tables()
-    made = dict(zip((c.PASSWORDS, c.TOKENS, c.SESSIONS), c.create_statements(), strict=False))
-    made[c.IDEMPOTENCY] = c.create_statements()[-1]
-    channels = [t.strip() for t in CHANNEL_TABLES.split(";") if t.strip()]
-    return [
-        (chain.TABLE, chain.Dialect(engine, "").create, "position, digest, hash, login"),
-        (audit.CHECKPOINTS, checkpoints, "position, hash, at, public_key, signature"),
-        (audit.KEYS, public_keys, "public_key, created_at"),
-        (keys.TABLE, keys.create_statement(engine), "key_id, account_id, wrapped"),
-        # The server's sign-ins and the notification channels' state go with the store.
-        (c.PASSWORDS, made[c.PASSWORDS], "user_name, hash, set_at"),
-        (c.TOKENS, made[c.TOKENS],
-         "token_id, user_name, label, digest, read_only, created_at, expires_at, revoked_at"),
-        (c.SESSIONS, made[c.SESSIONS], "digest, user_name, csrf, created_at, seen_at, revoked_at"),
-        (c.IDEMPOTENCY, made[c.IDEMPOTENCY],
-         "user_name, idem_key, fingerprint, created_at, status, body"),
-        ("kaflow_channel_state", channels[0], "channel, " + STATE_COLUMNS),
-        ("kaflow_channel_parked", channels[1],
-         "channel, position, notice, subject, failures, error, parked_at"),
-    ]  # fmt: skip
-
-
-def _rewrapped(rewrap: Callable[[str, str, bytes], bytes], row: tuple[Any, ...]) -> tuple[Any, ...]:
-    key_id, account, wrapped = row
-    return key_id, account, None if wrapped is None else rewrap(key_id, account, wrapped)
-
-
-def _plain(value: Any) -> Any:
-    return bytes(value) if isinstance(value, memoryview) else value
-
-
-def _chain_head(store: Store) -> tuple[int, str]:
-    from kaflow.storage import chain
-
-    if not store.has_table(chain.TABLE):
-        return 0, ""
-    sql = f"SELECT position, hash FROM {chain.TABLE} ORDER BY position DESC LIMIT 1"
-    found = list(store.rows(sql))
-    return (int(found[0][0]), bytes(found[0][1]).hex()) if found else (0, "")
 
 
 def _batches(rows: Iterator[Event]) -> Iterator[list[Event]]:
@@ -287,7 +239,7 @@ def _verify(source: Store, target: Store, total: int, progress: Progress | None)
     delivered = source.delivered()
     if delivered != target.delivered():
         problems.append("the delivery positions (kaflow_delivered) differ")
-    if _chain_head(source) != _chain_head(target):
+    if chain_head(source) != chain_head(target):
         problems.append("the log's hash chain (kaflow_chain) differs")
     report = {
         "from": safe_url(source.url),
