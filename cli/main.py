@@ -15,7 +15,7 @@ from kaflow import __version__
 # Command name -> module that defines it: a command imports only what it needs, so that
 # a short command starts fast.
 COMMANDS = {
-    "init": "cli.users",
+    "init": "cli.init",
     "user": "cli.users",
     "prospect": "cli.prospects",
     "template": "cli.prospects",
@@ -35,8 +35,8 @@ COMMANDS = {
     "scheduler": "cli.deadlines",
     "policy": "cli.deadlines",
     "ledger": "cli.reports",
-    "review": "cli.reports",
-    "correct": "cli.reports",
+    "review": "cli.record",
+    "correct": "cli.record",
     "report": "cli.reports",
     "projections": "cli.projections",
     "store": "cli.store",
