@@ -16,23 +16,12 @@ from kaflow.application.actor import Actor
 from kaflow.application.analysis import AnalyseProspect
 from kaflow.application.import_file import Row, Spool, stream
 from kaflow.application.service import Kaflow
+from kaflow.application.step_commands import PROCEDURE
 from kaflow.clock import parse_when
 from kaflow.errors import BadInputError, ConflictError, KaflowError, NotFoundError
 from kaflow.projections.accounts import duplicate_key
 
-STEPS: dict[str, type[c.ProspectCommand]] = {
-    "analyse": AnalyseProspect,
-    "approach": c.DecideApproach,
-    "contact": c.RecordContact,
-    "conference": c.HoldConference,
-    "prepare": c.PrepareMaterial,
-    "visit": c.RecordVisit,
-    "follow-up": c.RecordFollowUp,
-    "win": c.WinAccount,
-    "lose": c.LoseAccount,
-    "reopen": c.ReopenAccount,
-    "review": c.ReviewRecord,
-}
+STEPS = PROCEDURE
 # The steps as the form names them, and other names people write.
 STEP_NAMES = {
     "识别": "identify",

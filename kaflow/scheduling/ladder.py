@@ -11,7 +11,6 @@ settled (a follow-up, a visit, the loss) reaches no later rung.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -157,13 +156,11 @@ def pending_rungs(views: Any, after: int, limit: int = 1000) -> list[Notice]:
 
 def rung_notice(row: dict[str, Any]) -> Notice:
     """A rung as delivered: who is told what, as data and as a sentence."""
-    account = str(UUID(row["account_id"]))
-    name = row["name"] or account
-    due_at = datetime.fromisoformat(row["due_at"])
-    noticed = datetime.fromisoformat(row["noticed_at"])
-    notified = json.loads(row["notified"])
-    visit = f"the visit of {row['visit_at'][:16].replace('T', ' ')} led by {row['lead']}"
-    due_text = due_at.isoformat(timespec="minutes").replace("T", " ")
+    from kaflow.scheduling.tick import About  # tick reads the rungs from here
+
+    a = About.of(row)
+    account, name, due_at, noticed, notified = a.account, a.name, a.due_at, a.noticed, a.notified
+    visit, due_text = a.visit, a.due_text
     where = f"rung {row['rung']} of the escalation ladder ({row['at']} from the due time)"
     if is_missed(due_at, noticed):
         late = span((noticed - due_at).total_seconds())

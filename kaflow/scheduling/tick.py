@@ -198,15 +198,38 @@ def pending(views: Views, after: int, limit: int = 1000) -> list[Notice]:
     return sorted([*found, *more], key=lambda n: int(n["position"]))[:limit]
 
 
+@dataclass(frozen=True)
+class About:
+    """What every notice of a follow-up deadline says, read from its row."""
+
+    account: str
+    name: str
+    due_at: datetime
+    noticed: datetime
+    notified: list[str]
+    visit: str  # the visit, as a sentence names it
+    due_text: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> About:
+        account = str(UUID(row["account_id"]))
+        due_at = datetime.fromisoformat(row["due_at"])
+        return cls(
+            account=account,
+            name=row["name"] or account,
+            due_at=due_at,
+            noticed=datetime.fromisoformat(row["noticed_at"]),
+            notified=json.loads(row["notified"]),
+            visit=f"the visit of {row['visit_at'][:16].replace('T', ' ')} led by {row['lead']}",
+            due_text=due_at.isoformat(timespec="minutes").replace("T", " "),
+        )
+
+
 def notice(row: dict[str, Any]) -> Notice:
     """A notice as delivered: who is told what, as data and as a sentence."""
-    account = str(UUID(row["account_id"]))
-    name = row["name"] or account
-    due_at = datetime.fromisoformat(row["due_at"])
-    noticed = datetime.fromisoformat(row["noticed_at"])
-    notified = json.loads(row["notified"])
-    visit = f"the visit of {row['visit_at'][:16].replace('T', ' ')} led by {row['lead']}"
-    due_text = due_at.isoformat(timespec="minutes").replace("T", " ")
+    a = About.of(row)
+    account, name, due_at, noticed, notified = a.account, a.name, a.due_at, a.noticed, a.notified
+    visit, due_text = a.visit, a.due_text
     if row["kind"] == "overdue" and row["noticed_by"] != SCHEDULER.name and row["closed_at"]:
         late = datetime.fromisoformat(row["closed_at"]) - due_at
         subject = f"R11 overdue: follow-up of {name} came late"

@@ -21,34 +21,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from kaflow.application import commands as c
-from kaflow.application.account_commands import ArchiveAccount, AssignAccount, EditAccount
-from kaflow.application.analysis import AnalyseProspect
 from kaflow.application.requests import Idempotency, handle_at_version
+from kaflow.application.step_commands import EVERY
 from kaflow.errors import BadInputError
 from web.api.accounts import etag
 from web.auth import Caller, Writer, services_of
 
 router = APIRouter(prefix="/accounts", tags=["steps"])
 
-# The route's name -> the command; in the lifecycle's order, then the record's and the
-# account's own commands.
-STEPS: dict[str, type[c.ProspectCommand]] = {
-    "analyse": AnalyseProspect,
-    "approach": c.DecideApproach,
-    "contact": c.RecordContact,
-    "conference": c.HoldConference,
-    "prepare": c.PrepareMaterial,
-    "visit": c.RecordVisit,
-    "follow-up": c.RecordFollowUp,
-    "win": c.WinAccount,
-    "lose": c.LoseAccount,
-    "reopen": c.ReopenAccount,
-    "review": c.ReviewRecord,
-    "correct": c.CorrectEntry,
-    "assign": AssignAccount,
-    "edit": EditAccount,
-    "archive": ArchiveAccount,
-}
+STEPS = EVERY  # the route's name -> the command
 _OWN = {"prospect_id", "occurred_at"}
 
 
