@@ -70,6 +70,16 @@ class Queries(ReportReads, PrivacyReads):
         return data
 
     @revealed
+    def saved(self, prospect: Any) -> dict[str, Any]:
+        """``account`` of the account a step just saved (``Kaflow.handle`` gives it),
+        for the one who took the step: the account is not read again."""
+        from kaflow.application import stored_analysis
+
+        now = accounts.summary(prospect, self.app.zone, self.app.events.get)
+        now["analysis"] = stored_analysis.summary(self.app, prospect.id)
+        return now
+
+    @revealed
     def analysis(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
         """The account's latest analysis (R2, R3) whole, in the form the analyse step
         reads: to edit and record again. Never analysed: not found."""

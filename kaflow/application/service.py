@@ -350,6 +350,22 @@ class Kaflow(Application[UUID]):
         with contextlib.suppress(PersistenceError):
             super().take_snapshot(aggregate_id, version, projector_func)
 
+    def _take_snapshots(self, processing_event: Any) -> None:
+        """Snapshots when the library takes them (a version at a multiple of the
+        interval), of each aggregate as saved rather than read back from the store."""
+        if self.snapshots is None:
+            return
+        for aggregate_id, aggregate in processing_event.aggregates.items():
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            due = interval is not None and any(
+                e.originator_id == aggregate_id and e.originator_version % interval == 0
+                for e in processing_event.events
+            )
+            if due:
+                taker: Any = getattr(type(aggregate), "Snapshot", self.snapshot_class)
+                with contextlib.suppress(PersistenceError):  # as take_snapshot
+                    self.snapshots.put([taker.take(aggregate)])
+
     def get_prospect(self, prospect_id: UUID, version: int | None = None) -> Prospect:
         try:
             found: Any = self.repository.get(prospect_id, version=version, projector_func=replay)
@@ -359,15 +375,46 @@ class Kaflow(Application[UUID]):
             raise NotFoundError(f"no account with id {prospect_id}", field="account")
         return found
 
-    def handle(self, actor: Actor, cmd: c.ProspectCommand) -> None:
+    def handle(self, actor: Actor, cmd: c.ProspectCommand) -> Prospect:
         """Load, check the actor, the date, the lifecycle and the rules, act, save;
-        retry on a concurrent write."""
+        retry on a concurrent write. The account as saved.
+
+        A long-lived process writes once per step: it acts first on the account as it
+        last saved or read it, without reading the store. Had another process written
+        since, the save conflicts (nothing is written) and the step is judged again on
+        what the store holds, as is any refusal on the kept account."""
+        kept = self._kept_prospect(cmd.prospect_id)
+        if kept is not None:
+            try:
+                self.prepare(actor, kept, cmd)
+            except Exception:  # judged again below, on what the store holds
+                pass
+            else:
+                if self._save(kept):
+                    return kept
         for _ in range(RETRIES):
             prospect = self.get_prospect(cmd.prospect_id)
             self.prepare(actor, prospect, cmd)
             if self._save(prospect):
-                return
+                return prospect
         raise ConflictError("the account kept changing under this command; nothing was written")
+
+    def _kept_prospect(self, prospect_id: UUID) -> Prospect | None:
+        """A copy of the account as this process last saved or read it, if it keeps one."""
+        repository = self.repository
+        if repository.cache is None:
+            return None
+        # Copied under the lock the library fast-forwards a kept aggregate under (in
+        # place, by another thread's read), never half brought forward.
+        lock = repository._use_fastforward_lock(prospect_id)
+        try:
+            with lock:
+                found = repository.cache.get(prospect_id)
+                return copy.deepcopy(found) if isinstance(found, Prospect) else None
+        except KeyError:
+            return None
+        finally:
+            repository._disuse_fastforward_lock(prospect_id)
 
     def prepare(self, actor: Actor, prospect: Prospect, cmd: c.ProspectCommand) -> None:
         """Check the actor, the date, the lifecycle and the rules, and act on
@@ -454,6 +501,11 @@ class Kaflow(Application[UUID]):
         recordings = super()._record(processing_event)
         with self._commits_lock:
             self.commits += 1
+        cache = self.repository.cache
+        if cache is not None:  # kept as saved: the next step on it reads nothing first
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                if isinstance(aggregate, Prospect):
+                    cache.put(aggregate_id, aggregate)
         return recordings
 
     def _dated(

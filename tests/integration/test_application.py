@@ -272,6 +272,87 @@ def test_a_concurrent_writer_is_retried_and_nothing_is_lost(durable: Callable[..
     assert first.get_prospect(pid).approach["method"] == "seminar"  # type: ignore[index]
 
 
+def _replayed(app: Kaflow, pid: UUID) -> dict[str, Any]:
+    found: Prospect | None = None
+    for event in app.events.get(pid):
+        found = event.mutate(found)  # type: ignore[attr-defined]
+    assert found is not None
+    return vars(found)
+
+
+def test_the_account_a_process_keeps_is_the_one_the_store_replays(
+    durable: Callable[..., Kaflow],
+) -> None:
+    """What a long-lived process acts on first, without reading the store, is exactly
+    what the store's events make of the account, after every step."""
+    app = durable()
+    staff(app)
+    pid = identify(app)
+    for upto in ("analysed", "approach", "contacted", "prepared", "visited", "followed_up"):
+        fresh = Kaflow(env=dict(app.env.items()), clock=app.clock)
+        if upto != "analysed":
+            advance_from(app, pid, upto)
+        else:
+            advance(app, pid, upto)
+        kept = app._kept_prospect(pid)
+        assert kept is not None and vars(kept) == _replayed(app, pid)
+        assert vars(fresh.get_prospect(pid)) == vars(kept)
+
+
+def advance_from(app: Kaflow, pid: UUID, upto: str) -> None:
+    """The one step ``upto`` names, on an account at the step before it."""
+    order = ["analysed", "approach", "contacted", "prepared", "visited", "followed_up"]
+    scratch = Kaflow(env=dict(app.env.items()), clock=app.clock)
+    steps: list[Any] = []
+    scratch.handle = lambda actor, cmd: steps.append((actor, cmd))  # type: ignore[assignment,method-assign,return-value]
+    advance(scratch, pid, upto)
+    done = len(steps) - (2 if upto == "prepared" else 1)
+    assert order.index(upto) > 0
+    for actor, cmd in steps[done:]:
+        app.handle(actor, cmd)
+
+
+def test_a_step_on_a_kept_account_another_process_moved_on_is_judged_on_the_store(
+    durable: Callable[..., Kaflow],
+) -> None:
+    """A process that kept the account before another process's steps: a step the kept
+    copy would refuse but the store allows is recorded; one it would allow but the
+    store refuses is refused, and it writes nothing."""
+    first = durable()
+    staff(first)
+    pid = identify(first)
+    advance(first, pid, "contacted")
+    assert first._kept_prospect(pid) is not None
+    other = Kaflow(env=dict(first.env.items()), clock=first.clock)
+    advance_from(other, pid, "prepared")
+    advance_from(other, pid, "visited")
+    follow_up = c.RecordFollowUp(
+        prospect_id=pid, channel=c.FollowUpChannel.PHONE, feedback="good", occurred_at=at(6)
+    )
+    first.handle(SAM, follow_up)  # the kept copy (contacted) would refuse it
+    assert first.get_prospect(pid).state == "followed_up"
+    assert vars(first._kept_prospect(pid)) == _replayed(first, pid)  # type: ignore[arg-type]
+
+    second = first
+    pid = identify(second)
+    advance(second, pid, "approach")
+    other.handle(MIA, c.LoseAccount(prospect_id=pid, reason=c.LossReason.OTHER, analysis="a"))
+    before = event_count(second, pid)
+    with pytest.raises(LifecycleError):  # the kept copy (approach decided) would allow it
+        second.handle(
+            SAM,
+            c.RecordContact(
+                prospect_id=pid,
+                channel=c.ContactChannel.PHONE,
+                person="W",
+                attitude=c.Attitude.POSITIVE,
+                notes="n",
+                occurred_at=at(3),
+            ),
+        )
+    assert event_count(second, pid) == before
+
+
 def test_a_writer_that_keeps_losing_gives_up_with_a_conflict(
     durable: Callable[..., Kaflow],
 ) -> None:

@@ -98,10 +98,10 @@ def run_step(
 
     def act() -> dict[str, Any]:
         if version is None:
-            services.app.handle(actor, cmd)
+            saved = services.app.handle(actor, cmd)
         else:
-            handle_at_version(services.app, actor, cmd, version)
-        return services.queries.account(actor, pid)
+            saved = handle_at_version(services.app, actor, cmd, version)
+        return services.queries.saved(saved)
 
     if key is None:
         data = act()
