@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
 from kaflow import __version__
 from kaflow.bootstrap import Services, known_error, load_settings
@@ -42,6 +43,7 @@ def create_app(
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=_lifespan(services, follow),
+        telemetry=_telemetry(),
     )
     app.state.services = services
     app.state.session_policy = session_policy or {}
@@ -58,6 +60,14 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def _telemetry() -> TelemetryConfig:
+    """FastAPI's own OpenTelemetry, when the environment configures OpenTelemetry
+    (an OTEL_ variable); else off: its check on every request costs more than routing."""
+    if any(name.startswith("OTEL_") for name in os.environ):
+        return TelemetryConfig()
+    return TelemetryConfig(tracing=False, metrics=False, logs=False)
 
 
 def from_environment() -> FastAPI:
