@@ -19,7 +19,7 @@ started and stopped here) on a workspace of 10,000 visited accounts (built fast,
 Targets: at 4 clients, HTTP >= 0.5x in process and p99 <= 50 ms on SQLite; the pages'
 p50 <= 100 ms with 10,000 accounts.
 
-Run:  python -m benchmarks.serve [--quick] [--accounts 10000] [--commands 600]
+Run:  python -m benchmarks.serve [--quick] [--accounts 10000] [--commands 600] [--workers 1]
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class Server:
     log: Path
 
 
-def start(root: Path) -> Server:
+def start(root: Path, workers: int = 1) -> Server:
     port = free_port()
     log = root / f"serve-{port}.log"
     env = {**os.environ}
@@ -119,7 +119,7 @@ def start(root: Path) -> Server:
         env.pop(name, None)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)],
             cwd=root,
             env=env,
             stdout=out,
@@ -148,11 +148,11 @@ def stop(server: Server) -> int:
 
 
 @contextlib.contextmanager
-def serving(root: Path, count: int = 1) -> Iterator[list[Server]]:
+def serving(root: Path, count: int = 1, workers: int = 1) -> Iterator[list[Server]]:
     servers: list[Server] = []
     try:
         for _ in range(count):
-            servers.append(start(root))
+            servers.append(start(root, workers))
         yield servers
     finally:
         for server in servers:
@@ -296,7 +296,7 @@ def engine(label: str, root: Path, url: str, args: argparse.Namespace) -> None:
 
     alone = [in_process(services, mine, args.commands)]
     raw = raw_sqlite(root, args.commands) if label == "sqlite" else None
-    with serving(root) as (server,):
+    with serving(root, workers=args.workers) as (server,):
         rates = {n: over_http([server], token, pools[i], n, args.commands)
                  for i, n in enumerate(LEVELS)}  # fmt: skip
         reads = reads_over_http(server, reader, args.rounds, -(-args.accounts // 25))
@@ -337,11 +337,13 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--commands", type=int, default=None, help="per measurement")
     parser.add_argument("--rounds", type=int, default=None, help="per read")
+    parser.add_argument("--workers", type=int, default=1, help="kaflow serve --workers")
     args = parser.parse_args()
     args.commands = args.commands or (192 if args.quick else 640)
     args.rounds = args.rounds or (7 if args.quick else 21)
     print(f"{os.cpu_count()} CPUs; {args.commands} commands a measurement, "
-          f"{args.rounds} rounds a read", flush=True)  # fmt: skip
+          f"{args.rounds} rounds a read; kaflow serve --workers {args.workers}",
+          flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         engine("sqlite", folder / "sqlite", "sqlite:///kaflow.db", args)
