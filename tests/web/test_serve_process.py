@@ -40,10 +40,10 @@ def kaflow(folder: Path, *args: str, user: str = "olga", input: str | None = Non
     return done.stdout
 
 
-def serving(folder: Path, port: int) -> subprocess.Popen[str]:
+def serving(folder: Path, port: int, *args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "KAFLOW_STORE"}
     return subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), *args],
         cwd=folder,
         env={**env, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,
@@ -65,12 +65,13 @@ def wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
 
 
 @pytest.mark.slow
-def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, workers: str) -> None:
     kaflow(tmp_path, "init", "--owner", "olga")
     kaflow(tmp_path, "user", "add", "sam", "--role", "sales")
     token = json.loads(kaflow(tmp_path, "token", "create", "--name", "t", "--json", user="sam"))
     port = free_port()
-    process = serving(tmp_path, port)
+    process = serving(tmp_path, port, "--workers", workers)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, process)
@@ -89,6 +90,50 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "Traceback" not in output
+
+
+@pytest.mark.slow
+def test_two_servers_and_the_cli_take_turns_on_one_account(tmp_path: Path) -> None:
+    """Each server acts first on the account as it last saved it: here, every step
+    finds it moved on by the other server or the CLI, and is judged on what the store
+    holds; none is refused or lost."""
+    from tests.web.conftest import STEPS_TO_VISIT, VISIT
+
+    kaflow(tmp_path, "init", "--owner", "olga")
+    kaflow(tmp_path, "user", "add", "mia", "--role", "manager")
+    kaflow(tmp_path, "user", "add", "sam", "--role", "sales")
+    token = json.loads(kaflow(tmp_path, "token", "create", "--name", "t", "--json", user="mia"))
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    ports = [free_port(), free_port()]
+    servers = [serving(tmp_path, port) for port in ports]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        for base, server in zip(bases, servers, strict=True):
+            wait_until_up(base, server)
+        body = {"name": "Acme", "category": "potential", "nature": "distributor"}
+        made = httpx.post(f"{bases[0]}/api/v1/accounts", json=body, headers=headers, timeout=10)
+        account = made.json()["id"]
+        steps = [*STEPS_TO_VISIT, ("visit", VISIT)]
+        for n, (step, fields) in enumerate(steps):
+            if step == "contact":  # by the CLI, between the servers' steps
+                kaflow(tmp_path, "contact", account, "--channel", "phone", "--person", "Wang",
+                       "--attitude", "positive", "--notes", "ok", user="sam")  # fmt: skip
+                continue
+            answer = httpx.post(f"{bases[n % 2]}/api/v1/accounts/{account}/{step}",
+                                json=fields, headers=headers, timeout=10)  # fmt: skip
+            assert answer.status_code == 200, (step, answer.text)
+        for base in bases:  # each answers with the store's account, not the one it kept
+            shown = httpx.get(f"{base}/api/v1/accounts/{account}", headers=headers, timeout=10)
+            assert shown.json()["state"] == "visited"
+            assert shown.json()["version"] == len(steps) + 2  # with the deadline opened
+    finally:
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        outputs = [server.communicate(timeout=30)[0] for server in servers]
+    assert [server.returncode for server in servers] == [0, 0], outputs
+    history = json.loads(kaflow(tmp_path, "history", account, "--json"))
+    types = [e["type"] for e in history["events"]]
+    assert types.count("ContactRecorded") == 1 and types.count("VisitRecorded") == 1
 
 
 def test_only_loopback_hosts_go_without_a_tls_warning() -> None:
