@@ -134,6 +134,12 @@ def user_deactivate(
 @click.option("--wecom", metavar="ID", help="WeCom (企业微信) user id, for mentions.")
 @click.option("--dingtalk", metavar="ID", help="DingTalk (钉钉) user id, for mentions.")
 @click.option("--feishu", metavar="ID", help="Feishu (飞书) open_id or user_id, for mentions.")
+@click.option(
+    "--language",
+    metavar="LANG",
+    help="The language of their pages in 'kaflow serve', wherever they sign in: en or "
+    "zh-CN ('' lets the browser decide).",
+)
 @output_options
 @acting
 @pass_env
@@ -144,23 +150,39 @@ def user_edit(
     wecom: str | None,
     dingtalk: str | None,
     feishu: str | None,
+    language: str | None,
     as_json: bool,
 ) -> None:
-    """Set where a user is told of notices: an e-mail address and IM handles (a user
-    their own, an owner anyone's). Each option given is set ('' removes it), the others
-    are kept; the change is recorded in the user directory.
+    """Set where a user is told of notices: an e-mail address and IM handles, and the
+    language of their pages (a user their own, an owner anyone's). Each option given is
+    set ('' removes it), the others are kept; a change of contacts is recorded in the
+    user directory, the language kept as the user's preference.
 
     \b
     Example:
       kaflow user edit mia --email mia@example.com --wecom MiaZhang --as mia
       kaflow user edit sam --dingtalk "" --as olga
+      kaflow user edit mia --language zh-CN --as mia
     """
     from kaflow.application.contacts import ChangeContacts
 
     given = {"email": email, "wecom": wecom, "dingtalk": dingtalk, "feishu": feishu}
     cmd = ChangeContacts.validate({"name": name, **given})
-    data = env.services.contacts.change(env.actor(), cmd)
-    emit(as_json, data, lambda: f"{data['name']}: {_contacts(data['contacts'])}.")
+    data = env.services.contacts.edit(env.actor(), cmd, language)
+
+    def text() -> str:
+        line = f"{data['name']}: {_contacts(data['contacts'])}"
+        if language is not None:  # said when changed
+            line += f"; pages in {_language(data['language'])}"
+        return line + "."
+
+    emit(as_json, data, text)
+
+
+def _language(code: str | None) -> str:
+    from kaflow.application.language import LANGUAGES
+
+    return f"{LANGUAGES[code]} ({code})" if code else "the browser's language"
 
 
 def _contacts(contacts: dict[str, str]) -> str:
@@ -184,7 +206,8 @@ def user_show(env: Env, name: str, as_json: bool) -> None:
     roles = env.people.timeline(actor, found["name"])
     contacts: dict[str, str] = env.services.contacts.of(actor, found["name"])["contacts"]
     data: dict[str, Any] = {"name": found["name"], "role": found["role"], "since": found["since"]}
-    data.update(roles=roles, contacts=contacts)
+    language = env.services.credentials.language_of(found["name"])
+    data.update(roles=roles, contacts=contacts, language=language)
 
     def text() -> str:
         now = f"{found['name']}: {_held(env, found)} since {env.local(found['since'])}"
@@ -192,7 +215,8 @@ def user_show(env: Env, name: str, as_json: bool) -> None:
             (env.local(r["since"]), r["role"] or "(no role)", r["by"] or "(init)") for r in roles
         ]
         reached = f"\nnotices reach them by: {_contacts(contacts)}" if contacts else ""
-        return now + reached + "\n" + table(["SINCE", "ROLE", "BY"], rows)
+        pages = f"\npages in {_language(language)}" if language else ""
+        return now + reached + pages + "\n" + table(["SINCE", "ROLE", "BY"], rows)
 
     emit(as_json, data, text)
 

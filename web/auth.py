@@ -73,6 +73,7 @@ def _caller(request: Request, header: str | None) -> Caller:
     session = sessions_of(request).session(request.cookies.get(SESSION_COOKIE, ""))
     if session is None:
         raise NotSignedIn("sign in first")
+    request.state.language = session.language  # the user's own choice, for the pages
     actor = Actor(session.user)
     services.app.authorise(actor)
     return Caller(actor, session=session)

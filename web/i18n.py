@@ -1,7 +1,8 @@
 """The pages' languages: English, and Simplified Chinese from a gettext catalog
 (``locale/zh_CN/LC_MESSAGES/messages.po``, read as it is: no compile step). The language
-is the user's own choice (the switch keeps it in a cookie), else the browser's
-Accept-Language, else English."""
+is the signed-in user's setting (the switch records it, as does 'kaflow user edit
+--language'), else this browser's (the switch keeps it in a cookie before signing in),
+else the browser's Accept-Language, else English."""
 
 from __future__ import annotations
 
@@ -33,7 +34,11 @@ def environment(lang: str) -> Environment:
 
 
 def language(request: Request) -> str:
-    """The language of a request's pages."""
+    """The language of a request's pages: the signed-in user's setting, else this
+    browser's switch, else its Accept-Language, else English."""
+    setting = getattr(request.state, "language", None)
+    if setting in LANGUAGES:
+        return str(setting)
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -62,10 +62,32 @@ class ChangeContacts(Command):
 
 
 class Contacts:
-    """Users' contacts in the directory."""
+    """Users' contacts in the directory; with ``credentials``, also the language of
+    their pages (a preference kept beside the log)."""
 
-    def __init__(self, app: Kaflow) -> None:
+    def __init__(self, app: Kaflow, credentials: Any = None) -> None:
         self.app = app
+        self.credentials = credentials
+
+    def edit(self, actor: Actor, cmd: ChangeContacts, language: str | None) -> dict[str, Any]:
+        """``kaflow user edit``: the contacts given changed (recorded in the directory),
+        and the language if given; the user, their contacts and language now."""
+        if language is None and not cmd.changes():
+            names = [*CONTACTS, *(["language"] if self.credentials is not None else [])]
+            raise BadInputError(
+                f"give at least one of {', '.join(field(k) for k in names)}", field="email"
+            )
+        if language is None or cmd.changes():
+            data = self.change(actor, cmd)
+        else:
+            data = self.of(actor, cmd.name)
+        if self.credentials is not None:
+            if language is not None:
+                chosen = self.credentials.set_language(actor, data["name"], language)
+                data["language"] = chosen["language"]
+            else:
+                data["language"] = self.credentials.language_of(data["name"])
+        return data
 
     def change(self, actor: Actor, cmd: ChangeContacts) -> dict[str, Any]:
         """Change a user's contacts; the user, as added, and their contacts now."""

@@ -83,6 +83,38 @@ class Credentials:
         role = self.app.authorise(actor, "read" if target == name else action, directory, now)
         return name, role, target
 
+    # -- preferences --------------------------------------------------------------
+
+    def set_language(self, actor: Actor, user: str, language: str) -> dict[str, Any]:
+        """The language ``user``'s pages are in, wherever they sign in (one's own; an
+        owner anyone's): ``en``, or ``zh-CN`` (also ``zh``, ``zh_CN``); ``""`` forgets
+        it (the browser's then decides). Kept beside the log: a preference, not history."""
+        from kaflow.application.language import LANGUAGES, code
+
+        _, _, target = self._acting(actor, user, "edit_contacts")
+        text = language.strip()
+        if text and code(text) == "en" and text.lower() not in ("en", "english"):
+            raise BadInputError(
+                f"{field('language')}: '{language}' is not one of {', '.join(LANGUAGES)} "
+                "(zh-CN for 中文)",
+                field="language",
+            )
+        if not text:
+            self.tables.run("DELETE FROM {preferences} WHERE user_name = ?", (target,))
+            return {"name": target, "language": None}
+        chosen = code(text)
+        self.tables.run(
+            "INSERT INTO {preferences} VALUES (?, ?, ?) ON CONFLICT (user_name) "
+            "DO UPDATE SET language = excluded.language, set_at = excluded.set_at",
+            (target, chosen, self.app.now().isoformat()),
+        )
+        return {"name": target, "language": chosen}
+
+    def language_of(self, user: str) -> str | None:
+        """The language ``user`` (as added) chose for their pages; None if none."""
+        rows = self.tables.rows("SELECT language FROM {preferences} WHERE user_name = ?", (user,))
+        return str(rows[0][0]) if rows else None
+
     # -- passwords ----------------------------------------------------------------
 
     def set_password(self, actor: Actor, user: str, password: str) -> str:

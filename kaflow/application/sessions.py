@@ -26,6 +26,7 @@ class Session:
     user: str
     csrf: str
     key: str = ""  # the session's own secret (the cookie), known only when it starts
+    language: str | None = None  # the user's own choice for their pages, if they made one
 
 
 class Sessions:
@@ -117,13 +118,14 @@ class Sessions:
         if not key:
             return None
         rows = self.tables.rows(
-            "SELECT user_name, csrf, created_at, seen_at, revoked_at FROM {sessions} "
-            "WHERE digest = ?",
+            "SELECT s.user_name, s.csrf, s.created_at, s.seen_at, s.revoked_at, p.language "
+            "FROM {sessions} s LEFT JOIN {preferences} p ON p.user_name = s.user_name "
+            "WHERE s.digest = ?",
             (digest(key),),
         )
         if not rows:
             return None
-        user, csrf, created, seen, revoked = rows[0]
+        user, csrf, created, seen, revoked, language = rows[0]
         now = self.app.now().timestamp()
         if revoked is not None or now - seen > self.idle.total_seconds():
             return None
@@ -132,7 +134,7 @@ class Sessions:
         if now - seen > TOUCH_EVERY:
             self.tables.run("UPDATE {sessions} SET seen_at = ? WHERE digest = ?",
                             (now, digest(key)))  # fmt: skip
-        return Session(str(user), str(csrf))
+        return Session(str(user), str(csrf), language=language)
 
     def sign_out(self, key: str, address: str) -> None:
         """End the session; recorded for its user."""

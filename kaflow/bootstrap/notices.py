@@ -10,6 +10,7 @@ from kaflow.settings import Settings
 
 if TYPE_CHECKING:
     from kaflow.application.contacts import Contacts
+    from kaflow.application.credentials import Credentials
     from kaflow.application.service import Kaflow
     from kaflow.projections import View
     from kaflow.projections.runner import Views
@@ -29,6 +30,10 @@ class Notices:
         raise NotImplementedError
 
     def views(self, *, catch_up: bool = True) -> Views:
+        raise NotImplementedError
+
+    @property
+    def credentials(self) -> Credentials:
         raise NotImplementedError
 
     def outbox(self) -> Outbox:
@@ -75,10 +80,11 @@ class Notices:
 
     @property
     def contacts(self) -> Contacts:
-        """Users' e-mail addresses and IM handles, in the user directory."""
+        """Users' e-mail addresses and IM handles, in the user directory, and the
+        language of their pages."""
         from kaflow.application.contacts import Contacts
 
-        return Contacts(self.app)
+        return Contacts(self.app, self.credentials)
 
     @property
     def notifications(self) -> Notifications:

@@ -1,8 +1,9 @@
 """The tables beside the log that a server signs people in with: password hashes (Argon2),
-API tokens' digests, browser sessions, failed sign-ins (for throttling) and the
-idempotency keys of requests. Never in the log: a secret there could not be replaced or
-destroyed. On the store's own database (SQLite or PostgreSQL), through the library's
-datastore; an in-memory store keeps them in an SQLite database of its own."""
+API tokens' digests, browser sessions, failed sign-ins (for throttling), the
+idempotency keys of requests and each user's preferences (the pages' language). Never
+in the log: a secret there could not be replaced or destroyed. On the store's own
+database (SQLite or PostgreSQL), through the library's datastore; an in-memory store
+keeps them in an SQLite database of its own."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ TOKENS = "kaflow_tokens"
 SESSIONS = "kaflow_sessions"
 FAILURES = "kaflow_sign_in_failures"
 IDEMPOTENCY = "kaflow_idempotency"
+PREFERENCES = "kaflow_preferences"  # each user's own settings: the pages' language
 REAL = "DOUBLE PRECISION"  # SQLite reads it as REAL
 
 
@@ -38,6 +40,8 @@ def create_statements(schema: str = "") -> list[str]:
         f"CREATE TABLE IF NOT EXISTS {schema}{IDEMPOTENCY} (user_name TEXT NOT NULL, "
         f"idem_key TEXT NOT NULL, fingerprint TEXT NOT NULL, created_at {REAL} NOT NULL, "
         "status INTEGER, body TEXT, PRIMARY KEY (user_name, idem_key))",
+        f"CREATE TABLE IF NOT EXISTS {schema}{PREFERENCES} (user_name TEXT PRIMARY KEY, "
+        "language TEXT NOT NULL, set_at TEXT NOT NULL)",
     ]
 
 
@@ -60,6 +64,7 @@ class CredentialTables:
             "sessions": schema + SESSIONS,
             "failures": schema + FAILURES,
             "idempotency": schema + IDEMPOTENCY,
+            "preferences": schema + PREFERENCES,
         }
         self._schema = schema
         self._ready = False

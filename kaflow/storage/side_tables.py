@@ -21,7 +21,7 @@ def side_tables(pg: bool) -> list[tuple[str, str, str]]:
     engine = "postgresql" if pg else "sqlite"
     checkpoints, public_keys = audit.side_tables()
     made = dict(zip((c.PASSWORDS, c.TOKENS, c.SESSIONS), c.create_statements(), strict=False))
-    made[c.IDEMPOTENCY] = c.create_statements()[-1]
+    made[c.IDEMPOTENCY], made[c.PREFERENCES] = c.create_statements()[-2:]
     channels = [t.strip() for t in CHANNEL_TABLES.split(";") if t.strip()]
     return [
         (chain.TABLE, chain.Dialect(engine, "").create, "position, digest, hash, login"),
@@ -35,6 +35,7 @@ def side_tables(pg: bool) -> list[tuple[str, str, str]]:
         (c.SESSIONS, made[c.SESSIONS], "digest, user_name, csrf, created_at, seen_at, revoked_at"),
         (c.IDEMPOTENCY, made[c.IDEMPOTENCY],
          "user_name, idem_key, fingerprint, created_at, status, body"),
+        (c.PREFERENCES, made[c.PREFERENCES], "user_name, language, set_at"),
         ("kaflow_channel_state", channels[0], "channel, " + STATE_COLUMNS),
         ("kaflow_channel_parked", channels[1],
          "channel, position, notice, subject, failures, error, parked_at"),

@@ -9,6 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from kaflow.bootstrap import Services
 from tests.web.conftest import Api, new_account
 from tests.web.test_sessions import page_csrf, sign_in
 from web.i18n import CATALOG
@@ -65,3 +66,41 @@ def test_a_refusal_is_shown_in_the_users_language(client: TestClient, api: Api) 
     assert page.status_code == 422
     assert "R6" in page.text and "拜访须由开发经理或以上带队" in page.text
     assert api("get", f"/accounts/{account}").json()["visits"] == 0
+
+
+def test_the_users_own_language_follows_them_to_another_browser(
+    client: TestClient, services: Services
+) -> None:
+    """The switch, signed in, records the user's choice: on another device (an English
+    browser, no cookies) their pages are in it once they sign in; signed out, the
+    browser decides again."""
+    english = {"Accept-Language": "en-US"}
+    assert sign_in(client, headers=english) == 303  # type: ignore[arg-type]
+    assert "Dashboard" in client.get("/", headers=english).text
+    without = client.post("/lang/zh_CN", data={"next": "/"}, follow_redirects=False)
+    assert without.status_code == 403  # a form of the session's: its CSRF token
+    assert services.credentials.language_of("sam") is None
+    chosen = client.post("/lang/zh_CN", data={"csrf": page_csrf(client), "next": "/accounts"},
+                         follow_redirects=False)  # fmt: skip
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/accounts"
+    assert services.credentials.language_of("sam") == "zh_CN"
+    with TestClient(client.app) as other:  # type: ignore[arg-type]
+        assert "Sign in" in other.get("/login", headers=english).text
+        assert sign_in(other, headers=english) == 303  # type: ignore[arg-type]
+        assert "概览" in other.get("/", headers=english).text
+        assert "概览" in other.get("/accounts", headers=english).text
+    assert "Sign in" in TestClient(client.app).get("/login", headers=english).text
+
+
+def test_the_language_by_the_api(api: Api, services: Services) -> None:
+    mine = api("patch", "/users/sam", json={"language": "zh-CN"}).json()
+    assert mine == {"name": "sam", "contacts": {}, "language": "zh_CN"}
+    both = api("patch", "/users/mia", as_="olga",
+               json={"email": "mia@example.com", "language": "en"}).json()  # fmt: skip
+    assert both == {"name": "mia", "contacts": {"email": "mia@example.com"}, "language": "en"}
+    refused = api("patch", "/users/mia", json={"language": "zh"}, status=403).json()
+    assert refused["kind"] == "refused" and services.credentials.language_of("mia") == "en"
+    bad = api("patch", "/users/sam", json={"language": "fr"}, status=400).json()
+    assert bad["field"] == "language"
+    assert api("patch", "/users/sam", json={}, status=400).json()["field"] == "email"
+    assert api("get", "/users/sam").json()["language"] == "zh_CN"

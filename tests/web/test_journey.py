@@ -140,7 +140,7 @@ def test_the_whole_journey_by_the_forms(base: str, browser: Any, width: int) -> 
         step(account, "win", {"classification": "A", "summary": "won on service"})
         assert page.locator("dd.state").inner_text() == "won"
         # The record in Chinese, and its xlsx.
-        page.click("header a[href*='/lang/zh_CN']")
+        page.click("header form[action*='/lang/zh_CN'] button")
         page.wait_for_url(f"{base}/accounts/{account}")
         assert "大客户开发备案表" in page.content() and "成功" in page.content()
         fits()
@@ -163,10 +163,29 @@ def test_the_whole_journey_by_the_forms(base: str, browser: Any, width: int) -> 
         page.locator("#matrix").scroll_into_view_if_needed()
         fits()
         # Sign out: the pages ask for a sign-in again.
-        page.click("header form button[type=submit]")
+        page.click("header form[action$='/logout'] button")
         page.wait_for_url(f"{base}/login")
         page.goto(f"{base}/deadlines")
         assert "/login" in page.url
+        # Chinese was sam's choice, not this browser's: on another device (an English
+        # browser, no cookies), sam's pages are in Chinese once signed in.
+        other = browser.new_context(viewport={"width": width, "height": 800}, locale="en-US")
+        try:
+            again = other.new_page()
+            again.goto(f"{base}/login")
+            assert "Sign in" in again.content()
+            again.fill("input[name=user]", "sam")
+            again.fill("input[name=password]", PASSWORD)
+            again.click("button[type=submit]")
+            again.wait_for_url(f"{base}/")
+            assert "概览" in again.content()
+            again.click("header form[action*='/lang/en'] button")  # back to English
+            again.wait_for_url(f"{base}/")
+            assert "Dashboard" in again.content() and "概览" not in again.content()
+            again.click("header form[action$='/logout'] button")
+            again.wait_for_url(f"{base}/login")
+        finally:
+            other.close()
     except BaseException:
         shots = Path(os.environ.get("KAFLOW_SCREENSHOTS", tempfile.gettempdir()))
         shots = shots / "kaflow-screenshots"

@@ -3,6 +3,9 @@ fragment), an account with its timeline and record, a form for every step."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -25,6 +28,28 @@ def test_the_dashboard_shows_the_funnel_and_deadlines(signed: TestClient, api: A
     assert f"/accounts/{account}" not in page.text  # sam did not lead the visit
     mia = signed.get("/api/v1/deadlines").json()
     assert mia[0]["lead"] == "mia"
+
+
+def test_every_link_in_the_header_is_a_page_and_names_are_unique(signed: TestClient) -> None:
+    """The pages find each other by route name: a name the API also used sent the
+    header's Dashboard link to the JSON twin."""
+    import re
+    from collections import Counter
+
+    def named(routes: list[Any]) -> Iterator[str]:
+        for route in routes:
+            if getattr(route, "name", None):
+                yield route.name
+            inner = getattr(route, "original_router", None) or getattr(route, "router", None)
+            yield from named(getattr(inner, "routes", None) or [])
+
+    names = Counter(named(signed.app.routes))  # type: ignore[attr-defined]
+    assert names["dashboard"] and names["login_page"]
+    assert [n for n, count in names.items() if count > 1] == []
+    header = signed.get("/").text.split("<main>")[0]
+    for link in re.findall(r'<a[^>]* href="([^"]+)"', header):
+        page = signed.get(link)
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"], link
 
 
 def test_accounts_search_filters_and_pages(signed: TestClient, api: Api) -> None:

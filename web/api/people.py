@@ -32,6 +32,17 @@ class Password(BaseModel):
     password: str
 
 
+class UserEdit(BaseModel):
+    """What ``kaflow user edit`` sets: each field given is set ('' removes it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = None
+    wecom: str | None = None
+    dingtalk: str | None = None
+    feishu: str | None = None
+    language: str | None = None
+
+
 class NewToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(description="what the token is for")
@@ -48,7 +59,8 @@ def users(request: Request, caller: Reader) -> list[Any]:
 def user(request: Request, caller: Reader, name: str) -> dict[str, Any]:
     services = services_of(request)
     found = services.queries.user(caller.actor, name)
-    return {**found, "roles": services.people.timeline(caller.actor, found["name"])}
+    roles = services.people.timeline(caller.actor, found["name"])
+    return {**found, "roles": roles, "language": services.credentials.language_of(found["name"])}
 
 
 @router.post("/users", status_code=201)
@@ -69,6 +81,17 @@ def change_role(request: Request, caller: Writer, name: str, body: RoleChange) -
     cmd = c.ChangeRole.validate({"name": name, "role": body.role, "effective_from": since})
     services.app.change_role(caller.actor, cmd)
     return dict(services.queries.user(caller.actor, cmd.name))
+
+
+@router.patch("/users/{name}")
+def edit_user(request: Request, caller: Writer, name: str, body: UserEdit) -> dict[str, Any]:
+    """Where a user is told of notices (e-mail, WeCom, DingTalk, Feishu) and the
+    language of their pages: one's own, or (an owner) anyone's."""
+    from kaflow.application.contacts import ChangeContacts
+
+    given = body.model_dump(exclude={"language"})
+    cmd = ChangeContacts.validate({"name": name, **given})
+    return services_of(request).contacts.edit(caller.actor, cmd, body.language)
 
 
 @router.put("/users/{name}/password")

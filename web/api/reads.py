@@ -49,7 +49,7 @@ def report(
     return download(report_document(data, fmt), fmt, f"report-{data['report']}")
 
 
-@router.get("/dashboard")
+@router.get("/dashboard", name="api_dashboard")
 def dashboard(request: Request, caller: Reader) -> dict[str, Any]:
     """What the dashboard shows: the funnel now, follow-ups overdue and due this week,
     the caller's own open deadlines."""

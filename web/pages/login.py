@@ -10,8 +10,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kaflow.application.actor import Actor
 from kaflow.errors import KaflowError, RefusedError
-from web.auth import CSRF_FIELD, SESSION_COOKIE, address_of, secure, sessions_of
+from web.auth import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    address_of,
+    check_csrf,
+    secure,
+    sessions_of,
+)
 from web.i18n import COOKIE, LANGUAGES
 from web.pages import refusal, render
 
@@ -84,7 +92,28 @@ def logout(request: Request, csrf: Annotated[str, Form(alias=CSRF_FIELD)] = "") 
 
 @router.get("/lang/{code}", name="language")
 def choose_language(request: Request, code: str, next: str | None = None) -> Response:
+    """This browser's language, before signing in (a cookie)."""
     page = RedirectResponse(_local(request, next), status_code=303)
     if code in LANGUAGES:
         page.set_cookie(COOKIE, code, max_age=YEAR, samesite="lax", secure=secure(request))
     return page
+
+
+@router.post("/lang/{code}", name="set_language")
+def set_language(
+    request: Request,
+    code: str,
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    """The signed-in user's language, wherever they sign in (their setting), and this
+    browser's."""
+    key = request.cookies.get(SESSION_COOKIE, "")
+    sessions = sessions_of(request)
+    session = sessions.session(key)
+    if session is None:
+        return choose_language(request, code, next)
+    check_csrf(session, csrf)
+    if code in LANGUAGES:
+        sessions.credentials.set_language(Actor(session.user), session.user, code)
+    return choose_language(request, code, next)
