@@ -1,5 +1,5 @@
-"""prospect analysis: the analysis an account was last given, printed so that
-'analyse' reads it back (edit it and analyse again)."""
+"""An account's analysis: 'analyse' records it (R2, R3); 'prospect analysis' prints the
+one it was last given so that 'analyse' reads it back (edit it and analyse again)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,50 @@ def prospect_analysis(env: Env, account_id: str, fmt: str, as_json: bool) -> Non
         data["analysis"], allow_unicode=True, sort_keys=False, default_flow_style=False
     )
     click.echo(head + body, nl=False)
+
+
+@click.command()
+@click.argument("account_id", metavar="ID")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(allow_dash=True),
+    help="The analysis, YAML or JSON; - reads standard input (see 'kaflow template analysis').",
+)
+@click.option("--at", "at", metavar="WHEN", help="When the analysis was done (default: now).")
+@output_options
+@acting
+@pass_env
+def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool) -> None:
+    """Record the account's analysis (R2, R3) and its development value.
+
+    \b
+    Example:
+      kaflow template analysis > acme.yaml   # then edit it
+      kaflow analyse 3f2a1b --file acme.yaml
+    """
+    from kaflow.application.analysis import AnalyseProspect
+    from kaflow.application.analysis_file import load_analysis_file
+
+    actor = env.actor()
+    cmd = AnalyseProspect.validate(
+        {
+            "prospect_id": env.account(account_id),
+            "analysis": load_analysis_file(path),
+            "occurred_at": env.when(at),
+        }
+    )
+    env.app.handle(actor, cmd)
+    data = env.queries.account(actor, cmd.prospect_id)
+    emit(
+        as_json,
+        data,
+        lambda: (
+            f"Analysed {data['name']}: development value "
+            f"{data['development_value']}; state {data['state']}."
+        ),
+    )
+
+
+COMMANDS = [analyse]

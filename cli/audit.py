@@ -10,8 +10,8 @@ import click
 
 from cli.context import Env, pass_env
 from cli.params import acting
+from cli.progress import Bars
 from cli.render import emit, output_options, table
-from cli.store import Bars
 
 BROKEN = 1  # the log or a checkpoint fails
 

@@ -1,4 +1,4 @@
-"""Accounts: prospect add/list/show, the analysis template, analyse."""
+"""Accounts: prospect add/list/show/duplicates (and the commands of cli.accounts)."""
 
 from __future__ import annotations
 
@@ -264,86 +264,7 @@ def _analysed(analysis: dict[str, Any] | None) -> list[str]:
     ]
 
 
-@click.group()
-def template() -> None:
-    """Examples to copy and edit."""
-
-
-@template.command("analysis")
-@output_options
-def template_analysis(as_json: bool) -> None:
-    """Print a commented YAML analysis that validates as printed (R2, R3).
-
-    With --json, the same analysis as a JSON document (accepted by 'analyse' too).
-
-    \b
-    Example:
-      kaflow template analysis > analysis.yaml
-    """
-    from kaflow.application.analysis import TEMPLATE
-
-    text = TEMPLATE.read_text(encoding="utf-8")
-    if as_json:
-        import yaml
-
-        emit(True, yaml.safe_load(text), lambda: text)
-    else:
-        click.echo(text, nl=False)
-
-
-@click.command()
-@click.argument("account_id", metavar="ID")
-@click.option(
-    "--file",
-    "path",
-    required=True,
-    type=click.Path(allow_dash=True),
-    help="The analysis, YAML or JSON; - reads standard input (see 'kaflow template analysis').",
-)
-@click.option("--at", "at", metavar="WHEN", help="When the analysis was done (default: now).")
-@output_options
-@acting
-@pass_env
-def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool) -> None:
-    """Record the account's analysis (R2, R3) and its development value.
-
-    \b
-    Example:
-      kaflow template analysis > acme.yaml   # then edit it
-      kaflow analyse 3f2a1b --file acme.yaml
-    """
-    from kaflow.application.analysis import AnalyseProspect
-    from kaflow.application.analysis_file import load_analysis_file
-
-    actor = env.actor()
-    cmd = AnalyseProspect.validate(
-        {
-            "prospect_id": env.account(account_id),
-            "analysis": load_analysis_file(path),
-            "occurred_at": env.when(at),
-        }
-    )
-    env.app.handle(actor, cmd)
-    data = env.queries.account(actor, cmd.prospect_id)
-    emit(
-        as_json,
-        data,
-        lambda: (
-            f"Analysed {data['name']}: development value "
-            f"{data['development_value']}; state {data['state']}."
-        ),
-    )
-
-
 for _command in [*account_commands, prospect_analysis]:
     prospect.add_command(_command)
 
-
-def _template_import() -> None:
-    from cli.importing import template_import
-
-    template.add_command(template_import)
-
-
-_template_import()
-COMMANDS = [prospect, template, analyse]
+COMMANDS = [prospect]
