@@ -8,6 +8,7 @@ import os
 from datetime import datetime, tzinfo
 
 from kaflow import settings as settings_module
+from kaflow import settings_file
 from kaflow.application.service import Kaflow
 from kaflow.clock import Clock
 from kaflow.errors import WorkspaceError
@@ -50,7 +51,7 @@ def init_workspace(
         raise WorkspaceError("memory:// keeps nothing between commands; use sqlite:///PATH")
     if owner is None:
         Kaflow(env=url.library_env(), clock=clock, zone=zone).close()
-        settings_module.write(root, store, timezone)
+        settings_file.write(root, store, timezone)
     else:
         _create_workspace(root, url, owner, timezone, clock=clock, zone=zone, since=start)
         from kaflow.application.privacy import master_key
@@ -78,7 +79,7 @@ def _create_workspace(
     # fails or is killed leaves no workspace whose store holds none. (A store it left
     # with its first user is joined with --join; tables it left empty are no obstacle.)
     partial = settings_module.CONFIG_NAME + ".partial"
-    config = settings_module.write(root, url.text, timezone, name=partial)
+    config = settings_file.write(root, url.text, timezone, name=partial)
     try:
         if path is not None:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from kaflow.projections.accounts import duplicate_key as normalised
+from kaflow.projections.names import duplicate_key as normalised
 
 SIMILAR = 90  # the least similarity, in percent, that makes a likely duplicate
 

@@ -19,7 +19,7 @@ from kaflow.application.service import Kaflow
 from kaflow.application.step_commands import PROCEDURE
 from kaflow.clock import parse_when
 from kaflow.errors import BadInputError, ConflictError, KaflowError, NotFoundError
-from kaflow.projections.accounts import duplicate_key
+from kaflow.projections.names import duplicate_key
 
 STEPS = PROCEDURE
 # The steps as the form names them, and other names people write.

@@ -58,7 +58,7 @@ class People:
 
     def open_accounts(self, owner: str) -> list[UUID]:
         """The accounts ``owner`` is responsible for that are still being worked on."""
-        from kaflow.projections.accounts import find
+        from kaflow.projections.account_reads import find
 
         with self._views().reading() as cursor:
             found = [i for s in OPEN_STATES for i in find(cursor, owner=owner, state=s.value)]

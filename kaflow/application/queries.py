@@ -143,7 +143,9 @@ class Queries(ReportReads, PrivacyReads):
         asked. With ``limit``, a page: at most ``limit`` of them from ``offset`` on, with
         how many match in all (``{"total", "offset", "limit", "accounts"}``); only the
         page's accounts are loaded."""
-        from kaflow.projections.accounts import SORTS, find, find_page, search_key
+        from kaflow.projections.account_reads import find, find_page
+        from kaflow.projections.accounts import SORTS
+        from kaflow.projections.names import search_key
 
         visible_to = self._scope(actor)
         if limit is not None and limit < 0:
@@ -185,7 +187,8 @@ class Queries(ReportReads, PrivacyReads):
         """The development records of many accounts (not archived; in ``state`` if
         given; worked on between ``since`` and ``until``, by when steps happened), in
         the order they were added: a month's records to print."""
-        from kaflow.projections.accounts import STATE_ORDER, worked_on
+        from kaflow.projections.account_reads import worked_on
+        from kaflow.projections.accounts import STATE_ORDER
 
         visible_to = self._scope(actor)
         if state is not None and state not in STATE_ORDER:
@@ -207,7 +210,7 @@ class Queries(ReportReads, PrivacyReads):
         for a manager to archive one of each (names alike once case, width, punctuation
         and company suffixes are set aside, ``least`` percent alike or more)."""
         from kaflow.application.duplicates import SIMILAR, pairs
-        from kaflow.projections.accounts import live_names
+        from kaflow.projections.account_reads import live_names
 
         self.app.authorise(actor)
         if least is not None and not 50 <= least <= 100:

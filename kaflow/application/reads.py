@@ -50,7 +50,7 @@ class Reads:
     def account_id(self, actor: Actor, text: str) -> UUID:
         """An account from its id, a unique prefix of at least 6 characters, or its
         name if no other account has it."""
-        from kaflow.projections.accounts import named
+        from kaflow.projections.account_reads import named
 
         self.app.authorise(actor)
         try:
@@ -86,7 +86,7 @@ class Reads:
         """Ids (hex) of the accounts the user may not see (none unless scoped)."""
         if visible_to is None:
             return set()
-        from kaflow.projections.accounts import hidden_from
+        from kaflow.projections.account_reads import hidden_from
 
         with self._views().reading() as cursor:
             return hidden_from(cursor, visible_to)

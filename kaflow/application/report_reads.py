@@ -135,7 +135,7 @@ class ReportReads(Reads):
 
     def what_if(self, actor: Actor, within: str) -> dict[str, Any]:
         """Which recorded visits would have missed their follow-up under another window."""
-        from kaflow.projections.accounts import names
+        from kaflow.projections.account_reads import names
         from kaflow.reporting.what_if import what_if
 
         self.app.authorise(actor)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kaflow import settings as settings_module
+from kaflow import settings_file
 from kaflow.application.service import Kaflow
 from kaflow.bootstrap.app import (
     backdating_policy,
@@ -90,7 +90,7 @@ class Services(Notices):
 
     def _account_names(self) -> list[tuple[str, str, str]]:
         """The names a new account is compared with (likely duplicates)."""
-        from kaflow.projections.accounts import live_names
+        from kaflow.projections.account_reads import live_names
 
         with self.views().reading() as cursor:
             return live_names(cursor)
@@ -116,7 +116,7 @@ class Services(Notices):
             root,
             self.settings.signing_key,
             self.settings.seal_every,
-            configure=lambda key_file: settings_module.name_signing_key(root, key_file),
+            configure=lambda key_file: settings_file.name_signing_key(root, key_file),
         )
 
     @property
@@ -150,7 +150,7 @@ class Services(Notices):
         """An import of ``path`` by ``actor``: rows imported before, and accounts by
         name, read from the views."""
         from kaflow.application.importing import Importer
-        from kaflow.projections.accounts import named
+        from kaflow.projections.account_reads import named
         from kaflow.projections.imports import imported_rows
 
         def imported() -> dict[str, tuple[str, str]]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from kaflow.projections import Cut, ledger_reads, pipeline
-from kaflow.projections.accounts import owners
+from kaflow.projections.account_reads import owners
 from kaflow.projections.follow_ups import follow_ups
 
 ACTIVITY = ["steps", "visits_led", "follow_ups_in_time", "follow_ups_late", "accounts"]

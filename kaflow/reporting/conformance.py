@@ -13,7 +13,7 @@ from typing import Any
 from kaflow.aggregates.directory import at_least_manager
 from kaflow.policies.backdating import Backdating
 from kaflow.projections import Cut
-from kaflow.projections.accounts import account_names
+from kaflow.projections.account_reads import account_names
 from kaflow.projections.deadlines import deadlines_as_of
 from kaflow.projections.ledger_reads import changes_recorded, meetings_and_visits
 from kaflow.projections.pipeline import steps as recorded_steps

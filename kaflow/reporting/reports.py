@@ -15,7 +15,7 @@ from typing import Any
 
 from kaflow.aggregates.lifecycle import State
 from kaflow.projections import Cut, ledger_reads, pipeline
-from kaflow.projections.accounts import account_names, left_out
+from kaflow.projections.account_reads import account_names, left_out
 from kaflow.projections.deadlines import deadlines_as_of
 from kaflow.projections.folded import Folded
 from kaflow.projections.runner import Views

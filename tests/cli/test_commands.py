@@ -451,7 +451,7 @@ def test_init_is_all_or_nothing(run: Run, tmp_path: Path, monkeypatch: pytest.Mo
         raise OSError(28, "No space left on device", "kaflow.toml")
 
     with monkeypatch.context() as patched:  # the config cannot be written
-        patched.setattr("kaflow.settings.write", disk_full)
+        patched.setattr("kaflow.settings_file.write", disk_full)
         assert "No space left" in run("init", "--owner", "olga", user=None, code=2).stderr
     assert not list(tmp_path.glob("kaflow.*"))
     run("init", "--owner", "olga", user=None)  # and nothing is left in the way

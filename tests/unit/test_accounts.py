@@ -10,7 +10,7 @@ import pytest
 from kaflow.aggregates.errors import ArchivedError, InvalidChangeError, LifecycleError
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application.service import replay
-from kaflow.projections.accounts import search_key
+from kaflow.projections.names import search_key
 from tests.builders import T0
 
 META: dict[str, Any] = {"actor": "mia", "actor_role": "manager", "occurred_at": T0}
