@@ -8,33 +8,26 @@ number of times before it is refused.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import threading
-import typing
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
-from kaflow.aggregates.directory import DIRECTORY_ID, UserDirectory
+from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
-from kaflow.application.access import require
 from kaflow.application.account_commands import AssignAccount
 from kaflow.application.actor import SCHEDULER, Actor
-from kaflow.application.keeping import CACHE_SIZE, RETRIES, SNAPSHOT_EVERY, Keeping, replay
+from kaflow.application.keeping import CACHE_SIZE, RETRIES, SNAPSHOT_EVERY, replay
 from kaflow.application.steps import Checked, Context, canonical_names, owner_of, step_of
+from kaflow.application.users import Users
 from kaflow.clock import Clock, SystemClock, fixed_offset
 from kaflow.errors import (
     BadInputError,
     ConflictError,
     RefusedError,
-    WorkspaceError,
     field,
-    step,
 )
 from kaflow.policies import guards, prospect_classified
 from kaflow.policies.backdating import Backdating, check_not_too_early
@@ -43,12 +36,7 @@ from kaflow.policies.follow_up_within import FollowUpPolicy, escalation, is_miss
 __all__ = ["CACHE_SIZE", "RETRIES", "SNAPSHOT_EVERY", "Kaflow", "replay"]
 
 
-def _change_role_once_added(directory: UserDirectory, name: str, *args: Any) -> None:
-    directory.require_added(name, args[1], "a change of role")
-    directory.change_role(name, *args)
-
-
-class Kaflow(Keeping):
+class Kaflow(Users):
     name = "kaflow"
 
     def __init__(
@@ -64,8 +52,6 @@ class Kaflow(Keeping):
         self.zone = zone  # the workspace's: times default to it, so messages read locally
         self.policy = policy or FollowUpPolicy()
         self.backdating = backdating or Backdating()
-        self._directory: UserDirectory | None = None
-        self._directory_lock = threading.Lock()
         # The accounts' names, (id, name) of those not archived, for finding likely
         # duplicates: given by whoever builds the application with views (None: unchecked).
         self.account_names: Callable[[], list[tuple[str, str, str]]] | None = None
@@ -78,99 +64,6 @@ class Kaflow(Keeping):
 
     def now(self) -> datetime:
         return fixed_offset(self.clock.now().astimezone(self.zone))
-
-    # -- users --------------------------------------------------------------------
-
-    def create_directory(self, owner: str, effective_from: datetime | None = None) -> None:
-        """The first user, an owner from ``effective_from`` (default: now)."""
-        try:
-            self.repository.get(DIRECTORY_ID)
-        except AggregateNotFoundError:
-            since = fixed_offset(effective_from) if effective_from else self.now()
-            if self._save(UserDirectory(owner=owner, effective_from=since)):
-                return
-        raise WorkspaceError("this store has users already; it belongs to another workspace")
-
-    def directory(self) -> UserDirectory:
-        """The directory, brought up to date with the store; shared between threads, so
-        read it only: a newer one is a new object, never the shared one changed."""
-        current = self._directory
-        if current is None:
-            current = self._load_directory()
-        else:  # read outside the lock: threads never wait on each other's reads
-            newer = list(self.events.get(DIRECTORY_ID, gt=current.version))
-            if not newer:
-                return current
-            current = replay(copy.deepcopy(current), newer)
-        with self._directory_lock:  # the newest wins, whichever thread read it
-            if self._directory is None or self._directory.version < current.version:
-                self._directory = current
-            return self._directory
-
-    def directory_as_recorded(self, at: datetime) -> UserDirectory:
-        """The directory as it had been recorded by ``at`` (corrections made later are
-        not in it), for judging the record as it stood then."""
-        events = [e for e in self.events.get(DIRECTORY_ID) if e.timestamp <= at]  # type: ignore[attr-defined]
-        found: Any = replay(None, events)
-        if found is None:
-            raise WorkspaceError("the store had no users yet at that time")
-        return typing.cast(UserDirectory, found)
-
-    def _load_directory(self) -> UserDirectory:
-        """A private copy, to change."""
-        try:
-            found: Any = self.repository.get(DIRECTORY_ID, projector_func=replay)
-        except AggregateNotFoundError:
-            raise WorkspaceError(f"the store has no users: run {step('init_owner')}") from None
-        assert isinstance(found, UserDirectory)
-        return found
-
-    def add_user(self, actor: Actor, cmd: c.AddUser) -> datetime:
-        """Add a user; when the role took effect."""
-        return self._with_directory(actor, cmd, UserDirectory.add_user, "add_users")
-
-    def change_role(self, actor: Actor, cmd: c.ChangeRole) -> datetime:
-        """Change a user's role, from no earlier than they were added; when the change
-        took effect."""
-        return self._with_directory(actor, cmd, _change_role_once_added, "change_roles")
-
-    def deactivate_user(self, actor: Actor, cmd: c.DeactivateUser) -> tuple[datetime, str | None]:
-        """A user leaves: when it took effect, and whom their accounts go to (as added)."""
-        for _ in range(RETRIES):
-            directory = self._load_directory()
-            now = self.now()
-            self.authorise(actor, "deactivate_users", directory, now)
-            effective = fixed_offset(cmd.effective_from or now)
-            to = directory.deactivate(cmd.name, effective, actor.name, now, cmd.hand_over_to)
-            if self._save(directory):
-                return effective, to
-        raise ConflictError("the user directory kept changing under this command; retry")
-
-    def _with_directory(
-        self, actor: Actor, cmd: c.AddUser | c.ChangeRole, act: Callable[..., None], action: str
-    ) -> datetime:
-        for _ in range(RETRIES):
-            directory = self._load_directory()
-            now = self.now()
-            self.authorise(actor, action, directory, now)
-            effective = fixed_offset(cmd.effective_from or now)
-            act(directory, cmd.name, cmd.role.value, effective, actor.name, now)
-            if self._save(directory):
-                return effective
-        raise ConflictError("the user directory kept changing under this command; retry")
-
-    def authorise(
-        self,
-        actor: Actor,
-        action: str = "read",
-        directory: UserDirectory | None = None,
-        now: datetime | None = None,
-    ) -> str:
-        """The role ``actor`` holds now, if the access table lets it take ``action``."""
-        directory = directory or self.directory()
-        now = now or self.now()
-        name = directory.canonical(actor.name)
-        return require(name, directory.role_of(name, now), action, str(now.date()))
 
     # -- prospects ----------------------------------------------------------------
 
@@ -234,43 +127,11 @@ class Kaflow(Keeping):
     def erase_personal_data(
         self, actor: Actor, prospect_id: UUID | None, reason: str, person: str | None = None
     ) -> dict[str, Any]:
-        """Destroy an account's data keys, or (``person``) the keys of that person's data
-        in every account (an owner only): every personal field they sealed reads
-        ``[erased]`` from now on. Each account's erasure is recorded on it first, without
-        the data (a person by pseudonym). What was erased."""
-        if not reason.strip():
-            raise BadInputError(f"{field('reason')}: say why", field="reason")
-        keyring = self.keyring
-        if keyring is None:
-            raise WorkspaceError("this application keeps no personal data sealed")
-        self.authorise(actor, "erase_personal_data")
-        if person is not None:
-            if not person.strip():
-                raise BadInputError(f"{field('person')}: name the person", field="person")
-            accounts = keyring.holding(person)
-            pseudonym = keyring.person(person)
-        else:
-            assert prospect_id is not None
-            self.get_prospect(prospect_id)  # there, or not found
-            accounts, pseudonym = [prospect_id], ""
-        for account in accounts:
-            self._record_erasure(actor, account, reason.strip(), pseudonym)
-        count = keyring.erase_person(person) if person is not None else keyring.erase(accounts[0])
-        return {"accounts": [str(a) for a in accounts], "keys_destroyed": count}
+        """Destroy an account's data keys, or a person's in every account (an owner
+        only): ``kaflow.application.erasure``."""
+        from kaflow.application.erasure import erase_personal_data
 
-    def _record_erasure(self, actor: Actor, prospect_id: UUID, reason: str, person: str) -> None:
-        for _ in range(RETRIES):
-            prospect = self.get_prospect(prospect_id)
-            directory = self.directory()
-            now = self.now()
-            role = self.authorise(actor, "erase_personal_data", directory, now)
-            name = directory.canonical(actor.name)
-            prospect.erase_personal_data(
-                reason, person, actor=name, actor_role=role, occurred_at=now
-            )
-            if self._save(prospect):
-                return
-        raise ConflictError("the account kept changing under this command; nothing was erased")
+        return erase_personal_data(self, actor, prospect_id, reason, person)
 
     def save_imported(
         self, actor: Actor, prospect: Prospect, file: str, rows: list[dict[str, Any]]
