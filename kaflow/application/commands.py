@@ -14,11 +14,10 @@ its errors and their messages are pydantic's all the same.
 from __future__ import annotations
 
 import dataclasses
-import re
 import typing
 from collections.abc import Mapping
 from datetime import datetime
-from enum import Enum, StrEnum
+from enum import Enum
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Self
 from uuid import UUID
@@ -28,88 +27,56 @@ from pydantic_core import core_schema as cs
 
 from kaflow.aggregates.directory import Role as Role
 from kaflow.aggregates.lifecycle import State as State
-from kaflow.application.names import NAME as _NAME
+from kaflow.application.fields import (
+    LONG_TEXT_MAX as LONG_TEXT_MAX,
+)
+from kaflow.application.fields import (
+    TEXT_MAX as TEXT_MAX,
+)
+from kaflow.application.fields import (
+    ApproachMethod as ApproachMethod,
+)
+from kaflow.application.fields import (
+    Attitude as Attitude,
+)
+from kaflow.application.fields import (
+    Category as Category,
+)
+from kaflow.application.fields import (
+    ContactChannel as ContactChannel,
+)
+from kaflow.application.fields import (
+    EntryNumber as EntryNumber,
+)
+from kaflow.application.fields import (
+    FollowUpChannel as FollowUpChannel,
+)
+from kaflow.application.fields import (
+    LongText as LongText,
+)
+from kaflow.application.fields import (
+    LossReason as LossReason,
+)
+from kaflow.application.fields import (
+    MaybeUserName as MaybeUserName,
+)
+from kaflow.application.fields import (
+    People as People,
+)
+from kaflow.application.fields import (
+    Required as Required,
+)
+from kaflow.application.fields import (
+    Text as Text,
+)
+from kaflow.application.fields import (
+    UserNames as UserNames,
+)
+from kaflow.application.fields import (
+    VisitManner as VisitManner,
+)
 from kaflow.application.names import NewUserName, UserName
 from kaflow.application.validation import bad_input
-
-TEXT_MAX = 20_000  # characters of a note, a name of a person or place, a reason
-LONG_TEXT_MAX = 500_000  # of a report: the visit record, the material, feedback, a summary
-Text = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=TEXT_MAX)]
-Required = Annotated[str, cs.str_schema(strip_whitespace=True, min_length=1, max_length=TEXT_MAX)]
-LongText = Annotated[str, cs.str_schema(strip_whitespace=True, max_length=LONG_TEXT_MAX)]
-EntryNumber = Annotated[int, cs.int_schema(ge=1)]
-MaybeUserName = Annotated[str | None, cs.nullable_schema(_NAME)]
-
-
-def _split_names(value: object) -> object:
-    """The CLI gives "A,B" (or "A，B", with the full-width comma of Chinese text)."""
-    if isinstance(value, str):
-        return [name.strip() for name in re.split("[,\uff0c]", value) if name.strip()]
-    return value
-
-
-UserNames = Annotated[
-    list[str],
-    cs.no_info_before_validator_function(_split_names, cs.list_schema(_NAME, min_length=1)),
-]
-
-
-def _join_people(value: str) -> str:
-    """The customer's people met or phoned, "A,B" or "A，B", kept as "A, B"."""
-    return ", ".join(name.strip() for name in re.split("[,\uff0c]", value) if name.strip())
-
-
-# The customer's people (not users): one or more names, comma-separated.
-People = Annotated[
-    str,
-    cs.no_info_after_validator_function(
-        _join_people, cs.str_schema(strip_whitespace=True, max_length=TEXT_MAX)
-    ),
-]
-
-
-class Category(StrEnum):
-    EXISTING = "existing"
-    POTENTIAL = "potential"
-
-
-class ApproachMethod(StrEnum):
-    SEMINAR = "seminar"
-    MATERIALS = "materials"
-    VISIT = "visit"
-
-
-class ContactChannel(StrEnum):
-    LETTER = "letter"
-    PHONE = "phone"
-    EMAIL = "email"
-
-
-class Attitude(StrEnum):
-    POSITIVE = "positive"
-    NEUTRAL = "neutral"
-    NEGATIVE = "negative"
-
-
-class VisitManner(StrEnum):
-    FACE_TO_FACE = "face-to-face"
-    VIDEO = "video"
-    PHONE = "phone"
-
-
-class FollowUpChannel(StrEnum):
-    PHONE = "phone"
-    VISIT = "visit"
-
-
-class LossReason(StrEnum):
-    PRICE = "price"
-    TECHNOLOGY = "technology"
-    POLICY = "policy"
-    COMPETITOR = "competitor"
-    RELATIONSHIP = "relationship"
-    TIMING = "timing"
-    OTHER = "other"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, eq=False, repr=False)
