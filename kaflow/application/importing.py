@@ -14,7 +14,9 @@ from uuid import UUID
 from kaflow.application import commands as c
 from kaflow.application.actor import Actor
 from kaflow.application.analysis import AnalyseProspect
-from kaflow.application.import_file import Row, Spool, stream
+from kaflow.application.import_file import Row, stream
+from kaflow.application.import_spool import Spool
+from kaflow.application.import_words import CODED, STEP_NAMES, codes, column
 from kaflow.application.service import Kaflow
 from kaflow.application.step_commands import PROCEDURE
 from kaflow.clock import parse_when
@@ -22,32 +24,6 @@ from kaflow.errors import BadInputError, ConflictError, KaflowError, NotFoundErr
 from kaflow.projections.names import duplicate_key
 
 STEPS = PROCEDURE
-# The steps as the form names them, and other names people write.
-STEP_NAMES = {
-    "识别": "identify",
-    "identified": "identify",
-    "分析": "analyse",
-    "analyze": "analyse",
-    "接触方式会议": "approach",
-    "开发会议": "approach",
-    "联系客户": "contact",
-    "接触": "contact",
-    "拜访前会议": "conference",
-    "拜访资料准备": "prepare",
-    "准备资料": "prepare",
-    "拜访": "visit",
-    "回访": "follow-up",
-    "跟进": "follow-up",
-    "follow_up": "follow-up",
-    "followup": "follow-up",
-    "成功": "win",
-    "won": "win",
-    "失败": "lose",
-    "lost": "lose",
-    "重新开发": "reopen",
-    "审核": "review",
-}
-CODED = ("category", "method", "channel", "attitude", "manner", "reason")
 
 
 @dataclass
@@ -74,29 +50,11 @@ class Outcome:
                 kind=self.error.kind.value,
                 rule=self.error.rule,
                 field=self.error.field,
-                cell=self.row.cell(_column(self.error.field, self.error.rule)),
+                cell=self.row.cell(column(self.error.field, self.error.rule)),
             )
         elif self.why:
             found["error"] = self.why
         return found
-
-
-# The column that breaks a rule, where the rule is about one: who chaired, who led.
-RULE_COLUMNS = {"R4": "chair", "R6": "lead", "R7": "step", "R8": "step"}
-
-
-def _column(name: str | None, rule: str | None = None) -> str:
-    """The import file's column for a command's field (else the rule's, else the
-    step's)."""
-    known = {"occurred_at": "at", "prospect_id": "account", "analysis": "analysis_file"}
-    return known.get(name or "", name or RULE_COLUMNS.get(rule or "", "step"))
-
-
-def _codes() -> dict[str, str]:
-    """The form's Chinese for each code, read back (潜在客户 is potential)."""
-    from kaflow.reporting.export import VALUES_ZH
-
-    return {zh: code for code, zh in VALUES_ZH.items()}
 
 
 class Importer:
@@ -120,7 +78,7 @@ class Importer:
         self.named = named  # ids of the accounts called exactly that
         self.names = names  # (id, name, its duplicate key) of those not archived
         self.allow_duplicates = allow_duplicates
-        self.codes = _codes()
+        self.codes = codes()
         self._analyses: dict[Path, Any] = {}
 
     def run(
