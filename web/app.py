@@ -55,8 +55,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", tags=["server"])
-    def healthz() -> dict[str, Any]:
-        """Whether this process serves (no sign-in needed)."""
+    async def healthz() -> dict[str, Any]:
+        """Whether this process serves (no sign-in needed): answered on the server's
+        loop, so also while every worker thread waits for the store."""
         return {"status": "ok", "version": __version__}
 
     return app

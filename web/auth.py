@@ -54,16 +54,11 @@ def secure(request: Request) -> bool:
 
 async def caller(request: Request) -> Caller:
     """The authenticated caller; 401 without a valid token or session, 403 for a user
-    who holds no role now.
-
-    A token on an embedded store is checked here, on the server's loop: two indexed
-    reads of a local file (never waiting on a writer), cheaper than handing them to a
-    worker thread. On a store over the network, and for a session (whose last use may
-    be written), the check runs in a worker thread, as the endpoints do."""
-    header = request.headers.get("authorization")
-    if header and services_of(request).settings.store_url.engine == "sqlite":
-        return _by_token(services_of(request), header)
-    return await run_in_threadpool(_caller, request, header)
+    who holds no role now. Checked in a worker thread, as the endpoints run: its reads
+    may wait for the store's connections (the library hands them out in turn, and on
+    SQLite a writer waiting for another process waits in that line), and the server's
+    loop must never wait (it answers /healthz meanwhile)."""
+    return await run_in_threadpool(_caller, request, request.headers.get("authorization"))
 
 
 def _caller(request: Request, header: str | None) -> Caller:

@@ -136,6 +136,60 @@ def test_two_servers_and_the_cli_take_turns_on_one_account(tmp_path: Path) -> No
     assert types.count("ContactRecorded") == 1 and types.count("VisitRecorded") == 1
 
 
+@pytest.mark.slow
+def test_the_server_stays_up_while_another_process_holds_the_store(tmp_path: Path) -> None:
+    """While another process holds SQLite's one write lock, steps wait for it (each in
+    a worker thread), yet the server answers /healthz and checks tokens on its loop
+    without waiting for a connection; once the lock is let go, every step is recorded."""
+    import sqlite3
+    import threading
+
+    kaflow(tmp_path, "init", "--owner", "olga")
+    kaflow(tmp_path, "user", "add", "sam", "--role", "sales")
+    token = json.loads(kaflow(tmp_path, "token", "create", "--name", "t", "--json", user="sam"))
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    port = free_port()
+    process = serving(tmp_path, port)
+    base = f"http://127.0.0.1:{port}"
+    answers: list[int] = []
+    try:
+        wait_until_up(base, process)
+        accounts = []
+        for n in range(24):  # each writer its own account: no race between them
+            body = {"name": f"Acme {n}", "category": "potential", "nature": "distributor"}
+            made = httpx.post(f"{base}/api/v1/accounts", json=body, headers=headers)
+            accounts.append(made.json()["id"])
+        holder = sqlite3.connect(tmp_path / "kaflow.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the one writer, until let go
+
+        def edit(n: int) -> None:
+            answer = httpx.post(f"{base}/api/v1/accounts/{accounts[n]}/edit",
+                                json={"nature": f"distributor {n}", "reason": "r"},
+                                headers=headers, timeout=30)  # fmt: skip
+            answers.append(answer.status_code)
+
+        writers = [threading.Thread(target=edit, args=(n,)) for n in range(24)]
+        for writer in writers:
+            writer.start()
+        time.sleep(1.0)  # every worker thread now waits for the lock
+        try:
+            assert httpx.get(f"{base}/healthz", timeout=3).status_code == 200
+            assert answers == []  # still held
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        for writer in writers:
+            writer.join(30)
+        assert answers == [200] * 24
+        for account in accounts:
+            history = httpx.get(f"{base}/api/v1/accounts/{account}/history", headers=headers)
+            assert [e["type"] for e in history.json()["events"]].count("AccountEdited") == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+
+
 def test_only_loopback_hosts_go_without_a_tls_warning() -> None:
     assert loopback("127.0.0.1") and loopback("::1") and loopback("localhost")
     assert not loopback("0.0.0.0") and not loopback("192.168.1.5") and not loopback("example.com")
