@@ -170,6 +170,8 @@ class Importer:
         except _Refused as refused:
             outcomes[id(refused.row)] = Outcome(refused.row, "refused", None, refused.error)
             self._not_imported(outcomes, refused.row)
+        finally:
+            self.app.forget_unrecorded_keys()  # a dry run's, a refused account's
         return list(outcomes.values())
 
     def _not_imported(self, outcomes: dict[int, Outcome], refused: Row) -> None:

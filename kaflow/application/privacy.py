@@ -136,6 +136,13 @@ class Keyring:
                 f"sealed under ({ENV} or {KEY_FILE}; restore the right key from its backup)"
             ) from None
 
+    def forget_unrecorded(self) -> None:
+        """Keys made for a command that was not recorded (refused, or lost a race) are
+        never written: a key is stored only with the data sealed under it."""
+        forget = getattr(self.keys, "forget_pending", None)
+        if forget is not None:
+            forget()
+
     def _current(self, scope: str) -> tuple[str, bytes]:
         """The data key in use for ``scope`` (an account, or a person in an account),
         made if it has none (or had its erased)."""

@@ -20,13 +20,16 @@ STALE = "version"  # the rule of a refusal for a stale version
 def handle_at_version(app: Kaflow, actor: Actor, cmd: c.ProspectCommand, version: int) -> Prospect:
     """The step, only if the account is at ``version`` when it is saved: no retry, for
     a concurrent write makes the client's version stale. The account as saved."""
-    prospect = app.get_prospect(cmd.prospect_id)
-    if prospect.version != version:
-        raise _stale(version, prospect.version)
-    app.prepare(actor, prospect, cmd)
-    if not save(app, prospect):
-        raise _stale(version, app.get_prospect(cmd.prospect_id).version)
-    return prospect
+    try:
+        prospect = app.get_prospect(cmd.prospect_id)
+        if prospect.version != version:
+            raise _stale(version, prospect.version)
+        app.prepare(actor, prospect, cmd)
+        if not save(app, prospect):
+            raise _stale(version, app.get_prospect(cmd.prospect_id).version)
+        return prospect
+    finally:
+        app.forget_unrecorded_keys()
 
 
 def _stale(expected: int, found: int) -> ConflictError:

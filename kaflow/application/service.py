@@ -188,21 +188,29 @@ class Kaflow(Users):
         last saved or read it, without reading the store. Had another process written
         since, the save conflicts (nothing is written) and the step is judged again on
         what the store holds, as is any refusal on the kept account."""
-        kept = self._kept_prospect(cmd.prospect_id)
-        if kept is not None:
-            try:
-                self.prepare(actor, kept, cmd)
-            except Exception:  # judged again below, on what the store holds
-                pass
-            else:
-                if self._save(kept):
-                    return kept
-        for _ in range(RETRIES):
-            prospect = self.get_prospect(cmd.prospect_id)
-            self.prepare(actor, prospect, cmd)
-            if self._save(prospect):
-                return prospect
-        raise ConflictError("the account kept changing under this command; nothing was written")
+        try:
+            kept = self._kept_prospect(cmd.prospect_id)
+            if kept is not None:
+                try:
+                    self.prepare(actor, kept, cmd)
+                except Exception:  # judged again below, on what the store holds
+                    pass
+                else:
+                    if self._save(kept):
+                        return kept
+            for _ in range(RETRIES):
+                prospect = self.get_prospect(cmd.prospect_id)
+                self.prepare(actor, prospect, cmd)
+                if self._save(prospect):
+                    return prospect
+            raise ConflictError("the account kept changing under this command; nothing was written")
+        finally:
+            self.forget_unrecorded_keys()
+
+    def forget_unrecorded_keys(self) -> None:
+        """After a command: the data keys made for it that were not recorded with it."""
+        if self.keyring is not None:
+            self.keyring.forget_unrecorded()
 
     def prepare(self, actor: Actor, prospect: Prospect, cmd: c.ProspectCommand) -> None:
         """Check the actor, the date, the lifecycle and the rules, and act on

@@ -10,19 +10,24 @@ under a new key."""
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any, Protocol
 
 TABLE = "kaflow_data_keys"
 # Keys made while a step is prepared, written by the recorder in the transaction that
 # records the step (kaflow.storage.sqlite, kaflow.storage.postgres): no commit of their
-# own, and no key left behind by a step that was not recorded. Per thread and store.
+# own, and no key left behind by a step that was not recorded (the application forgets
+# those: ``forget_pending``). Per thread and store: held weakly by the store's datastore
+# (never by its id, which a later store may be given).
 _pending = threading.local()
 
 
 def _waiting(datastore: Any) -> list[tuple[str, str, bytes]]:
-    found: dict[int, list[tuple[str, str, bytes]]] = getattr(_pending, "keys", None) or {}
-    _pending.keys = found
-    return found.setdefault(id(datastore), [])
+    found: weakref.WeakKeyDictionary[Any, list[tuple[str, str, bytes]]] | None
+    found = getattr(_pending, "keys", None)
+    if found is None:
+        found = _pending.keys = weakref.WeakKeyDictionary()
+    return found.setdefault(datastore, [])
 
 
 def take_pending(datastore: Any) -> list[tuple[str, str, bytes]]:
@@ -180,6 +185,10 @@ class SqlKeys:
     def add(self, key_id: str, account: str, wrapped: bytes) -> None:
         """Kept to be written with the step being recorded (see ``take_pending``)."""
         _waiting(self.recorder.datastore).append((key_id, account, wrapped))
+
+    def forget_pending(self) -> None:
+        """The keys made for steps this thread did not record: never written."""
+        take_pending(self.recorder.datastore)
 
     def get(self, key_id: str) -> bytes | None:
         for waiting, _, wrapped in _waiting(self.recorder.datastore):
