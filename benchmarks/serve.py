@@ -170,6 +170,25 @@ class Rate:
     p50: float  # seconds
     p99: float
     failed: int
+    server_cpu: float | None = None  # seconds of CPU per command: the servers'
+    client_cpu: float | None = None  # and the clients' (this process)
+
+
+def cpu_seconds(servers: list[Server]) -> float | None:
+    """CPU time (user and system) of the server processes and their workers so far;
+    None without psutil (it comes with the test extras)."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    total = 0.0
+    for server in servers:
+        process = psutil.Process(server.process.pid)
+        for each in [process, *process.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = each.cpu_times()
+                total += times.user + times.system
+    return total
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -208,11 +227,17 @@ def over_http(servers: list[Server], token: str, ids: list[UUID], clients: int, 
         t.start()
     gate.wait()
     began = time.perf_counter()
+    served, mine = cpu_seconds(servers), os.times()
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
+    served_after, mine_after = cpu_seconds(servers), os.times()
     every = [s for samples in latencies for s in samples]
-    return Rate(len(every) / wall, percentile(every, 0.5), percentile(every, 0.99), sum(failed))
+    rate = Rate(len(every) / wall, percentile(every, 0.5), percentile(every, 0.99), sum(failed))
+    if served is not None and served_after is not None:
+        rate.server_cpu = (served_after - served) / len(every)
+    rate.client_cpu = (mine_after.user + mine_after.system - mine.user - mine.system) / len(every)
+    return rate
 
 
 def in_process(services: Services, ids: list[UUID], total: int) -> float:
@@ -314,6 +339,15 @@ def engine(label: str, root: Path, url: str, args: argparse.Namespace) -> None:
         print(f"[{label}] HTTP {n:>2} client{'s' if n > 1 else ' '} {r.per_second:7.0f} "
               f"commands/s  p50 {ms(r.p50)}  p99 {ms(r.p99)}  failed {r.failed}  "
               f"HTTP/in-process = {r.per_second / local:.2f}{goal}")  # fmt: skip
+    r = rates[4]
+    if r.server_cpu is not None and r.client_cpu is not None:
+        # The CPU a command costs the server and the clients, on the CPUs they share:
+        # the rate no scheduling could exceed on this machine.
+        ceiling = (os.cpu_count() or 1) / (r.server_cpu + r.client_cpu)
+        print(f"[{label}] CPU per command at 4 clients: server {ms(r.server_cpu)}, "
+              f"in process {ms(1 / local)}, clients {ms(r.client_cpu)}; on "
+              f"{os.cpu_count()} CPUs at most {ceiling:.0f} commands/s = "
+              f"{ceiling / local:.2f} x in process")  # fmt: skip
     for what, p50 in reads.items():
         print(f"[{label}] {args.accounts:,} accounts: {what:<38} p50 {ms(p50)}  "
               "(target <= 100 ms)")  # fmt: skip

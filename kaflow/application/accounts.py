@@ -51,20 +51,6 @@ def resolve_id(app: Kaflow, text: str) -> UUID:
     return UUID(found[0])
 
 
-def account(
-    app: Kaflow,
-    prospect_id: UUID,
-    as_of: datetime | None = None,
-    recorded_by: datetime | None = None,
-) -> dict[str, Any]:
-    """An account as it stands now, for people and for --json; or as the events that had
-    happened by ``as_of`` and been recorded by ``recorded_by`` leave it."""
-    if as_of is None and recorded_by is None:
-        return summary(app.get_prospect(prospect_id), app.zone, app.events.get)
-    found: dict[str, Any] = history(app, prospect_id, as_of, recorded_by)["account"]
-    return found
-
-
 def summary(
     prospect: Prospect, zone: tzinfo = UTC, events: Callable[..., Iterable[Any]] | None = None
 ) -> dict[str, Any]:

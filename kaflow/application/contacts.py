@@ -77,10 +77,7 @@ class Contacts:
             raise BadInputError(
                 f"give at least one of {', '.join(field(k) for k in names)}", field="email"
             )
-        if language is None or cmd.changes():
-            data = self.change(actor, cmd)
-        else:
-            data = self.of(actor, cmd.name)
+        data = self.change(actor, cmd) if cmd.changes() else self.of(actor, cmd.name)
         if self.credentials is not None:
             if language is not None:
                 chosen = self.credentials.set_language(actor, data["name"], language)

@@ -93,7 +93,7 @@ class Credentials:
 
         _, _, target = self._acting(actor, user, "edit_contacts")
         text = language.strip()
-        if text and code(text) == "en" and text.lower() not in ("en", "english"):
+        if text and text.lower().replace("-", "_").split("_")[0] not in ("en", "zh"):
             raise BadInputError(
                 f"{field('language')}: '{language}' is not one of {', '.join(LANGUAGES)} "
                 "(zh-CN for 中文)",

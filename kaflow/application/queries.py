@@ -55,9 +55,7 @@ class Queries(ReportReads, PrivacyReads):
         self._may_see(actor, account_id)
         happened, recorded = self._cut(as_of, recorded_by)
         if happened is None and recorded is None:
-            now = accounts.account(self.app, account_id)
-            now["analysis"] = stored_analysis.summary(self.app, account_id)
-            return now
+            return self._now(self.app.get_prospect(account_id))
         found = self.history(actor, account_id, as_of, recorded_by)
         data: dict[str, Any] = found["account"]
         analysed = [e for e in found["events"] if e["type"] == "Analysed"]
@@ -73,6 +71,9 @@ class Queries(ReportReads, PrivacyReads):
     def saved(self, prospect: Any) -> dict[str, Any]:
         """``account`` of the account a step just saved (``Kaflow.handle`` gives it),
         for the one who took the step: the account is not read again."""
+        return self._now(prospect)
+
+    def _now(self, prospect: Any) -> dict[str, Any]:
         from kaflow.application import stored_analysis
 
         now = accounts.summary(prospect, self.app.zone, self.app.events.get)
