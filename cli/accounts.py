@@ -8,10 +8,12 @@ from typing import Any
 import click
 
 from cli.context import Env, pass_env
+from cli.language import say
 from cli.params import acting, choice, text_option
 from cli.render import emit, output_options
 from kaflow.application import commands as c
 from kaflow.application.account_commands import ArchiveAccount, AssignAccount, EditAccount
+from kaflow.application.words import SAID
 
 
 def _run(env: Env, command: type[c.ProspectCommand], account_id: str, fields: Any) -> Any:
@@ -38,7 +40,7 @@ def assign(env: Env, account_id: str, to: str, reason: str, as_json: bool) -> No
       kaflow prospect assign 3f2a1b --to sam --reason "Sam covers East China now"
     """
     data = _run(env, AssignAccount, account_id, {"to": to, "reason": reason})
-    emit(as_json, data, lambda: f"{data['name']}: now owned by {data['owner']}.")
+    emit(as_json, data, lambda: say(SAID["assigned"], name=data["name"], owner=data["owner"]))
 
 
 @click.command("edit")
@@ -68,7 +70,7 @@ def edit(env: Env, /, account_id: str, reason: str, as_json: bool, **fields: Any
             "give at least one of --name, --category, --nature, --product-line, --service"
         )
     data = _run(env, EditAccount, account_id, {**given, "reason": reason})
-    emit(as_json, data, lambda: f"{data['name']}: edited.")
+    emit(as_json, data, lambda: say(SAID["edited"], name=data["name"]))
 
 
 @click.command("archive")
@@ -94,7 +96,7 @@ def archive(
     if duplicate_of is not None:
         fields["duplicate_of"] = env.account(duplicate_of)
     data = _run(env, ArchiveAccount, account_id, fields)
-    emit(as_json, data, lambda: f"{data['name']}: archived.")
+    emit(as_json, data, lambda: say(SAID["archived"], name=data["name"]))
 
 
 SUBCOMMANDS = [assign, edit, archive]  # of the prospect group

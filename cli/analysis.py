@@ -6,8 +6,10 @@ from __future__ import annotations
 import click
 
 from cli.context import Env, pass_env
+from cli.language import say, state
 from cli.params import acting, choice, output_format
 from cli.render import emit, output_options, short
+from kaflow.application.words import SAID
 from kaflow.reporting.money import money
 
 
@@ -90,9 +92,11 @@ def analyse(env: Env, account_id: str, path: str, at: str | None, as_json: bool)
     emit(
         as_json,
         data,
-        lambda: (
-            f"Analysed {data['name']}: development value "
-            f"{data['development_value']}; state {data['state']}."
+        lambda: say(
+            SAID["analysed"],
+            name=data["name"],
+            value=data["development_value"],
+            state=state(data["state"]),
         ),
     )
 

@@ -3,7 +3,6 @@ the options and commands that spell them here."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -167,24 +166,14 @@ def _in_language(error: Any, message: str) -> str:
     """The message in the user's language (``language`` in kaflow.toml, or KAFLOW_LANG):
     in Chinese, the rule's or the refusal's words from the catalog the web pages use,
     then the application's own message, which names the rule."""
-    from cli.context import Env
-    from kaflow.application.language import code
+    from cli.language import language, say
 
-    lang = os.environ.get("KAFLOW_LANG")
-    if lang is None:
-        ctx = click.get_current_context(silent=True)
-        env = ctx.find_object(Env) if ctx is not None else None
-        try:
-            lang = env.settings.language if env is not None else None
-        except Exception:  # no workspace here: English
-            lang = None
-    if code(lang) == "en":
+    if language() == "en":
         return message
     from kaflow.application import words
-    from kaflow.application.language import translations
 
     headline = words.RULES.get(error.rule or "") or words.KINDS.get(error.kind.value, "")
     if not headline:
         return message
-    said = translations(code(lang)).gettext(headline).rstrip("。.")
+    said = say(headline).rstrip("。.")
     return f"{said}（{error.rule}）：{message}" if error.rule else f"{said}：{message}"

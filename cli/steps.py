@@ -9,14 +9,16 @@ from typing import Any
 import click
 
 from cli.context import Env, pass_env
+from cli.language import say, state
 from cli.params import acting, choice, text_option
 from cli.render import emit, output_options
 from kaflow.application import commands as c
+from kaflow.application import words
 
 F = Callable[..., Any]
 
 
-def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F], F]:
+def step(name: str, command: type[c.ProspectCommand]) -> Callable[[F], F]:
     """Turn a function that only declares options into a command that runs the step.
 
     The function's docstring is the help; its options become the command's fields.
@@ -42,7 +44,7 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
             )
             env.app.handle(actor, cmd)
             data = env.queries.account(actor, cmd.prospect_id)
-            emit(as_json, data, lambda: f"{data['name']}: {done}; now {data['state']}.")
+            emit(as_json, data, lambda: _done(name, data))
 
         run.__doc__ = func.__doc__
         # Shown in order: ID, the step's own options, --at, --json, --wide, --as.
@@ -53,7 +55,13 @@ def step(name: str, command: type[c.ProspectCommand], done: str) -> Callable[[F]
     return decorate
 
 
-@step("approach", c.DecideApproach, "approach decided")
+def _done(name: str, data: dict[str, Any]) -> str:
+    """The step's confirmation, in the CLI's language."""
+    done = say(words.DONE[name])
+    return say(words.SAID["step"], name=data["name"], done=done, state=state(data["state"]))
+
+
+@step("approach", c.DecideApproach)
 @click.option("--method", type=choice(c.ApproachMethod), required=True, help="How to approach.")
 @click.option("--chair", required=True, metavar="USER", help="Who chaired the meeting (R4).")
 @text_option("--notes", required=True, help="What the meeting decided and why.")
@@ -68,7 +76,7 @@ def approach() -> None:
     """
 
 
-@step("contact", c.RecordContact, "contact recorded")
+@step("contact", c.RecordContact)
 @click.option(
     "--channel",
     type=choice(c.ContactChannel, {"e-mail": "email"}),
@@ -88,7 +96,7 @@ def contact() -> None:
     """
 
 
-@step("conference", c.HoldConference, "pre-visit conference recorded")
+@step("conference", c.HoldConference)
 @click.option(
     "--participants", required=True, metavar="A,B", help="Who took part, comma-separated."
 )
@@ -102,7 +110,7 @@ def conference() -> None:
     """
 
 
-@step("prepare", c.PrepareMaterial, "visit material prepared")
+@step("prepare", c.PrepareMaterial)
 @text_option("--customer-data", required=True, help="What we know of the person and company.")
 @text_option("--analysis", required=True, help="The analysis of that data.")
 @text_option("--sales-materials", required=True, help="Brochures, samples, references.")
@@ -116,7 +124,7 @@ def prepare() -> None:
     """
 
 
-@step("visit", c.RecordVisit, "visit recorded")
+@step("visit", c.RecordVisit)
 @click.option("--lead", required=True, metavar="USER", help="Who led it: manager or above (R6).")
 @text_option("--place", required=True, help="Where (R10).")
 @click.option(
@@ -144,7 +152,7 @@ def visit() -> None:
     """
 
 
-@step("follow-up", c.RecordFollowUp, "follow-up recorded")
+@step("follow-up", c.RecordFollowUp)
 @click.option("--channel", type=choice(c.FollowUpChannel), required=True, help="Phone or visit.")
 @text_option("--feedback", required=True, help="The customer's opinion.")
 @text_option("--person", help="The customer's people phoned or met: A,B (A，B too).")
@@ -158,7 +166,7 @@ def follow_up() -> None:
     """
 
 
-@step("win", c.WinAccount, "won and entered in the key-account registry")
+@step("win", c.WinAccount)
 @click.option("--classification", required=True, help="Registry class, e.g. A (R12).")
 @text_option("--summary", required=True, help="Success summary for the record (R14).")
 def win() -> None:
@@ -170,7 +178,7 @@ def win() -> None:
     """
 
 
-@step("lose", c.LoseAccount, "lost, with the failure analysis recorded")
+@step("lose", c.LoseAccount)
 @click.option("--reason", type=choice(c.LossReason), required=True, help="Classified reason (R13).")
 @text_option("--analysis", required=True, help="Why it failed, what to learn (R13).")
 def lose() -> None:
@@ -182,7 +190,7 @@ def lose() -> None:
     """
 
 
-@step("reopen", c.ReopenAccount, "reopened")
+@step("reopen", c.ReopenAccount)
 @text_option("--reason", required=True, help="Why development starts again.")
 def reopen() -> None:
     """Reopen a lost account: it returns to 'analysed' (or to 'identified' if it was

@@ -81,3 +81,21 @@ STATES = {
     "won": N_("won"),
     "lost": N_("lost"),
 }
+DONE = {  # what the CLI says a step did
+    "approach": N_("approach decided"),
+    "contact": N_("contact recorded"),
+    "conference": N_("pre-visit conference recorded"),
+    "prepare": N_("visit material prepared"),
+    "visit": N_("visit recorded"),
+    "follow-up": N_("follow-up recorded"),
+    "win": N_("won and entered in the key-account registry"),
+    "lose": N_("lost, with the failure analysis recorded"),
+    "reopen": N_("reopened"),
+}
+SAID = {  # the CLI's confirmations of a command done
+    "step": N_("%(name)s: %(done)s; now %(state)s."),
+    "analysed": N_("Analysed %(name)s: development value %(value)s; state %(state)s."),
+    "assigned": N_("%(name)s: now owned by %(owner)s."),
+    "edited": N_("%(name)s: edited."),
+    "archived": N_("%(name)s: archived."),
+}

@@ -1,6 +1,6 @@
 """The CLI's messages follow ``language`` in kaflow.toml, or KAFLOW_LANG: in Chinese, a
 refusal says its rule in the words of the catalog the web pages use, then the
-application's own message."""
+application's own message; a step's confirmation is said in the catalog's words."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import VISIT, Run, as_json, new_account
+from tests.cli.conftest import CONTACT, VISIT, Run, as_json, new_account
 
 
 def test_a_refusal_is_said_in_chinese_when_asked(
@@ -34,3 +34,20 @@ def test_a_language_kaflow_does_not_speak_is_refused(ws: Run, tmp_path: Path) ->
     config = tmp_path / "kaflow.toml"
     config.write_text('language = "fr"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
     assert "language 'fr'" in ws("prospect", "list", code=2).stderr
+
+
+def test_a_step_is_confirmed_in_chinese_when_asked(
+    ws: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words come from the catalog; the JSON stays in kaflow's own names."""
+    first, second = new_account(ws, upto="approach"), new_account(ws, upto="approach")
+    assert ws(*CONTACT(first)).stdout == "Acme: contact recorded; now contacted.\n"
+    monkeypatch.setenv("KAFLOW_LANG", "zh-CN")
+    assert ws(*CONTACT(second)).stdout == "Acme：已记录联系；当前状态：已联系。\n"
+    assert as_json(ws(*CONTACT(second), "--json"))["state"] == "contacted"
+    edited = ws("prospect", "edit", second, "--nature", "OEM", "--reason", "r", "--as", "mia")
+    assert edited.stdout == "Acme：已修改。\n"
+    assigned = ws("prospect", "assign", second, "--to", "olga", "--reason", "r", "--as", "mia")
+    assert assigned.stdout == "Acme：现由 olga 负责。\n"
+    archived = ws("prospect", "archive", first, "--reason", "test account", "--as", "mia")
+    assert archived.stdout == "Acme：已归档。\n"
