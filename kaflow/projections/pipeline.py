@@ -13,12 +13,14 @@ from kaflow.projections.db import Cursor
 # The steps that move an account and are not entries of the record (those that are, a
 # contact, a visit, a follow-up, carry their state in ``ledger_entries``).
 STATE_EVENTS = ("Identified", "Analysed", "Won", "Lost", "Reopened")
+# The entries of the record that move an account: only the states they reach are kept here.
+ENTRY_MOVES = ("ContactRecorded", "VisitRecorded", "FollowUpRecorded")
 
 
 class PipelineView(View):
     name = "pipeline"
-    version = 10
-    tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values")
+    version = 11
+    tables = ("pipeline_states", "pipeline_outcomes", "pipeline_values", "pipeline_reached")
     retired = ("pipeline_visits",)  # visits are read from the record's entries
     schema = """
     CREATE TABLE pipeline_states (
@@ -60,11 +62,21 @@ class PipelineView(View):
         PRIMARY KEY (account_id, seq)
     );
     CREATE INDEX pipeline_outcomes_occurred ON pipeline_outcomes (occurred_ts);
+    CREATE TABLE pipeline_reached (     -- each state each account ever reached, once
+        state TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        PRIMARY KEY (state, account_id)
+    );
     """
     handlers: ClassVar[dict[str, str]] = {
         **dict.fromkeys(STATE_EVENTS, "state"),
+        **dict.fromkeys(ENTRY_MOVES, "reached"),
         "Reviewed": "reviewed",
     }
+    REACHED = "INSERT INTO pipeline_reached VALUES (?, ?) ON CONFLICT DO NOTHING"
+
+    def reached(self, db: Cursor, e: Any, position: int) -> None:
+        self.insert(self.REACHED, (e.state, e.originator_id.hex))
 
     def reviewed(self, db: Cursor, e: Any, position: int) -> None:
         self.insert(
@@ -85,6 +97,7 @@ class PipelineView(View):
     def state(self, db: Cursor, e: Any, position: int) -> None:
         account, seq, name = e.originator_id.hex, e.originator_version, type(e).__name__
         state = "identified" if name == "Identified" else e.state
+        self.insert(self.REACHED, (state, account))
         self.insert(
             "INSERT INTO pipeline_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -240,16 +253,11 @@ def stage_counts(cursor: Cursor) -> tuple[dict[str, int], dict[str, int]]:
     """For the accounts not archived, as the log stands: how many are in each state now,
     and how many ever reached each state (the funnel report's first columns, counted in
     the database: a dashboard reads them on every visit)."""
-    moves = (
-        "WITH moves AS (SELECT account_id, seq, state FROM pipeline_states "
-        "UNION ALL SELECT account_id, seq, state FROM ledger_entries WHERE state IS NOT NULL), "
-        "kept AS (SELECT * FROM moves WHERE account_id NOT IN "
-        "(SELECT account_id FROM accounts WHERE archived_ts IS NOT NULL)) "
-    )
     now = cursor.execute(  # the state each account is in: the accounts view keeps it
         "SELECT state, count(*) AS n FROM accounts WHERE archived_ts IS NULL GROUP BY state"
     ).fetchall()
     reached = cursor.execute(
-        moves + "SELECT state, count(DISTINCT account_id) AS n FROM kept GROUP BY state"
+        "SELECT state, count(*) AS n FROM pipeline_reached WHERE account_id NOT IN "
+        "(SELECT account_id FROM accounts WHERE archived_ts IS NOT NULL) GROUP BY state"
     ).fetchall()
     return {r["state"]: r["n"] for r in now}, {r["state"]: r["n"] for r in reached}
