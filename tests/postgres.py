@@ -14,6 +14,7 @@ import pwd
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,9 +110,25 @@ def start() -> Server:
     )
     executor.start()
     server = Server(executor, folder)
-    with server.admin() as db:
+    with _when_ready(server) as db:
         db.execute(f"CREATE ROLE {PASSWORD_USER} LOGIN SUPERUSER PASSWORD '{PASSWORD}'")
     return server
+
+
+def _when_ready(server: Server, timeout: float = 120.0) -> Any:
+    """A connection once the server takes them. The executor can return while the server
+    still answers "the database system is starting up" (seen on a busy CI machine): wait
+    for it rather than failing every PostgreSQL case of the run."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return server.admin()
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def stop(server: Server) -> None:
