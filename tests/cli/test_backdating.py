@@ -15,6 +15,13 @@ from tests.cli.conftest import VISIT, Run, as_json
 RECENT = (date.today() - timedelta(days=1)).isoformat()
 TODAY = date.today().isoformat()
 
+
+def ago(days: int) -> str:
+    """A date this many days before today: a case that compares a step's date with the
+    day it is recorded on must move with the calendar (a fixed date ages out of a window)."""
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
 RULES_BEFORE = ["account", "name", "rule", "status", "evidence"]
 
 
@@ -34,10 +41,10 @@ def add(ws: Run, at: str, user: str = "sam", code: int = 0) -> str:
 def to_visit(ws: Run) -> str:
     """An account whose meeting (chaired by mia) sam recorded four weeks late; its other
     steps recorded within days, the visit by mia who led it."""
-    pid = add(ws, "2026-11-02")
-    ws("analyse", pid, "--file", "analysis.json", "--at", "2026-11-03")
+    pid = add(ws, ago(30))
+    ws("analyse", pid, "--file", "analysis.json", "--at", ago(29))
     ws("approach", pid, "--method", "visit", "--chair", "mia", "--notes", "go", "--at",
-       "2026-11-04")  # fmt: skip
+       ago(28))  # fmt: skip
     ws("contact", pid, "--channel", "phone", "--person", "Wang", "--attitude", "positive",
        "--notes", "keen", "--at", RECENT)  # fmt: skip
     ws("conference", pid, "--participants", "sam,mia", "--notes", "plan", "--at", RECENT)
@@ -63,7 +70,7 @@ def test_the_record_marks_late_entries_and_entries_recorded_for_another(ws: Run)
     assert as_json(ws("ledger", pid, "--json"))["late_entry_after"] == "P3D"
     zh = ws("ledger", pid, "--lang", "zh", "--format", "md").output
     assert "补录与代录" in zh and "补录日期" in zh and "代录人" in zh
-    assert "| 1 | 2026-11-04 00:00 | " + TODAY + " " in zh and "| sam |" in zh
+    assert f"| 1 | {ago(28)} 00:00 | {TODAY} " in zh and "| sam |" in zh
     en = ws("ledger", pid).output
     assert "Entries recorded late or for another" in en and "Recorded late, on" in en
 
@@ -119,19 +126,19 @@ def test_max_backdate_refuses_older_dating_unless_a_manager_records(
     ws: Run, tmp_path: Path
 ) -> None:
     policies(tmp_path, 'max_backdate = "P30D"\n')
-    refused = add(ws, "2026-10-15", code=1)
+    refused = add(ws, ago(50), code=1)
     assert "backdating" in refused and "max backdate (P30D)" in refused
     assert as_json(ws("prospect", "list", "--json")) == []
-    pid = add(ws, "2026-10-15", user="mia")  # a manager may backdate
-    add(ws, "2026-11-10")  # within the limit
+    pid = add(ws, ago(50), user="mia")  # a manager may backdate
+    add(ws, ago(24))  # within the limit
     step = ["contact", pid, "--channel", "phone", "--person", "W", "--attitude", "neutral",
             "--notes", "n"]  # fmt: skip
-    ws("analyse", pid, "--file", "analysis.json", "--at", "2026-10-16", code=1)
-    ws("analyse", pid, "--file", "analysis.json", "--at", "2026-10-16", user="mia")
+    ws("analyse", pid, "--file", "analysis.json", "--at", ago(49), code=1)
+    ws("analyse", pid, "--file", "analysis.json", "--at", ago(49), user="mia")
     ws("approach", pid, "--method", "visit", "--chair", "mia", "--notes", "go", "--at",
-       "2026-11-20")  # fmt: skip
-    assert "backdating" in ws(*step, "--at", "2026-11-01", code=1).output
-    ws(*step, "--at", "2026-11-21")
+       ago(14))  # fmt: skip
+    assert "backdating" in ws(*step, "--at", ago(40), code=1).output
+    ws(*step, "--at", ago(13))
 
 
 def test_without_max_backdate_anyone_may_date_a_step_far_back(ws: Run) -> None:
