@@ -8,7 +8,8 @@ import os
 from typing import TextIO
 
 from kaflow.errors import WorkspaceError
-from kaflow.settings import CONFIG_NAME, StrPath, zone
+from kaflow.settings import CONFIG_NAME, StrPath
+from kaflow.settings_values import zone
 
 
 def write(root: StrPath, store: str, timezone: str, name: str = CONFIG_NAME) -> str:

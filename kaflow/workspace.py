@@ -8,7 +8,7 @@ import os
 from datetime import datetime, tzinfo
 
 from kaflow import settings as settings_module
-from kaflow import settings_file
+from kaflow import settings_file, settings_values
 from kaflow.application.service import Kaflow
 from kaflow.clock import Clock
 from kaflow.errors import WorkspaceError
@@ -42,7 +42,7 @@ def init_workspace(
     """
     if owner is not None:
         owner = owner_name(owner)
-    zone = settings_module.zone(timezone)
+    zone = settings_values.zone(timezone)
     start = None if since is None else _owner_since(since, zone, clock)
     if os.path.exists(os.path.join(root, settings_module.CONFIG_NAME)):
         raise WorkspaceError(f"{root} is a workspace already")

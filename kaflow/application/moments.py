@@ -61,7 +61,7 @@ def period(since: str | None, until: str | None, zone: tzinfo, now: datetime) ->
 def span(text: str, name: str) -> timedelta:
     """A duration as a user writes it (ISO 8601), as a policy's window: longer than
     nothing, at most ten years."""
-    from kaflow.settings import window
+    from kaflow.settings_values import window
 
     try:
         return window(text)
