@@ -12,21 +12,12 @@ from kaflow.application.actor import Actor
 from kaflow.application.privacy_reads import PrivacyReads
 from kaflow.application.reads import revealed
 from kaflow.application.report_reads import REPORTS, WEEK, ReportReads
+from kaflow.application.user_reads import UserReads
 from kaflow.errors import BadInputError, field
 
 __all__ = ["REPORTS", "WEEK", "Queries"]
 
 if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up)
-
-    class Role(TypedDict):
-        since: str
-        role: str | None  # None: deactivated from then
-
-    class User(TypedDict):
-        name: str
-        role: str | None
-        since: str
-        roles: list[Role]
 
     class AccountsPage(TypedDict):
         total: int  # how many accounts match, on every page
@@ -35,9 +26,10 @@ if TYPE_CHECKING:  # result types, for readers and checkers (no cost at start-up
         accounts: list[dict[str, Any]]
 
 
-class Queries(ReportReads, PrivacyReads):
+class Queries(ReportReads, PrivacyReads, UserReads):
     """Every read of one application's store: the accounts, their records and history,
-    personal data, users; the reports (``ReportReads``); what they share (``Reads``)."""
+    personal data; the reports (``ReportReads``), the users (``UserReads``); what they share
+    (``Reads``)."""
 
     @revealed
     def account(
@@ -272,31 +264,3 @@ class Queries(ReportReads, PrivacyReads):
         found["recorded_by"] = recorded.isoformat() if recorded else None
         found["log"] = log
         return found
-
-    def users(self, actor: Actor) -> list[User]:
-        self.app.authorise(actor)
-        directory = self.app.directory()
-        return [self._user(directory, name) for name in directory.names()]
-
-    def user(self, actor: Actor, name: str) -> User:
-        self.app.authorise(actor)
-        directory = self.app.directory()
-        return self._user(directory, directory.canonical(name))
-
-    def _user(self, directory: Any, name: str) -> User:
-        now = self.app.now()
-        timeline = directory.timeline(name)
-        # The role held now, since it has held without a break (a deactivation, or a
-        # change to another role and back, starts a new stretch).
-        held = list(dict(entry for entry in timeline if entry[0] <= now).items())
-        role = directory.role_of(name, now)
-        start = len(held) - 1
-        while start > 0 and held[start - 1][1] == role:
-            start -= 1
-        since = held[start][0] if held else timeline[0][0]
-        return {
-            "name": name,
-            "role": role,
-            "since": since.isoformat(),
-            "roles": [{"since": f.isoformat(), "role": r} for f, r in timeline],
-        }

@@ -18,10 +18,10 @@ from kaflow.aggregates.directory import UserDirectory
 from kaflow.aggregates.prospect import Prospect
 from kaflow.application import commands as c
 from kaflow.application.account_commands import AssignAccount
-from kaflow.application.actor import SCHEDULER, Actor
+from kaflow.application.actor import Actor
+from kaflow.application.deadline_notices import DeadlineNotices
 from kaflow.application.keeping import CACHE_SIZE, RETRIES, SNAPSHOT_EVERY, replay
 from kaflow.application.steps import Checked, Context, canonical_names, owner_of, step_of
-from kaflow.application.users import Users
 from kaflow.clock import Clock, SystemClock, fixed_offset
 from kaflow.errors import (
     BadInputError,
@@ -31,12 +31,12 @@ from kaflow.errors import (
 )
 from kaflow.policies import guards, prospect_classified
 from kaflow.policies.backdating import Backdating, check_not_too_early
-from kaflow.policies.follow_up_within import FollowUpPolicy, escalation, is_missed, told
+from kaflow.policies.follow_up_within import FollowUpPolicy
 
 __all__ = ["CACHE_SIZE", "RETRIES", "SNAPSHOT_EVERY", "Kaflow", "replay"]
 
 
-class Kaflow(Users):
+class Kaflow(DeadlineNotices):
     name = "kaflow"
 
     def __init__(
@@ -113,7 +113,7 @@ class Kaflow(Users):
         salesperson only on those they own or took part in (recorded a step on, chaired,
         led or joined)."""
         from kaflow.aggregates.errors import AccessError
-        from kaflow.application.steps import owner_of, took_part
+        from kaflow.application.steps import took_part
 
         if not self.scoped(role) or owner_of(prospect, self.events.get) == name:
             return
@@ -245,47 +245,6 @@ class Kaflow(Users):
             context = Context(self.policy, self.zone, self.events.get, directory, name)
             meta.update(the_step.inputs(prospect, cmd, occurred_at, context))
         the_step.act(prospect, named, meta)
-
-    def notice_due(self, prospect_id: UUID, number: int, now: datetime) -> str | None:
-        """The scheduler's command: record what is due on the follow-up deadline
-        ``number`` of an account at ``now``, "overdue" or "reminder", or None if nothing
-        is (it was settled, or recorded already by another process: exactly once)."""
-        for _ in range(RETRIES):
-            prospect = self.get_prospect(prospect_id)
-            deadline = prospect.open_deadline(number)
-            if deadline is None:
-                return None
-            directory = self.directory()
-            if self.notice_overdue(prospect, directory, now, now, by=SCHEDULER.name):
-                kind = "overdue"
-            elif prospect.remind(number, now, told(deadline["lead"], self._owner_of(prospect))):
-                kind = "reminder"
-            else:
-                return None
-            if self._save(prospect):
-                return kind
-        raise ConflictError("the account kept changing under the scheduler; it will try again")
-
-    def notice_overdue(
-        self,
-        prospect: Prospect,
-        directory: UserDirectory,
-        settled_at: datetime,
-        now: datetime,
-        by: str,
-    ) -> bool:
-        """Record that the open follow-up deadline was missed if it was by
-        ``settled_at``, and whom it is escalated to; False if there is nothing to record."""
-        deadline = prospect.deadline
-        if deadline is None or deadline["overdue_at"] is not None:
-            return False
-        if not is_missed(deadline["due_at"], settled_at):
-            return False
-        notified = escalation(deadline["lead"], directory, now, self._owner_of(prospect))
-        return prospect.notice_overdue(deadline["deadline"], now, notified, by)
-
-    def _owner_of(self, prospect: Prospect) -> str:
-        return owner_of(prospect, self.events.get)
 
     def _dated(
         self, cmd: c.ProspectCommand | c.IdentifyProspect, now: datetime, role: str
